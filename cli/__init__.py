@@ -1,0 +1,1 @@
+"""The `debates` command line: the coordinator's daily tool."""

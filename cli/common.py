@@ -1,0 +1,58 @@
+"""What every command shares: the console, the database on first use, dates typed by people."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from rich.console import Console
+from sqlalchemy.engine import make_url
+
+import migrations
+from models.clock import BAMAKO, utcnow
+from models.db import get_engine
+from models.errors import DomainError, InvalidInput
+from models.settings import get_settings
+
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+
+
+class NotMigrated(DomainError):
+    pass
+
+
+def prepare_database() -> None:
+    """Upgrade the embedded SQLite database on first use; a server database must be upgraded on purpose."""
+    settings = get_settings()
+    engine = get_engine()
+    if migrations.current_revision(engine) == migrations.head_revision(engine):
+        return
+    if settings.database_url is None or make_url(engine.url).get_backend_name() == "sqlite":
+        migrations.upgrade(engine)
+        return
+    raise NotMigrated(
+        f"the database at {engine.url.render_as_string(hide_password=True)} is not at the latest "
+        "schema; run 'debates db upgrade' first"
+    )
+
+
+def parse_day(text: str, *, option: str) -> date:
+    """A calendar day as people type it: 2026-03-14 (or a tz-aware date-time, read in Bamako)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput(f"{option}: '{text}' is not a date; write it as 2026-03-14") from exc
+    if moment.tzinfo is None:
+        raise InvalidInput(
+            f"{option}: '{text}' has no timezone; write a date (2026-03-14) or add one "
+            f"({text}+00:00, Bamako time)"
+        )
+    return moment.astimezone(BAMAKO).date()
+
+
+def today() -> date:
+    return utcnow().astimezone(BAMAKO).date()

@@ -1,0 +1,44 @@
+"""`debates plan`: the steps and due dates the policy gives a cycle, without saving anything."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.common import console, parse_day, prepare_database, today
+from models.clock import show
+from models.db import session_scope
+from models.geography import resolve_commune
+from models.plan import plan_cycle
+from models.policy import load_policy
+from models.settings import get_settings
+
+
+def plan(
+    commune: Annotated[str, typer.Option(help="Commune name (any spelling) or P-code")],
+    start: Annotated[
+        str | None, typer.Option(help="Launch date, e.g. 2026-03-02 (default: today)")
+    ] = None,
+) -> None:
+    """Print the steps of a cycle and when each falls due (Africa/Bamako time)."""
+    start_on = parse_day(start, option="--start") if start else today()
+    policy = load_policy(get_settings().policy_file)
+    prepare_database()
+    with session_scope() as session:
+        place = resolve_commune(session, commune)
+        label = place.label()
+    table = Table(title=f"Cycle plan for {label}, launched {start_on}", title_justify="left")
+    for column in ("#", "Stage", "Step", "What", "Owner", "Due (Bamako)"):
+        table.add_column(column)
+    for step in plan_cycle(start_on, policy.cycle):
+        table.add_row(
+            str(step.position),
+            step.stage.value,
+            step.name,
+            step.title,
+            step.owner_role.value,
+            show(step.due_at),
+        )
+    console.print(table)

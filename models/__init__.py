@@ -1,0 +1,1 @@
+"""The domain: typed ORM tables, Pydantic schemas and pure rules. Imports neither Prefect nor Apprise."""

@@ -1,0 +1,54 @@
+"""The audit trail: who changed what, when, from what to what, and why. Every state change writes one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(60))
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id"), index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+def record(
+    session: Session,
+    *,
+    now: datetime,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: object,
+    cycle_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        at=now,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        cycle_id=cycle_id,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    session.add(event)
+    return event

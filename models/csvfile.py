@@ -1,0 +1,60 @@
+"""Reading a CSV file a person made: UTF-8, a header row, errors that name the line and field."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from models.errors import InvalidInput
+
+RowModel = TypeVar("RowModel", bound=BaseModel)
+
+
+def read_rows(path: Path, *, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row) pairs; blank cells become absent keys."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise InvalidInput(f"{path}: no such file") from exc
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise InvalidInput(
+            f"{path}: line {line} is not UTF-8 text; save the file as 'CSV UTF-8' and import it again"
+        ) from exc
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise InvalidInput(
+            f"{path}: line 1 (header) lacks the column(s) {', '.join(missing)}; "
+            f"the header must name {', '.join(required)}"
+        )
+    for row in reader:
+        cleaned = {
+            (k or "").strip(): v.strip()
+            for k, v in row.items()
+            if k is not None and isinstance(v, str) and v.strip()
+        }
+        yield reader.line_num, cleaned
+
+
+def parse_row(model: type[RowModel], line: int, row: dict[str, str]) -> RowModel:
+    try:
+        return model.model_validate(row)
+    except ValidationError as exc:
+        raise InvalidInput("invalid row", problems=problems(exc, prefix=f"line {line}")) from exc
+
+
+def problems(exc: ValidationError, *, prefix: str = "") -> list[tuple[str, str]]:
+    """Pydantic errors as (where, what) pairs a person can read: 'line 4, field sex'."""
+    found = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"]) or "row"
+        where = f"{prefix}, field {field}" if prefix else f"field {field}"
+        message = error["msg"].removeprefix("Value error, ")
+        found.append((where, message))
+    return found

@@ -1,0 +1,278 @@
+"""A cycle: the five stages for one commune (or one cercle), made of steps with owners and due dates.
+
+One active cycle per commune (or cercle) at a time is a partial unique index, not a Python check:
+two coordinators launching at once cannot both succeed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+    text,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from models.audit import record
+from models.base import Base
+from models.errors import ActiveCycleExists
+from models.facilitator import Facilitator
+from models.geography import Cercle, Commune
+from models.plan import PlannedStep, plan_cycle
+from models.policy import CyclePolicy
+from models.transitions import OPEN_STEP, CycleStatus, StepStatus, check_cycle, check_step
+
+ACTIVE_ONLY = text("status = 'active'")
+
+
+class Cycle(Base):
+    __tablename__ = "cycles"
+    __table_args__ = (
+        UniqueConstraint("area_pcode", "sequence"),
+        CheckConstraint("level IN ('commune', 'cercle')", name="level"),
+        CheckConstraint("status IN ('active', 'completed', 'cancelled')", name="status"),
+        CheckConstraint(
+            "(level = 'commune' AND commune_pcode = area_pcode)"
+            " OR (level = 'cercle' AND commune_pcode IS NULL AND cercle_pcode = area_pcode)",
+            name="area",
+        ),
+        CheckConstraint("sequence >= 1", name="sequence"),
+        Index(
+            "uq_cycles_one_active_per_area",
+            "area_pcode",
+            unique=True,
+            sqlite_where=ACTIVE_ONLY,
+            postgresql_where=ACTIVE_ONLY,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level: Mapped[str] = mapped_column(String(7), default="commune")
+    area_pcode: Mapped[str] = mapped_column(String(8))
+    commune_pcode: Mapped[str | None] = mapped_column(ForeignKey("communes.pcode"), index=True)
+    cercle_pcode: Mapped[str] = mapped_column(ForeignKey("cercles.pcode"), index=True)
+    region_pcode: Mapped[str] = mapped_column(ForeignKey("regions.pcode"), index=True)
+    sequence: Mapped[int]
+    status: Mapped[str] = mapped_column(String(10), default=CycleStatus.ACTIVE.value, index=True)
+    start_on: Mapped[date] = mapped_column(Date)
+    launched_by: Mapped[str] = mapped_column(String(120))
+    launched_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    close_reason: Mapped[str | None] = mapped_column(Text)
+    flow_run_id: Mapped[str | None] = mapped_column(String(36))
+
+    commune: Mapped[Commune | None] = relationship()
+    cercle: Mapped[Cercle] = relationship()
+    steps: Mapped[list[Step]] = relationship(
+        back_populates="cycle", cascade="all, delete-orphan", order_by="Step.position"
+    )
+
+    @property
+    def area_name(self) -> str:
+        return self.commune.name if self.commune else self.cercle.name
+
+    @property
+    def label(self) -> str:
+        return f"{self.area_name} #{self.sequence}"
+
+    def step(self, name: str) -> Step:
+        for step in self.steps:
+            if step.name == name:
+                return step
+        raise KeyError(name)
+
+    def waiting_step(self) -> Step | None:
+        """The first open step: the one the cycle waits on."""
+        return next((s for s in self.steps if s.status in OPEN_STEP), None)
+
+
+class Step(Base):
+    __tablename__ = "steps"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "name"),
+        UniqueConstraint("cycle_id", "position"),
+        CheckConstraint(
+            "status IN ('pending', 'active', 'done', 'overdue', 'skipped', 'cancelled')",
+            name="status",
+        ),
+        CheckConstraint(
+            "stage IN ('baseline', 'scheduling', 'facilitation', 'minutes', 'handover')",
+            name="stage",
+        ),
+        CheckConstraint("escalation_level >= 0", name="escalation_level"),
+        # The reminder sweep's query: open steps by due date.
+        Index("ix_steps_status_due_at", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    stage: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    owner_role: Mapped[str] = mapped_column(String(12))
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id"), index=True)
+    session_number: Mapped[int | None]
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(10), default=StepStatus.PENDING.value)
+    completed_at: Mapped[datetime | None]
+    overdue_since: Mapped[datetime | None]
+    escalation_level: Mapped[int] = mapped_column(default=0)
+
+    cycle: Mapped[Cycle] = relationship(back_populates="steps")
+    facilitator: Mapped[Facilitator | None] = relationship()
+
+
+def next_sequence(session: Session, area_pcode: str) -> int:
+    last = session.scalar(
+        select(Cycle.sequence).where(Cycle.area_pcode == area_pcode).order_by(Cycle.sequence.desc())
+    )
+    return (last or 0) + 1
+
+
+def active_cycle(session: Session, area_pcode: str) -> Cycle | None:
+    return session.scalar(
+        select(Cycle).where(Cycle.area_pcode == area_pcode, Cycle.status == CycleStatus.ACTIVE)
+    )
+
+
+def launch_cycle(
+    session: Session,
+    commune: Commune,
+    *,
+    start_on: date,
+    policy: CyclePolicy,
+    actor: str,
+    now: datetime,
+) -> Cycle:
+    """Create a cycle and its planned steps; refuse when the commune already has an active one."""
+    existing = active_cycle(session, commune.pcode)
+    if existing is not None:
+        raise ActiveCycleExists(
+            f"{commune.label()} already has an active cycle (#{existing.sequence}, id {existing.id}); "
+            "finish or cancel it before launching another"
+        )
+    cycle = Cycle(
+        level="commune",
+        area_pcode=commune.pcode,
+        commune_pcode=commune.pcode,
+        cercle_pcode=commune.cercle_pcode,
+        region_pcode=commune.cercle.region_pcode,
+        sequence=next_sequence(session, commune.pcode),
+        start_on=start_on,
+        launched_by=actor,
+        launched_at=now,
+        status=CycleStatus.ACTIVE.value,
+    )
+    cycle.steps = [_step(planned) for planned in plan_cycle(start_on, policy)]
+    try:
+        with session.begin_nested():
+            session.add(cycle)
+            session.flush()
+    except IntegrityError as exc:
+        raise ActiveCycleExists(
+            f"{commune.label()} already has an active cycle (launched at the same moment); "
+            "nothing was launched"
+        ) from exc
+    record(
+        session,
+        now=now,
+        actor=actor,
+        action="cycle.launched",
+        entity="cycle",
+        entity_id=cycle.id,
+        cycle_id=cycle.id,
+        after={"commune": commune.pcode, "sequence": cycle.sequence, "start_on": str(start_on)},
+    )
+    return cycle
+
+
+def _step(planned: PlannedStep) -> Step:
+    return Step(
+        position=planned.position,
+        stage=planned.stage.value,
+        name=planned.name,
+        title=planned.title,
+        owner_role=planned.owner_role.value,
+        session_number=planned.session_number,
+        due_at=planned.due_at,
+        status=StepStatus.PENDING.value,
+    )
+
+
+def set_step_status(
+    session: Session,
+    step: Step,
+    target: StepStatus,
+    *,
+    actor: str,
+    now: datetime,
+    reason: str | None = None,
+) -> bool:
+    """Move a step to `target`; False when it is there already (a replay), an error when illegal."""
+    if step.status == target:
+        return False
+    check_step(step.name, step.status, target)
+    before = {"status": step.status}
+    step.status = target.value
+    if target == StepStatus.DONE:
+        step.completed_at = now
+    record(
+        session,
+        now=now,
+        actor=actor,
+        action=f"step.{target.value}",
+        entity="step",
+        entity_id=step.id,
+        cycle_id=step.cycle_id,
+        before=before,
+        after={"status": target.value},
+        reason=reason,
+    )
+    return True
+
+
+def close_cycle(
+    session: Session,
+    cycle: Cycle,
+    target: CycleStatus,
+    *,
+    actor: str,
+    now: datetime,
+    reason: str | None = None,
+) -> bool:
+    if cycle.status == target:
+        return False
+    check_cycle(cycle.label, cycle.status, target)
+    before = {"status": cycle.status}
+    cycle.status = target.value
+    cycle.closed_at = now
+    cycle.close_reason = reason
+    if target == CycleStatus.CANCELLED:
+        for step in cycle.steps:
+            if step.status in OPEN_STEP:
+                set_step_status(
+                    session, step, StepStatus.CANCELLED, actor=actor, now=now, reason=reason
+                )
+    record(
+        session,
+        now=now,
+        actor=actor,
+        action=f"cycle.{target.value}",
+        entity="cycle",
+        entity_id=cycle.id,
+        cycle_id=cycle.id,
+        before=before,
+        after={"status": target.value},
+        reason=reason,
+    )
+    return True

@@ -1,0 +1,15 @@
+"""Every table, imported once so that Base.metadata is complete (Alembic and tests use this)."""
+
+from models import (  # noqa: F401
+    audit,
+    baseline,
+    cycle,
+    debate_session,
+    facilitator,
+    geography,
+    minutes,
+    safety_plan,
+)
+from models.base import Base
+
+metadata = Base.metadata
