@@ -65,7 +65,9 @@ class ScheduleSubmission(BaseModel):
 
     @model_validator(mode="after")
     def _in_order(self) -> Self:
-        for number, (earlier, later) in enumerate(zip(self.sessions, self.sessions[1:], strict=False), start=2):
+        for number, (earlier, later) in enumerate(
+            zip(self.sessions, self.sessions[1:], strict=False), start=2
+        ):
             if later.starts_at <= earlier.starts_at:
                 raise ValueError(
                     f"session {number} starts before or with session {number - 1}; list them in order"
