@@ -126,24 +126,11 @@ def parse_facilitator_file(path: Path) -> list[tuple[int, FacilitatorRow]]:
     """Every row parsed, or one error listing every bad line and field (nothing half-read)."""
     parsed: list[tuple[int, FacilitatorRow]] = []
     found: list[tuple[str, str]] = []
-    seen: dict[tuple[str, str], int] = {}
     for line, raw in read_rows(path, required=REQUIRED):
         try:
-            row = FacilitatorRow.model_validate(raw)
+            parsed.append((line, FacilitatorRow.model_validate(raw)))
         except ValidationError as exc:
             found.extend(problems(exc, prefix=f"line {line}"))
-            continue
-        key = (name_key(row.name), name_key(row.home_commune))
-        if key in seen:
-            found.append(
-                (
-                    f"line {line}, field name",
-                    f"'{row.name}' of {row.home_commune} repeats line {seen[key]}",
-                )
-            )
-            continue
-        seen[key] = line
-        parsed.append((line, row))
     if found:
         raise InvalidInput(f"{path}: nothing was imported", found)
     if not parsed:
@@ -155,9 +142,22 @@ def import_facilitators(session: Session, path: Path, *, now: datetime) -> Facil
     rows = parse_facilitator_file(path)
     report = FacilitatorReport(rows=len(rows))
     found: list[tuple[str, str]] = []
+    seen: dict[tuple[str, str], int] = {}
     for line, row in rows:
         try:
-            _upsert(session, row, now=now, report=report)
+            home = resolve_place(session, row.home_commune, Level.COMMUNE)
+        except DomainError as exc:
+            found.append((f"line {line}", f"field home_commune: {exc}"))
+            continue
+        key = (name_key(row.name), home.pcode)
+        if key in seen:
+            found.append(
+                (f"line {line}, field name", f"'{row.name}' of {home.name} repeats line {seen[key]}")
+            )
+            continue
+        seen[key] = line
+        try:
+            _upsert(session, row, home.pcode, now=now, report=report)
         except DomainError as exc:
             found.append((f"line {line}", str(exc)))
     if found:
@@ -167,14 +167,15 @@ def import_facilitators(session: Session, path: Path, *, now: datetime) -> Facil
 
 
 def _upsert(
-    session: Session, row: FacilitatorRow, *, now: datetime, report: FacilitatorReport
+    session: Session,
+    row: FacilitatorRow,
+    home_pcode: str,
+    *,
+    now: datetime,
+    report: FacilitatorReport,
 ) -> None:
-    try:
-        home = resolve_place(session, row.home_commune, Level.COMMUNE)
-    except DomainError as exc:
-        raise DomainError(f"field home_commune: {exc}") from exc
     region_codes: list[str] = []
-    for text in row.regions or [home.pcode[:4]]:
+    for text in row.regions or [home_pcode[:4]]:
         try:
             region_codes.append(resolve_place(session, text, Level.REGION).pcode)
         except DomainError as exc:
@@ -190,12 +191,14 @@ def _upsert(
     }
     person = session.scalar(
         select(Facilitator).where(
-            Facilitator.name_key == name_key(row.name), Facilitator.home_commune_pcode == home.pcode
+            Facilitator.name_key == name_key(row.name),
+            Facilitator.home_commune_pcode == home_pcode,
         )
     )
+    created = person is None
     if person is None:
         person = Facilitator(
-            name_key=name_key(row.name), home_commune_pcode=home.pcode, created_at=now, **values
+            name_key=name_key(row.name), home_commune_pcode=home_pcode, created_at=now, **values
         )
         session.add(person)
         report.added += 1
@@ -220,7 +223,7 @@ def _upsert(
         session.flush()
         person.unavailable.extend(Unavailability(starts_on=s, ends_on=e) for s, e in periods)
         changed["unavailable"] = True
-    if person.id is not None:
+    if not created:
         if changed:
             report.updated += 1
         else:

@@ -7,7 +7,7 @@ from datetime import time
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from models.csvfile import problems
 from models.errors import InvalidInput
@@ -31,12 +31,115 @@ class CyclePolicy(BaseModel):
     due_time: time = time(18, 0)
 
 
+SMS_SCHEMES = (
+    "atalk",
+    "bulksms",
+    "burstsms",
+    "clickatell",
+    "clicksend",
+    "d7sms",
+    "httpsms",
+    "kavenegar",
+    "msgbird",
+    "msg91",
+    "plivo",
+    "seven",
+    "sinch",
+    "smseagle",
+    "smseagles",
+    "smsmgr",
+    "smsc",
+    "smpp",
+    "smpps",
+    "twilio",
+    "vonage",
+    "nexmo",
+    "voipms",
+    "exotel",
+    "octopush",
+    "whatsapp",
+    "signal",
+    "signals",
+    "sns",
+)
+
+
+class StageReminders(BaseModel):
+    """Per-stage overrides of the reminder policy: a field left out keeps the global value."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    offsets_days: list[Days] | None = None
+    due_today: bool | None = None
+    overdue_repeat_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    coordinator_after_days: Days | None = None
+    manager_after_days: Days | None = None
+    max_per_step: Annotated[int, Field(ge=0, le=100)] | None = None
+
+
+class ReminderPolicy(BaseModel):
+    """When reminders, overdue notices and escalations go out, and how failed sends are retried."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    offsets_days: list[Days] = Field(default_factory=lambda: [7, 1])
+    due_today: bool = True
+    send_from: time = time(8, 0)
+    overdue_repeat_days: Annotated[int, Field(ge=1, le=365)] = 2
+    coordinator_after_days: Days = 3
+    manager_after_days: Days = 7
+    max_per_step: Annotated[int, Field(ge=0, le=100)] = 6
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(7, 0)
+    quiet_schemes: list[str] = Field(default_factory=lambda: list(SMS_SCHEMES))
+    retry_limit: Annotated[int, Field(ge=1, le=20)] = 4
+    retry_backoff_minutes: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1)] = (
+        Field(default_factory=lambda: [15, 60, 240])
+    )
+    claim_lease_minutes: Annotated[int, Field(ge=1, le=1440)] = 15
+    concurrency: Annotated[int, Field(ge=1, le=256)] = 16
+    stages: dict[str, StageReminders] = Field(default_factory=dict)
+
+    @field_validator("stages")
+    @classmethod
+    def _known_stages(cls, stages: dict[str, StageReminders]) -> dict[str, StageReminders]:
+        known = ("baseline", "scheduling", "facilitation", "minutes", "handover")
+        unknown = sorted(set(stages) - set(known))
+        if unknown:
+            raise ValueError(f"unknown stage {', '.join(unknown)}; use one of {', '.join(known)}")
+        return stages
+
+    @model_validator(mode="after")
+    def _ladder_in_order(self) -> ReminderPolicy:
+        for where, rules in [("", self), *((f"stages.{k}.", v) for k, v in self.stages.items())]:
+            coordinator = rules.coordinator_after_days
+            manager = rules.manager_after_days
+            coordinator = self.coordinator_after_days if coordinator is None else coordinator
+            manager = self.manager_after_days if manager is None else manager
+            if manager < coordinator:
+                raise ValueError(
+                    f"{where}manager_after_days ({manager}) comes before "
+                    f"{where}coordinator_after_days ({coordinator}); the ladder goes owner -> "
+                    "coordinator -> manager, so make manager_after_days the larger"
+                )
+        return self
+
+    def for_stage(self, stage: str) -> ReminderPolicy:
+        """This policy with `stage`'s overrides applied."""
+        override = self.stages.get(stage)
+        if override is None:
+            return self
+        changes = {k: v for k, v in override.model_dump().items() if v is not None}
+        return self.model_copy(update=changes)
+
+
 class Policy(BaseModel):
     """The whole policy file; later sections (reminders …) are added beside `cycle`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     cycle: CyclePolicy = CyclePolicy()
+    reminders: ReminderPolicy = ReminderPolicy()
 
 
 def load_policy(path: Path | None = None) -> Policy:
