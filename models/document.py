@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base
@@ -35,7 +36,16 @@ class DocumentFormat(enum.StrEnum):
 class Document(Base):
     __tablename__ = "documents"
     __table_args__ = (
-        UniqueConstraint("cycle_id", "kind", "session_number", "revision", "language", "format"),
+        # Named by hand: the convention's name would pass PostgreSQL's 63-character limit.
+        UniqueConstraint(
+            "cycle_id",
+            "kind",
+            "session_number",
+            "revision",
+            "language",
+            "format",
+            name="uq_documents_natural_key",
+        ),
         CheckConstraint("kind IN ('invitation', 'minutes', 'safety_plan')", name="kind"),
         CheckConstraint("format IN ('html', 'md', 'txt', 'ics')", name="format"),
         CheckConstraint("session_number >= 0", name="session_number"),
@@ -123,7 +133,17 @@ def store_document(
             created_at=now,
             updated_at=now,
         )
-        session.add(document)
+        try:
+            with session.begin_nested():
+                session.add(document)
+                session.flush()
+        except IntegrityError:
+            # Another run of the same task recorded it between our look-up and our insert.
+            document = find_document(session, key)
+            assert document is not None
+            if document.sha256 != digest:
+                document.sha256 = digest
+                document.updated_at = now
     else:
         document.sha256 = digest
         document.path = key.relative_path()

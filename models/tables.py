@@ -5,6 +5,7 @@ from models import (  # noqa: F401
     baseline,
     cycle,
     debate_session,
+    document,
     facilitator,
     geography,
     minutes,
