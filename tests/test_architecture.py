@@ -27,14 +27,22 @@ def _imports(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("path", _modules("models"), ids=lambda p: p.name)
 def test_models_import_neither_prefect_nor_apprise(path: Path) -> None:
-    assert not _imports(path) & {"prefect", "apprise", "tasks", "flows", "notifications", "deployments", "cli"}
+    assert not _imports(path) & {
+        "prefect",
+        "apprise",
+        "tasks",
+        "flows",
+        "notifications",
+        "deployments",
+        "cli",
+    }
 
 
 @pytest.mark.parametrize("path", _modules("flows"), ids=lambda p: p.name)
 def test_flows_hold_no_sql_and_open_no_session(path: Path) -> None:
     source = path.read_text(encoding="utf-8")
     assert "sqlalchemy" not in _imports(path)
-    for forbidden in ("session_scope", "select(", "execute(", "text(\"", "INSERT ", "UPDATE "):
+    for forbidden in ("session_scope", "select(", "execute(", 'text("', "INSERT ", "UPDATE "):
         assert forbidden not in source, f"{path.name} uses {forbidden!r}: move it into a task"
 
 
@@ -43,17 +51,41 @@ def test_only_settings_read_the_environment() -> None:
         p.relative_to(ROOT).as_posix()
         for room in ("models", "tasks", "flows", "notifications", "cli")
         for p in _modules(room)
-        if "os.environ" in p.read_text(encoding="utf-8") or "os.getenv" in p.read_text(encoding="utf-8")
+        if "os.environ" in p.read_text(encoding="utf-8")
+        or "os.getenv" in p.read_text(encoding="utf-8")
     ]
     assert offenders == [], "read settings through models.settings.get_settings()"
 
 
 def test_the_top_level_is_the_designs() -> None:
     allowed = {
-        "flows", "tasks", "models", "notifications", "deployments", "tests", "cli", "migrations",
-        "bench", "docs", "pyproject.toml", "README.md", "Makefile", "prefect.yaml", ".ci",
-        ".gitignore", ".git", ".venv", "data", "test-output", ".pytest_cache", ".ruff_cache",
-        ".mypy_cache", "lgcp_debates.egg-info", ".env", ".hypothesis", ".benchmarks",
+        "flows",
+        "tasks",
+        "models",
+        "notifications",
+        "deployments",
+        "tests",
+        "cli",
+        "migrations",
+        "bench",
+        "docs",
+        "pyproject.toml",
+        "README.md",
+        "Makefile",
+        "prefect.yaml",
+        ".ci",
+        ".gitignore",
+        ".git",
+        ".venv",
+        "data",
+        "test-output",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".mypy_cache",
+        "lgcp_debates.egg-info",
+        ".env",
+        ".hypothesis",
+        ".benchmarks",
     }
     present = {p.name for p in ROOT.iterdir()}
     assert present - allowed == set()

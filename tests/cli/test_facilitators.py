@@ -76,33 +76,46 @@ def test_list_never_shows_contact_urls(debates) -> None:
     ("header", "body", "expected"),
     [
         pytest.param(
-            "name,sex,languages\n", "Awa Test,F,bm\n",
-            "line 1 (header) lacks the column(s) home_commune", id="missing-column",
+            "name,sex,languages\n",
+            "Awa Test,F,bm\n",
+            "line 1 (header) lacks the column(s) home_commune",
+            id="missing-column",
         ),
         pytest.param(
-            HEADER, "Awa Test,F,bm,Tombuctu,,,,,,\n",
+            HEADER,
+            "Awa Test,F,bm,Tombuctu,,,,,,\n",
             "line 2: field home_commune: Unknown commune 'Tombuctu'. Did you mean: Tombouctou",
             id="unknown-commune",
         ),
         pytest.param(
-            HEADER, "Awa Test,F,bm,Tilemsi,,,,,,\n",
-            "line 2: field home_commune: Commune 'Tilemsi' is ambiguous", id="ambiguous-commune",
+            HEADER,
+            "Awa Test,F,bm,Tilemsi,,,,,,\n",
+            "line 2: field home_commune: Commune 'Tilemsi' is ambiguous",
+            id="ambiguous-commune",
         ),
         pytest.param(
-            HEADER, "Awa Test,F,bm,ML060106,,,,,,\nAwa Test,F,bm;fr,Tombouctou,,,,,,\n",
-            "line 3, field name: 'Awa Test' of Tombouctou repeats line 2", id="duplicate-row",
+            HEADER,
+            "Awa Test,F,bm,ML060106,,,,,,\nAwa Test,F,bm;fr,Tombouctou,,,,,,\n",
+            "line 3, field name: 'Awa Test' of Tombouctou repeats line 2",
+            id="duplicate-row",
         ),
         pytest.param(
-            HEADER, "Awa Test,X,bm,ML060106,,,,,,\n", "line 2, field sex: Input should be 'F' or 'M'",
+            HEADER,
+            "Awa Test,X,bm,ML060106,,,,,,\n",
+            "line 2, field sex: Input should be 'F' or 'M'",
             id="bad-sex",
         ),
         pytest.param(
-            HEADER, "Awa Test,F,klingon,ML060106,,,,,,\n",
-            "line 2, field languages: unknown language 'klingon'", id="unknown-language",
+            HEADER,
+            "Awa Test,F,klingon,ML060106,,,,,,\n",
+            "line 2, field languages: unknown language 'klingon'",
+            id="unknown-language",
         ),
         pytest.param(
-            HEADER, "Awa Test,F,bm,ML060106,,,,,tgram://SECRET-TOKEN/123;not-a-url,\n",
-            "line 2, field contacts: contact 2 is not an Apprise URL", id="bad-contact",
+            HEADER,
+            "Awa Test,F,bm,ML060106,,,,,tgram://SECRET-TOKEN/123;not-a-url,\n",
+            "line 2, field contacts: contact 2 is not an Apprise URL",
+            id="bad-contact",
         ),
     ],
 )
@@ -121,21 +134,32 @@ def test_bad_file_is_refused_with_line_and_field_and_nothing_changes(
     assert _people(session) == 0
 
 
-def test_non_utf8_file_names_the_line_and_the_fix(debates, session: Session, tmp_path: Path) -> None:
+def test_non_utf8_file_names_the_line_and_the_fix(
+    debates, session: Session, tmp_path: Path
+) -> None:
     path = tmp_path / "latin1.csv"
-    path.write_bytes((HEADER + "Ousmane Valide,M,son,ML060106,,,,,,\nAïcha,F,bm,ML060106,,,,,,\n").encode("latin-1"))
+    path.write_bytes(
+        (HEADER + "Ousmane Valide,M,son,ML060106,,,,,,\nAïcha,F,bm,ML060106,,,,,,\n").encode(
+            "latin-1"
+        )
+    )
     result = debates("facilitators", "import", str(path))
     assert result.code == 1
     assert "line 3 is not UTF-8 text; save the file as 'CSV UTF-8'" in result.err
     assert _people(session) == 0
 
 
-def test_a_period_ending_before_it_starts_is_refused(debates, session: Session, tmp_path: Path) -> None:
+def test_a_period_ending_before_it_starts_is_refused(
+    debates, session: Session, tmp_path: Path
+) -> None:
     header = HEADER.rstrip("\n") + ",unavailable\n"
     path = _write(tmp_path, "Awa Test,F,bm,ML060106,,,,,,,2026-03-14..2026-03-01\n", header)
     result = debates("facilitators", "import", str(path))
     assert result.code == 1
-    assert "line 2, field unavailable.0.ends_on: ends 2026-03-01 before it starts 2026-03-14" in result.err
+    assert (
+        "line 2, field unavailable.0.ends_on: ends 2026-03-01 before it starts 2026-03-14"
+        in result.err
+    )
     assert _people(session) == 0
 
 

@@ -23,11 +23,15 @@ from models.geography import Level, communes_in, resolve_commune, resolve_place
         ("Ségou", "ML040224"),
     ],
 )
-def test_a_commune_is_found_by_any_of_its_spellings(session: Session, text: str, pcode: str) -> None:
+def test_a_commune_is_found_by_any_of_its_spellings(
+    session: Session, text: str, pcode: str
+) -> None:
     assert resolve_commune(session, text).pcode == pcode
 
 
-def test_display_name_is_accented_only_where_accents_are_the_only_difference(session: Session) -> None:
+def test_display_name_is_accented_only_where_accents_are_the_only_difference(
+    session: Session,
+) -> None:
     assert resolve_commune(session, "ML060205").name == "Diré"
     assert resolve_commune(session, "ML060203").name == "Bourem Sidi Amar"
     assert resolve_commune(session, "ML060203").official_name == "Bourem Sidi Amar"
@@ -44,7 +48,9 @@ def test_an_ambiguous_name_lists_each_commune_with_its_cercle(session: Session) 
 
 
 def test_an_unknown_name_suggests_the_closest(session: Session) -> None:
-    with pytest.raises(UnknownPlace, match=r"Did you mean: Tombouctou \(Tombouctou, Tombouctou\) ML060106"):
+    with pytest.raises(
+        UnknownPlace, match=r"Did you mean: Tombouctou \(Tombouctou, Tombouctou\) ML060106"
+    ):
         resolve_commune(session, "Tombuctu")
 
 

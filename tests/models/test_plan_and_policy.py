@@ -20,7 +20,14 @@ def test_default_policy_file_matches_the_model_defaults() -> None:
 def test_plan_walks_the_five_stages_in_order_with_policy_due_dates() -> None:
     steps = plan_cycle(date(2026, 3, 2), CyclePolicy())
     assert [s.name for s in steps] == [
-        "baseline", "schedule", "session-1", "minutes-1", "session-2", "minutes-2", "plan", "handover",
+        "baseline",
+        "schedule",
+        "session-1",
+        "minutes-1",
+        "session-2",
+        "minutes-2",
+        "plan",
+        "handover",
     ]
     assert [s.position for s in steps] == list(range(1, 9))
     stages_seen = list(dict.fromkeys(s.stage for s in steps))

@@ -24,7 +24,11 @@ def _errors(model: Any, data: dict[str, Any]) -> str:
 def test_a_session_date_without_timezone_is_refused_with_the_fix() -> None:
     message = _errors(
         ScheduleSubmission,
-        {"sessions": [{"starts_at": "2026-04-13T09:00", "venue": "Mairie de Diré", "language": "son"}]},
+        {
+            "sessions": [
+                {"starts_at": "2026-04-13T09:00", "venue": "Mairie de Diré", "language": "son"}
+            ]
+        },
     )
     assert "field sessions.0.starts_at: '2026-04-13T09:00:00' has no timezone" in message
     assert "+00:00" in message
@@ -32,7 +36,11 @@ def test_a_session_date_without_timezone_is_refused_with_the_fix() -> None:
 
 def test_sessions_are_stored_in_utc_and_languages_by_code() -> None:
     plan = ScheduleSubmission.model_validate(
-        {"sessions": [{"starts_at": "2026-04-13T09:00+01:00", "venue": "Mairie", "language": "Songhai"}]}
+        {
+            "sessions": [
+                {"starts_at": "2026-04-13T09:00+01:00", "venue": "Mairie", "language": "Songhai"}
+            ]
+        }
     )
     assert plan.sessions[0].starts_at == datetime(2026, 4, 13, 8, 0, tzinfo=UTC)
     assert plan.sessions[0].language == "son"
@@ -41,17 +49,21 @@ def test_sessions_are_stored_in_utc_and_languages_by_code() -> None:
 def test_sessions_out_of_order_are_refused() -> None:
     message = _errors(
         ScheduleSubmission,
-        {"sessions": [
-            {"starts_at": "2026-04-20T09:00Z", "venue": "Mairie", "language": "fr"},
-            {"starts_at": "2026-04-13T09:00Z", "venue": "École", "language": "fr"},
-        ]},
+        {
+            "sessions": [
+                {"starts_at": "2026-04-20T09:00Z", "venue": "Mairie", "language": "fr"},
+                {"starts_at": "2026-04-13T09:00Z", "venue": "École", "language": "fr"},
+            ]
+        },
     )
     assert "session 2 starts before or with session 1" in message
 
 
 def test_a_postponed_session_needs_a_reason_and_a_new_date() -> None:
     assert "needs a reason" in _errors(SessionOutcome, {"outcome": "postponed"})
-    assert "needs new_starts_at" in _errors(SessionOutcome, {"outcome": "postponed", "reason": "pluies"})
+    assert "needs new_starts_at" in _errors(
+        SessionOutcome, {"outcome": "postponed", "reason": "pluies"}
+    )
     ok = SessionOutcome.model_validate(
         {"outcome": "postponed", "reason": "pluies", "new_starts_at": "2026-04-20T09:00Z"}
     )
@@ -67,7 +79,9 @@ def _minutes(**changes: Any) -> dict[str, Any]:
         ],
         "grievances": [{"theme": "foncier", "summary": "limites de champs", "sensitive": True}],
         "agreements": ["Comité mixte de gestion des couloirs de transhumance"],
-        "commitments": [{"party": "Mairie", "action": "réunir le comité", "deadline": "2026-05-30"}],
+        "commitments": [
+            {"party": "Mairie", "action": "réunir le comité", "deadline": "2026-05-30"}
+        ],
         "validated_by": "Secrétaire général de la mairie",
         "validated_on": "2026-04-15",
     }
@@ -102,18 +116,33 @@ def test_a_commitment_due_before_the_minutes_is_refused() -> None:
 
 
 def test_a_plan_action_needs_a_responsible_party() -> None:
-    action = {"risk": "vol de bétail", "action": "patrouilles mixtes", "deadline": "2026-09-01",
-              "resources": "2 motos", "indicator": "nombre de vols signalés"}
+    action = {
+        "risk": "vol de bétail",
+        "action": "patrouilles mixtes",
+        "deadline": "2026-09-01",
+        "resources": "2 motos",
+        "indicator": "nombre de vols signalés",
+    }
     message = _errors(
         SafetyPlanSubmission,
-        {"actions": [action], "validated_by": "Comité communal de sécurité", "validated_on": "2026-06-01"},
+        {
+            "actions": [action],
+            "validated_by": "Comité communal de sécurité",
+            "validated_on": "2026-06-01",
+        },
     )
     assert "field actions.0.responsible_party: Field required" in message
 
 
 def test_baseline_needs_languages_the_project_knows() -> None:
-    data = {"completed_on": "2026-03-20", "risk_themes": ["foncier"], "communities": ["Peuls"],
-            "languages": ["Tamasheq", "elvish"], "participant_groups": ["women"], "summary": "…"}
+    data = {
+        "completed_on": "2026-03-20",
+        "risk_themes": ["foncier"],
+        "communities": ["Peuls"],
+        "languages": ["Tamasheq", "elvish"],
+        "participant_groups": ["women"],
+        "summary": "…",
+    }
     assert "field languages.1: unknown language 'elvish'" in _errors(BaselineSubmission, data)
     data["languages"] = ["Tamasheq", "ff"]
     assert BaselineSubmission.model_validate(data).languages == ["taq", "ff"]
@@ -121,6 +150,8 @@ def test_baseline_needs_languages_the_project_knows() -> None:
 
 
 def test_handover_time_needs_a_timezone() -> None:
-    message = _errors(HandoverSubmission, {"handed_over_at": "2026-06-10T10:00", "received_by": "Maire"})
+    message = _errors(
+        HandoverSubmission, {"handed_over_at": "2026-06-10T10:00", "received_by": "Maire"}
+    )
     assert "field handed_over_at:" in message
     assert "has no timezone" in message

@@ -15,7 +15,9 @@ def test_a_waiting_step_can_be_done_or_flagged_overdue() -> None:
 
 
 def test_a_done_step_is_final() -> None:
-    with pytest.raises(IllegalTransition, match="'baseline' cannot go from done to active; done is final"):
+    with pytest.raises(
+        IllegalTransition, match="'baseline' cannot go from done to active; done is final"
+    ):
         check_step("baseline", "done", "active")
 
 
