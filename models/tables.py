@@ -9,6 +9,7 @@ from models import (  # noqa: F401
     facilitator,
     geography,
     minutes,
+    notification,
     safety_plan,
 )
 from models.base import Base
