@@ -7,11 +7,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import JSON, Date, ForeignKey, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from models.audit import record
 from models.base import Base
+from models.cycle import Cycle
 from models.fields import Group, LanguageCode, Short
 from models.fields import Text as LongText
+from models.idempotent import insert_or_existing
 
 
 class BaselineStudy(Base):
@@ -47,3 +50,35 @@ class BaselineSubmission(BaseModel):
         description="Groupes à inviter / participant groups to invite"
     )
     summary: LongText = Field(description="Résumé des conclusions / summary of findings")
+
+
+def record_baseline(
+    session: Session, cycle: Cycle, submission: BaselineSubmission, *, actor: str, now: datetime
+) -> bool:
+    """Record the study's findings once per cycle; False when they were recorded already."""
+    study, created = insert_or_existing(
+        session,
+        BaselineStudy,
+        {"cycle_id": cycle.id},
+        lambda: BaselineStudy(
+            completed_on=submission.completed_on,
+            risk_themes=list(submission.risk_themes),
+            communities=list(submission.communities),
+            languages=list(submission.languages),
+            participant_groups=[g.value for g in submission.participant_groups],
+            summary=submission.summary,
+            recorded_at=now,
+        ),
+    )
+    if created:
+        record(
+            session,
+            now=now,
+            actor=actor,
+            action="baseline.recorded",
+            entity="baseline_study",
+            entity_id=study.id,
+            cycle_id=cycle.id,
+            after={"completed_on": str(submission.completed_on), "languages": study.languages},
+        )
+    return created

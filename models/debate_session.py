@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from models.audit import record
 from models.base import Base
+from models.clock import BAMAKO
+from models.cycle import Cycle, close_cycle, set_step_status
+from models.errors import InvalidInput
 from models.fields import LanguageCode, Moment, Short
+from models.idempotent import insert_or_existing
+from models.transitions import OPEN_STEP, CycleStatus, StepStatus
 
 
 class SessionStatus(enum.StrEnum):
@@ -99,3 +105,144 @@ class SessionOutcome(BaseModel):
         if self.outcome != "postponed" and self.new_starts_at is not None:
             raise ValueError("new_starts_at is only for a postponed session")
         return self
+
+
+def schedule_sessions(
+    session: Session, cycle: Cycle, submission: ScheduleSubmission, *, actor: str, now: datetime
+) -> bool:
+    """Record the planned sessions once; a session later than planned moves what depends on it."""
+    planned = [s.name for s in cycle.steps if s.name.startswith("session-")]
+    if len(submission.sessions) != len(planned):
+        raise InvalidInput(
+            f"cycle {cycle.label} plans {len(planned)} debate session(s)",
+            [("field sessions", f"give {len(planned)} session(s), not {len(submission.sessions)}")],
+        )
+    start = datetime.combine(cycle.start_on, time(0, 0), tzinfo=BAMAKO)
+    for number, item in enumerate(submission.sessions, start=1):
+        if item.starts_at < start:
+            raise InvalidInput(
+                f"cycle {cycle.label} started on {cycle.start_on}",
+                [(f"field sessions.{number - 1}.starts_at", "is before the cycle started")],
+            )
+    created_any = False
+    for number, item in enumerate(submission.sessions, start=1):
+        row, created = insert_or_existing(
+            session,
+            DebateSession,
+            {"cycle_id": cycle.id, "number": number},
+            lambda item=item: DebateSession(  # type: ignore[misc]
+                starts_at=item.starts_at,
+                venue=item.venue,
+                language=item.language,
+                status=SessionStatus.SCHEDULED.value,
+                revision=0,
+            ),
+        )
+        if not created:
+            continue
+        created_any = True
+        shift_session(cycle, number, item.starts_at)
+        record(
+            session,
+            now=now,
+            actor=actor,
+            action="session.scheduled",
+            entity="debate_session",
+            entity_id=row.id,
+            cycle_id=cycle.id,
+            after={"number": number, "starts_at": item.starts_at.isoformat(), "venue": item.venue},
+        )
+    return created_any
+
+
+def shift_session(cycle: Cycle, number: int, new_start: datetime) -> None:
+    """Move session `number`'s step to `new_start`'s day and every later step by the same delay.
+
+    Only ever later: a session held earlier than planned keeps the planned due dates.
+    """
+    step = cycle.step(f"session-{number}")
+    due_local = step.due_at.astimezone(BAMAKO)
+    new_due = datetime.combine(new_start.astimezone(BAMAKO).date(), due_local.timetz())
+    delay = new_due - due_local
+    if delay <= timedelta(0):
+        return
+    threshold = step.due_at
+    for other in cycle.steps:
+        later = other.due_at >= threshold and other.stage not in ("baseline", "scheduling")
+        if later and other.status in OPEN_STEP:
+            other.due_at = other.due_at + delay
+
+
+def record_session_outcome(
+    session: Session,
+    cycle: Cycle,
+    number: int,
+    outcome: SessionOutcome,
+    *,
+    revision: int | None,
+    actor: str,
+    now: datetime,
+) -> bool:
+    """Held, postponed (new date, later steps move) or cancelled (its minutes are skipped).
+
+    `revision` is the session's revision the input was given for: a replay of an older input finds
+    a newer revision and changes nothing.
+    """
+    row = session.scalar(
+        select(DebateSession).where(
+            DebateSession.cycle_id == cycle.id, DebateSession.number == number
+        )
+    )
+    if row is None:
+        raise InvalidInput(f"session {number} of cycle {cycle.label} was never scheduled")
+    if revision is not None and row.revision != revision:
+        return False
+    if row.status in (SessionStatus.HELD, SessionStatus.CANCELLED):
+        return False
+    before = {"status": row.status, "starts_at": row.starts_at.isoformat()}
+    if outcome.outcome == "held":
+        row.status = SessionStatus.HELD.value
+    elif outcome.outcome == "postponed":
+        assert outcome.new_starts_at is not None
+        if outcome.new_starts_at <= row.starts_at:
+            raise InvalidInput(
+                f"session {number} is set for {row.starts_at.isoformat()}",
+                [("field new_starts_at", "a postponed session needs a later date")],
+            )
+        row.status = SessionStatus.POSTPONED.value
+        row.starts_at = outcome.new_starts_at
+        row.revision += 1
+        shift_session(cycle, number, outcome.new_starts_at)
+    else:
+        row.status = SessionStatus.CANCELLED.value
+        for name in (f"session-{number}", f"minutes-{number}"):
+            step = cycle.step(name)
+            if step.status in OPEN_STEP:
+                set_step_status(
+                    session, step, StepStatus.SKIPPED, actor=actor, now=now, reason=outcome.reason
+                )
+    row.status_reason = outcome.reason
+    record(
+        session,
+        now=now,
+        actor=actor,
+        action=f"session.{outcome.outcome}",
+        entity="debate_session",
+        entity_id=row.id,
+        cycle_id=cycle.id,
+        before=before,
+        after={"status": row.status, "starts_at": row.starts_at.isoformat()},
+        reason=outcome.reason,
+    )
+    if outcome.outcome == "cancelled":
+        live = [s for s in cycle.steps if s.name.startswith("session-") and s.status != "skipped"]
+        if not live:
+            close_cycle(
+                session,
+                cycle,
+                CycleStatus.CANCELLED,
+                actor=actor,
+                now=now,
+                reason=f"every debate session was cancelled ({outcome.reason})",
+            )
+    return True

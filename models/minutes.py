@@ -11,11 +11,14 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from models.audit import record
 from models.base import Base
+from models.cycle import Cycle
 from models.fields import AgeBand, Group, Sex, Short
 from models.fields import Text as LongText
+from models.idempotent import insert_or_existing
 
 
 class Minutes(Base):
@@ -159,3 +162,60 @@ class MinutesSubmission(BaseModel):
                     f"before the minutes were validated on {self.validated_on}"
                 )
         return self
+
+
+def record_minutes(
+    session: Session,
+    cycle: Cycle,
+    number: int,
+    submission: MinutesSubmission,
+    *,
+    actor: str,
+    now: datetime,
+) -> bool:
+    """Record a session's validated minutes once, with their counts, grievances and commitments."""
+
+    def build() -> Minutes:
+        return Minutes(
+            total_participants=submission.total_participants,
+            validated_by=submission.validated_by,
+            validated_on=submission.validated_on,
+            recorded_at=now,
+            attendance=[
+                AttendanceCount(
+                    sex=a.sex.value, age_band=a.age_band.value, group=a.group.value, count=a.count
+                )
+                for a in submission.attendance
+            ],
+            grievances=[
+                Grievance(theme=g.theme, summary=g.summary, sensitive=g.sensitive)
+                for g in submission.grievances
+            ],
+            agreements=[Agreement(text=text) for text in submission.agreements],
+            commitments=[
+                Commitment(party=c.party, action=c.action, deadline=c.deadline)
+                for c in submission.commitments
+            ],
+        )
+
+    row, created = insert_or_existing(
+        session, Minutes, {"cycle_id": cycle.id, "session_number": number}, build
+    )
+    if created:
+        # Counts only: grievance text may be sensitive and stays out of the audit trail.
+        record(
+            session,
+            now=now,
+            actor=actor,
+            action="minutes.recorded",
+            entity="minutes",
+            entity_id=row.id,
+            cycle_id=cycle.id,
+            after={
+                "session": number,
+                "participants": submission.total_participants,
+                "grievances": len(submission.grievances),
+                "commitments": len(submission.commitments),
+            },
+        )
+    return created

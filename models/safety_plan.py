@@ -6,12 +6,16 @@ from datetime import date, datetime
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from models.audit import record
 from models.base import Base
+from models.cycle import Cycle
+from models.errors import InvalidInput
 from models.fields import Moment, Short
 from models.fields import Text as LongText
+from models.idempotent import insert_or_existing
 
 
 class SafetyPlan(Base):
@@ -96,3 +100,74 @@ class HandoverSubmission(BaseModel):
         description="Date et heure de la remise / when it was handed over"
     )
     received_by: Short = Field(description="Reçu par (nom et fonction) / received by (name, role)")
+
+
+def record_safety_plan(
+    session: Session,
+    cycle: Cycle,
+    submission: SafetyPlanSubmission,
+    *,
+    actor: str,
+    now: datetime,
+) -> bool:
+    """Record the validated plan once, its actions numbered by priority."""
+    plan, created = insert_or_existing(
+        session,
+        SafetyPlan,
+        {"cycle_id": cycle.id},
+        lambda: SafetyPlan(
+            status="validated",
+            validated_by=submission.validated_by,
+            validated_on=submission.validated_on,
+            recorded_at=now,
+            actions=[
+                PlanAction(priority=priority, **item.model_dump())
+                for priority, item in enumerate(submission.actions, start=1)
+            ],
+        ),
+    )
+    if created:
+        record(
+            session,
+            now=now,
+            actor=actor,
+            action="plan.validated",
+            entity="safety_plan",
+            entity_id=plan.id,
+            cycle_id=cycle.id,
+            after={"actions": len(submission.actions), "validated_on": str(plan.validated_on)},
+        )
+    return created
+
+
+def record_handover(
+    session: Session,
+    cycle: Cycle,
+    submission: HandoverSubmission,
+    *,
+    actor: str,
+    now: datetime,
+) -> bool:
+    """Mark the plan handed over, once; the plan must have been validated first."""
+    plan = session.scalar(select(SafetyPlan).where(SafetyPlan.cycle_id == cycle.id))
+    if plan is None:
+        raise InvalidInput(
+            f"cycle {cycle.label} has no validated safety plan; submit step 'plan' first"
+        )
+    if plan.status == "handed_over":
+        return False
+    plan.status = "handed_over"
+    plan.handed_over_at = submission.handed_over_at
+    plan.received_by = submission.received_by
+    record(
+        session,
+        now=now,
+        actor=actor,
+        action="plan.handed_over",
+        entity="safety_plan",
+        entity_id=plan.id,
+        cycle_id=cycle.id,
+        before={"status": "validated"},
+        after={"status": "handed_over", "received_by": submission.received_by},
+    )
+    return True

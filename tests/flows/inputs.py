@@ -1,0 +1,96 @@
+"""Valid inputs for every step of a cycle, as a coordinator would fill them in (JSON-ready dicts)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+
+def baseline(start: date) -> dict[str, Any]:
+    return {
+        "completed_on": str(start + timedelta(days=10)),
+        "risk_themes": ["foncier", "transhumance"],
+        "communities": ["Kel Ansar", "Songhaï"],
+        "languages": ["son", "taq"],
+        "participant_groups": ["women", "youth", "traditional_leaders"],
+        "summary": "Tensions autour des couloirs de transhumance près du fleuve.",
+    }
+
+
+def schedule(start: date, sessions: int = 2) -> dict[str, Any]:
+    return {
+        "sessions": [
+            {
+                "starts_at": f"{start + timedelta(days=40 + 14 * n)}T09:00:00+00:00",
+                "venue": "Mairie",
+                "language": "son",
+            }
+            for n in range(sessions)
+        ]
+    }
+
+
+def held() -> dict[str, Any]:
+    return {"outcome": "held"}
+
+
+def postponed(when: date) -> dict[str, Any]:
+    return {"outcome": "postponed", "reason": "crue", "new_starts_at": f"{when}T09:00:00+00:00"}
+
+
+def minutes(day: date) -> dict[str, Any]:
+    return {
+        "total_participants": 30,
+        "attendance": [
+            {"sex": "F", "age_band": "25-59", "group": "women", "count": 12},
+            {"sex": "M", "age_band": "15-24", "group": "youth", "count": 18},
+        ],
+        "grievances": [{"theme": "foncier", "summary": "Champs occupés", "sensitive": True}],
+        "agreements": ["Un comité mixte des couloirs"],
+        "commitments": [
+            {
+                "party": "Mairie",
+                "action": "Baliser les couloirs",
+                "deadline": str(day + timedelta(30)),
+            }
+        ],
+        "validated_by": "Secrétaire général de mairie",
+        "validated_on": str(day),
+    }
+
+
+def plan(day: date) -> dict[str, Any]:
+    return {
+        "actions": [
+            {
+                "risk": "Conflit agriculteurs-éleveurs",
+                "action": "Baliser les couloirs",
+                "responsible_party": "Mairie",
+                "deadline": str(day + timedelta(60)),
+                "resources": "Budget communal",
+                "indicator": "Couloirs balisés",
+            }
+        ],
+        "validated_by": "Comité communal de sécurité",
+        "validated_on": str(day),
+    }
+
+
+def handover(day: date) -> dict[str, Any]:
+    return {"handed_over_at": f"{day}T10:00:00+00:00", "received_by": "Le maire"}
+
+
+def for_step(step: str, start: date) -> dict[str, Any]:
+    """The input for `step` of a cycle launched on `start`."""
+    later = start + timedelta(days=120)
+    if step == "baseline":
+        return baseline(start)
+    if step == "schedule":
+        return schedule(start)
+    if step.startswith("session-"):
+        return held()
+    if step.startswith("minutes-"):
+        return minutes(later)
+    if step == "plan":
+        return plan(later)
+    return handover(later)
