@@ -1,0 +1,167 @@
+"""Render a cycle's documents from the database and store them (file + Document row), idempotently.
+
+Each function returns plain records (paths, digests, the Markdown to publish), never ORM rows, so
+a Prefect task can hand them on as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from models.document import DocumentFormat, DocumentKey, DocumentKind, find_document, store_document
+from notifications.documents.content import invitation_view, minutes_view, safety_plan_view
+from notifications.documents.ics import invitation_calendar
+from notifications.documents.render import check_locale, environment, render
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    format: str
+    path: str  # relative to settings.data_dir
+    sha256: str
+    changed: bool
+
+
+@dataclass(frozen=True)
+class BuiltDocument:
+    cycle_id: int
+    kind: str
+    session_number: int
+    language: str
+    files: tuple[StoredFile, ...]
+    markdown: str | None  # what the Prefect artifact shows
+
+    def path(self, fmt: str) -> str:
+        return next(f.path for f in self.files if f.format == fmt)
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """Everything the e-mail dispatcher needs to send one invitation."""
+
+    cycle_id: int
+    session_number: int
+    language: str
+    uid: str
+    sequence: int
+    subject: str
+    text: str
+    html: str
+    ics: bytes
+    ics_filename: str
+    files: tuple[StoredFile, ...]
+
+
+def _store(
+    session: Session,
+    key: DocumentKey,
+    content: str | bytes,
+    *,
+    data_dir: Path,
+    now: datetime,
+) -> StoredFile:
+    raw = content.encode("utf-8") if isinstance(content, str) else content
+    document, changed = store_document(session, key, raw, data_dir=data_dir, now=now)
+    return StoredFile(document.format, document.path, document.sha256, changed)
+
+
+def build_minutes(
+    session: Session,
+    cycle_id: int,
+    session_number: int,
+    *,
+    locale: str,
+    data_dir: Path,
+    now: datetime,
+) -> BuiltDocument:
+    view = minutes_view(session, cycle_id, session_number)
+    html = render("minutes", "html", locale, doc=view)
+    markdown = render("minutes", "md", locale, doc=view)
+    files = tuple(
+        _store(
+            session,
+            DocumentKey(cycle_id, DocumentKind.MINUTES, locale, fmt, session_number),
+            content,
+            data_dir=data_dir,
+            now=now,
+        )
+        for fmt, content in ((DocumentFormat.HTML, html), (DocumentFormat.MARKDOWN, markdown))
+    )
+    return BuiltDocument(
+        cycle_id, DocumentKind.MINUTES.value, session_number, locale, files, markdown
+    )
+
+
+def build_safety_plan(
+    session: Session, cycle_id: int, *, locale: str, data_dir: Path, now: datetime
+) -> BuiltDocument:
+    view = safety_plan_view(session, cycle_id)
+    html = render("safety_plan", "html", locale, doc=view)
+    markdown = render("safety_plan", "md", locale, doc=view)
+    files = tuple(
+        _store(
+            session,
+            DocumentKey(cycle_id, DocumentKind.SAFETY_PLAN, locale, fmt),
+            content,
+            data_dir=data_dir,
+            now=now,
+        )
+        for fmt, content in ((DocumentFormat.HTML, html), (DocumentFormat.MARKDOWN, markdown))
+    )
+    return BuiltDocument(cycle_id, DocumentKind.SAFETY_PLAN.value, 0, locale, files, markdown)
+
+
+def build_invitation(
+    session: Session,
+    cycle_id: int,
+    session_number: int,
+    *,
+    locale: str,
+    data_dir: Path,
+    now: datetime,
+    organizer: str | None = None,
+) -> Invitation:
+    """The invitation to the session's current revision; issued once per revision.
+
+    A replay (or a second recipient) gets the very bytes first stored, DTSTAMP included, so the
+    same revision is never sent in two versions.
+    """
+    view = invitation_view(session, cycle_id, session_number)
+    check_locale(locale)
+
+    def key(fmt: DocumentFormat) -> DocumentKey:
+        return DocumentKey(
+            cycle_id, DocumentKind.INVITATION, locale, fmt, session_number, view.revision
+        )
+
+    issued = find_document(session, key(DocumentFormat.ICS))
+    stamp = issued.created_at if issued is not None else now
+    rendered = {
+        DocumentFormat.HTML: render("invitation", "html", locale, doc=view).encode("utf-8"),
+        DocumentFormat.TEXT: render("invitation", "txt", locale, doc=view).encode("utf-8"),
+        DocumentFormat.ICS: invitation_calendar(
+            view, locale=locale, now=stamp, organizer=organizer
+        ),
+    }
+    files = tuple(
+        _store(session, key(fmt), content, data_dir=data_dir, now=now)
+        for fmt, content in rendered.items()
+    )
+    labels = environment("txt").get_template(f"{locale}/_labels.j2").module
+    return Invitation(
+        cycle_id=cycle_id,
+        session_number=session_number,
+        language=locale,
+        uid=view.uid,
+        sequence=view.revision,
+        subject=str(labels.invitation_subject(view)).strip(),  # type: ignore[attr-defined]
+        text=rendered[DocumentFormat.TEXT].decode("utf-8"),
+        html=rendered[DocumentFormat.HTML].decode("utf-8"),
+        ics=rendered[DocumentFormat.ICS],
+        ics_filename=f"debat-{session_number}.ics",
+        files=files,
+    )
