@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,26 @@ from models.geography import Commune, communes_in, resolve_commune
 from models.policy import CyclePolicy
 from models.text import slug
 from models.transitions import CycleStatus
+
+
+class LaunchRequest(BaseModel):
+    """Où lancer un cycle / where to launch cycles: communes by name, or one cercle, or one region."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    communes: list[str] = Field(
+        default_factory=list,
+        description="Communes (nom, toute orthographe, ou P-code) / commune names or P-codes",
+    )
+    cercle: str | None = Field(
+        default=None, description="Tout un cercle / every commune of a cercle"
+    )
+    region: str | None = Field(
+        default=None, description="Toute une région / every commune of a region"
+    )
+    start_on: date | None = Field(
+        default=None, description="Date de lancement (défaut: aujourd'hui) / launch date"
+    )
 
 
 @dataclass(frozen=True)

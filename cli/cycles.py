@@ -1,0 +1,96 @@
+"""`debates cycles` and `debates show CYCLE`: where each cycle stands (--json for scripts)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from cli.common import console, prepare_database
+from deployments.runs import ui_url
+from models.clock import show as show_time
+from models.cycle_view import cycle_summary, list_cycles
+from models.db import session_scope
+from models.stepflow import get_cycle
+
+
+def _with_url(summary: dict[str, Any]) -> dict[str, Any]:
+    return summary | {"flow_run_url": ui_url(summary["flow_run_id"]) or None}
+
+
+def cycles(
+    region: Annotated[str | None, typer.Option(help="Only this region (name or P-code)")] = None,
+    active: Annotated[bool, typer.Option("--active", help="Only active cycles")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON list, for scripts")] = False,
+) -> None:
+    """List cycles: commune, stage, the step waited on and its due date, facilitators, flow run."""
+    prepare_database()
+    with session_scope() as session:
+        rows = [
+            _with_url(cycle_summary(c)) for c in list_cycles(session, region=region, active=active)
+        ]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"{len(rows)} cycle(s)", title_justify="left")
+    for column in (
+        "Id",
+        "Commune",
+        "P-code",
+        "Status",
+        "Waiting on",
+        "Due (Bamako)",
+        "Facilitators",
+    ):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            f"{row['commune']} #{row['sequence']}",
+            row["commune_pcode"] or row["cercle_pcode"],
+            row["status"],
+            row["waiting_step"] or "—",
+            row["due_bamako"] or "—",
+            ", ".join(row["facilitators"]) or "—",
+        )
+    console.print(table)
+
+
+def show(
+    cycle: Annotated[int, typer.Argument(help="Cycle id")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON object, for scripts")] = False,
+) -> None:
+    """One cycle: its steps with status and due date, facilitators, and the flow run's address."""
+    prepare_database()
+    with session_scope() as session:
+        data = _with_url(cycle_summary(get_cycle(session, cycle), with_steps=True))
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    console.print(
+        f"[bold]Cycle {data['id']}[/]: {data['commune']} ({data['commune_pcode']}) "
+        f"#{data['sequence']}, {data['status']}, launched {data['start_on']}",
+        highlight=False,
+    )
+    if data["waiting_step"]:
+        console.print(f"Waiting on [bold]{data['waiting_step']}[/], due {data['due_bamako']}")
+    if data["close_reason"]:
+        console.print(f"Reason: {data['close_reason']}", highlight=False)
+    console.print(f"Flow run: {data['flow_run_url'] or data['flow_run_id'] or '—'}")
+    table = Table()
+    for column in ("Step", "Stage", "What", "Status", "Due (Bamako)", "Facilitator"):
+        table.add_column(column)
+    for step in data["steps"]:
+        from datetime import datetime
+
+        table.add_row(
+            step["name"],
+            step["stage"],
+            step["title"],
+            step["status"],
+            show_time(datetime.fromisoformat(step["due_at"])),
+            step["facilitator"] or "—",
+        )
+    console.print(table)

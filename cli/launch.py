@@ -1,0 +1,72 @@
+"""`debates launch`: start debate cycles for a commune, a cercle or a region."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from cli.common import console, parse_day, prepare_database
+from deployments.runs import server_answers, ui_url
+from models.errors import DomainError
+from models.launch import LaunchRequest
+from models.settings import get_settings
+from tasks.launch import record_launches_now, start_runs_now
+
+
+class PrefectDown(DomainError):
+    pass
+
+
+def require_server() -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    if not server_answers():
+        raise PrefectDown(
+            f"no Prefect server answers at {PREFECT_API_URL.value() or '(PREFECT_API_URL unset)'}; "
+            "start one with 'debates up' (or set PREFECT_API_URL)"
+        )
+
+
+def launch(
+    commune: Annotated[
+        list[str] | None, typer.Option(help="Commune name (any spelling) or P-code; repeatable")
+    ] = None,
+    cercle: Annotated[str | None, typer.Option(help="Every commune of this cercle")] = None,
+    region: Annotated[str | None, typer.Option(help="Every commune of this region")] = None,
+    start: Annotated[str | None, typer.Option(help="Launch date, e.g. 2026-03-02")] = None,
+) -> None:
+    """Launch a cycle per commune (skipping those with an active cycle) and start its flow run."""
+    request = LaunchRequest(
+        communes=commune or [],
+        cercle=cercle,
+        region=region,
+        start_on=parse_day(start, option="--start") if start else None,
+    )
+    prepare_database()
+    require_server()
+    who = get_settings().resolved_actor()
+    report = record_launches_now(request, who=who)
+    with Progress(console=console, transient=True) as progress:
+        bar = progress.add_task("Starting flow runs", total=len(report.launched))
+        runs = start_runs_now(
+            report.launched, reason="launch", who=who, progress=lambda: progress.advance(bar)
+        )
+    if report.launched:
+        table = Table(title=f"{len(report.launched)} cycle(s) launched", title_justify="left")
+        for column in ("Cycle", "Commune", "P-code", "Flow run"):
+            table.add_column(column)
+        for run in report.launched:
+            table.add_row(
+                str(run.cycle_id),
+                run.commune,
+                run.commune_pcode,
+                ui_url(runs.get(run.cycle_id)) or run.run_name,
+            )
+        console.print(table)
+    for label, reason in report.skipped:
+        console.print(f"[yellow]Skipped[/] {label}: {reason}", highlight=False)
+    if not report.launched:
+        console.print("Nothing launched.")

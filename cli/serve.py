@@ -1,0 +1,101 @@
+"""`debates up` (the main job), `debates serve` and `debates reconcile`."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy import select
+
+from cli.common import console, prepare_database
+from cli.launch import require_server
+from deployments.serve import SERVE_LIMIT, apply_deployments, serve_deployments
+from models.db import session_scope
+from models.geography import Commune
+from models.registry import import_registry
+from models.settings import get_settings
+from tasks.launch import lost_cycle_runs, start_runs_now
+
+
+def reconcile_now() -> int:
+    """Start a fresh flow run for every active cycle whose run is lost; how many were started."""
+    lost = lost_cycle_runs()
+    if not lost:
+        console.print("Every active cycle has a live flow run.")
+        return 0
+    started = start_runs_now(
+        [run for run, _ in lost], reason="reconcile", who=get_settings().resolved_actor()
+    )
+    table = Table(title=f"{len(started)} flow run(s) restarted", title_justify="left")
+    for column in ("Cycle", "Commune", "Why", "New flow run"):
+        table.add_column(column)
+    for run, why in lost:
+        table.add_row(str(run.cycle_id), run.commune, why, started.get(run.cycle_id, "—"))
+    console.print(table)
+    return len(started)
+
+
+def reconcile() -> None:
+    """Restart the flow run of each active cycle whose run is missing, cancelled, crashed or failed.
+
+    The new run replays from the database to the step the cycle waits on.
+    """
+    prepare_database()
+    require_server()
+    reconcile_now()
+
+
+def serve(
+    limit: Annotated[int, typer.Option(help="Flow runs executed at once")] = SERVE_LIMIT,
+) -> None:
+    """Serve the deployments on the Prefect server at PREFECT_API_URL until Ctrl-C."""
+    prepare_database()
+    require_server()
+    serve_deployments(limit)
+
+
+def _load_registry() -> None:
+    with session_scope() as session:
+        if session.scalar(select(Commune.pcode).limit(1)) is not None:
+            return
+        source = get_settings().resolved_communes_file()
+        if source is None:
+            console.print("[yellow]No commune registry file; run 'debates communes import PATH'[/]")
+            return
+        report = import_registry(session, source)
+    console.print(f"Commune registry loaded: {report.rows} communes.")
+
+
+def up(
+    port: Annotated[int, typer.Option(help="Port of the local Prefect server")] = 4200,
+    limit: Annotated[int, typer.Option(help="Flow runs executed at once")] = SERVE_LIMIT,
+) -> None:
+    """The main job: a Prefect server (started if none answers), the database, the deployments."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from deployments import server
+
+    api_url = PREFECT_API_URL.value() or f"http://127.0.0.1:{port}/api"
+    os.environ["PREFECT_API_URL"] = api_url  # the flow-run processes inherit it
+    started = None
+    with temporary_settings(updates={PREFECT_API_URL: api_url}):
+        if not server.answers(api_url):
+            console.print(f"Starting a Prefect server at {api_url} …")
+            started = server.start_server(
+                api_url, log_file=get_settings().data_dir / "prefect-server.log"
+            )
+        try:
+            prepare_database()
+            _load_registry()
+            apply_deployments()
+            reconcile_now()
+            ui = api_url.removesuffix("/api")
+            console.print(f"[bold green]Prefect UI: {ui}[/]  (Ctrl-C stops what this started)")
+            serve_deployments(limit)
+        except KeyboardInterrupt:
+            console.print("Stopping.")
+        finally:
+            if started is not None:
+                server.stop(started)

@@ -1,0 +1,103 @@
+"""`debates submit CYCLE STEP`: record what people did, then resume the suspended flow run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+
+from cli.common import console, err_console, prepare_database
+from cli.templates import yaml_template
+from models.clock import utcnow
+from models.db import session_scope
+from models.errors import InvalidInput
+from models.settings import get_settings
+from models.stepflow import apply_submission, get_cycle, parse_submission, schema_for
+
+
+def read_input(path: Path | None, assignments: list[str]) -> dict[str, Any]:
+    """The input from a YAML/JSON file, then `field=value` pairs (values read as YAML)."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise InvalidInput(f"--file {path}: no such file") from exc
+        try:
+            loaded = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        except (json.JSONDecodeError, yaml.YAMLError) as exc:
+            raise InvalidInput(f"--file {path} cannot be read: {exc}") from exc
+        if not isinstance(loaded, dict):
+            raise InvalidInput(f"--file {path} must hold one mapping of field: value")
+        data.update(loaded)
+    for item in assignments:
+        field, sep, value = item.partition("=")
+        if not sep or not field.strip():
+            raise InvalidInput(f"--set '{item}' is not field=value")
+        data[field.strip()] = yaml.safe_load(value) if value.strip() else None
+    if not data:
+        raise InvalidInput("give the input with --file input.yaml or --set field=value")
+    return data
+
+
+def resume_run(flow_run_id: str | None, run_input: dict[str, Any]) -> str:
+    """Resume the cycle's flow run when it is suspended; a sentence on what happened to it."""
+    from prefect.exceptions import ObjectNotFound
+    from prefect.flow_runs import resume_flow_run
+
+    from deployments.runs import flow_run_state, server_answers
+
+    if not flow_run_id:
+        return "the cycle has no flow run yet; 'debates reconcile' starts one"
+    if not server_answers():
+        return "the Prefect server is not answering; the flow run catches up when it is back"
+    try:
+        state = flow_run_state(flow_run_id).state
+    except ObjectNotFound:
+        return "its flow run is gone; 'debates reconcile' starts a new one"
+    if state is None or not state.is_paused():
+        name = state.name if state else "unknown"
+        return f"its flow run is {name}; it reads the new state from the database"
+    try:
+        resume_flow_run(flow_run_id, run_input=run_input)  # type: ignore[arg-type]
+    except RuntimeError as exc:
+        return f"the flow run could not be resumed ({exc}); 'debates reconcile' restarts it"
+    return "flow run resumed"
+
+
+def submit(
+    cycle: Annotated[int, typer.Argument(help="Cycle id (see 'debates cycles')")],
+    step: Annotated[
+        str, typer.Argument(help="baseline, schedule, session-N, minutes-N, plan, handover")
+    ],
+    file: Annotated[Path | None, typer.Option("--file", help="YAML or JSON input")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="field=value, repeatable")] = None,
+    template: Annotated[
+        bool, typer.Option("--template", help="Print a commented YAML skeleton and exit")
+    ] = False,
+) -> None:
+    """Validate a step's input, record it, and resume the cycle's suspended flow run."""
+    schema = schema_for(step)
+    if template:
+        typer.echo(yaml_template(schema, step), nl=False)
+        return
+    submission = parse_submission(step, read_input(file, set_ or []))
+    prepare_database()
+    with session_scope() as session:
+        recorded = apply_submission(
+            session,
+            cycle,
+            step,
+            submission,
+            actor=get_settings().resolved_actor(),
+            now=utcnow(),
+        )
+        flow_run_id = get_cycle(session, cycle).flow_run_id
+    if not recorded.created:
+        err_console.print(f"Cycle {cycle}: {recorded.summary}; nothing changed.")
+        return
+    console.print(f"[green]Cycle {cycle}: {recorded.summary}.[/]", highlight=False)
+    console.print(resume_run(flow_run_id, submission.model_dump(mode="json")), highlight=False)

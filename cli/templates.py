@@ -1,0 +1,80 @@
+"""`debates submit --template`: a commented YAML skeleton of what a step expects, from its schema."""
+
+from __future__ import annotations
+
+import enum
+import types
+import typing
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+
+def _unwrap(annotation: Any) -> tuple[Any, bool]:
+    """(inner type, optional) of `X | None` and Annotated[...]."""
+    optional = False
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            optional = optional or len(args) < len(typing.get_args(annotation))
+            annotation = args[0]
+        else:
+            return annotation, optional
+
+
+def _example(annotation: Any) -> tuple[str, str]:
+    """(YAML value, hint) for a scalar type."""
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        choices = [str(m.value) for m in annotation]
+        return choices[0], "one of: " + ", ".join(choices)
+    if typing.get_origin(annotation) is typing.Literal:
+        choices = [str(a) for a in typing.get_args(annotation)]
+        return choices[0], "one of: " + ", ".join(choices)
+    if annotation is datetime:
+        return "2026-03-14T09:00:00+00:00", "date and time with timezone (Bamako is +00:00)"
+    if annotation is date:
+        return "2026-03-14", "date"
+    if annotation is bool:
+        return "false", ""
+    if annotation is int:
+        return "0", "number"
+    return '""', "text"
+
+
+def _field_lines(name: str, info: FieldInfo, pad: str) -> list[str]:
+    annotation, optional = _unwrap(info.annotation)
+    note = f"{info.description or name}" + (" (optional)" if optional else "")
+    lines = [f"{pad}# {note}"]
+    if typing.get_origin(annotation) is list:
+        item, _ = _unwrap(typing.get_args(annotation)[0])
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            lines.append(f"{pad}{name}:")
+            nested = skeleton(item, pad + "    ")
+            nested[0] = f"{pad}  - " + nested[0].removeprefix(pad + "    ")
+            lines += nested
+        else:
+            value, hint = _example(item)
+            lines.append(f"{pad}{name}:")
+            lines.append(f"{pad}  - {value}" + (f"  # {hint}" if hint else ""))
+        return lines
+    value, hint = _example(annotation)
+    off = "# " if optional else ""  # optional fields stay commented out until filled in
+    lines.append(f"{pad}{off}{name}: {value}" + (f"  # {hint}" if hint else ""))
+    return lines
+
+
+def skeleton(model: type[BaseModel], pad: str = "") -> list[str]:
+    lines: list[str] = []
+    for name, info in model.model_fields.items():
+        lines += _field_lines(name, info, pad)
+    return lines
+
+
+def yaml_template(model: type[BaseModel], step: str) -> str:
+    head = [f"# Input for step '{step}': {(model.__doc__ or '').strip()}", ""]
+    return "\n".join(head + skeleton(model)) + "\n"

@@ -1,0 +1,1 @@
+"""deployments: see docs/cycle-flow.md."""

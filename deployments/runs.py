@@ -1,0 +1,102 @@
+"""Flow runs of cycles on the Prefect server: create them, find the lost ones, link to the UI.
+
+This module talks to Prefect only; which cycle needs a run is the database's answer (models/launch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from uuid import UUID
+
+from prefect import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
+
+from deployments.names import DEBATE_CYCLE
+from models.launch import CycleRun
+
+LOST = frozenset({StateType.CANCELLED, StateType.CRASHED, StateType.FAILED, StateType.COMPLETED})
+"""States in which a flow run no longer carries an active cycle."""
+
+
+class NoServer(RuntimeError):
+    pass
+
+
+def ui_url(flow_run_id: str | None) -> str:
+    """The Prefect UI page of a flow run ('' when unknown)."""
+    if not flow_run_id:
+        return ""
+    base = PREFECT_UI_URL.value() or (PREFECT_API_URL.value() or "").removesuffix("/api")
+    return f"{base.rstrip('/')}/runs/flow-run/{flow_run_id}" if base else ""
+
+
+def create_cycle_runs(
+    runs: Iterable[CycleRun], *, reason: str, progress: Callable[[], None] | None = None
+) -> dict[int, str]:
+    """Create one `debate-cycle` deployment run per cycle; {cycle id: flow run id}.
+
+    The idempotency key is the cycle and the reason (`launch`, or the lost run it replaces), so
+    creating again after a crash returns the same run instead of a second one.
+    """
+    created: dict[int, str] = {}
+    with get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name(DEBATE_CYCLE)
+        for run in runs:
+            key = f"cycle-{run.cycle_id}-{reason if reason == 'launch' else run.flow_run_id}"
+            flow_run = client.create_flow_run_from_deployment(
+                deployment.id,
+                parameters={"cycle_id": run.cycle_id},
+                name=run.run_name,
+                tags=run.tags,
+                idempotency_key=key,
+            )
+            created[run.cycle_id] = str(flow_run.id)
+            if progress is not None:
+                progress()
+    return created
+
+
+def read_runs(flow_run_ids: Iterable[str]) -> dict[str, FlowRun]:
+    ids = [UUID(i) for i in flow_run_ids]
+    found: dict[str, FlowRun] = {}
+    with get_client(sync_client=True) as client:
+        for start in range(0, len(ids), 200):
+            batch = ids[start : start + 200]
+            for flow_run in client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=batch)), limit=len(batch)
+            ):
+                found[str(flow_run.id)] = flow_run
+    return found
+
+
+def lost_runs(runs: list[CycleRun]) -> list[tuple[CycleRun, str]]:
+    """Active cycles whose flow run is missing, cancelled, crashed, failed or over; with why."""
+    known = read_runs(r.flow_run_id for r in runs if r.flow_run_id)
+    lost = []
+    for run in runs:
+        flow_run = known.get(run.flow_run_id or "")
+        if flow_run is None:
+            lost.append((run, "no flow run"))
+        elif flow_run.state_type in LOST:
+            lost.append((run, f"flow run {flow_run.state_name or flow_run.state_type}"))
+    return lost
+
+
+def flow_run_state(flow_run_id: str) -> FlowRun:
+    with get_client(sync_client=True) as client:
+        return client.read_flow_run(UUID(flow_run_id))
+
+
+def server_answers(timeout: float = 3.0) -> bool:
+    """True when the Prefect server at PREFECT_API_URL answers its health check."""
+    import httpx
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        return False
+    try:
+        return httpx.get(f"{url.rstrip('/')}/health", timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False

@@ -1,0 +1,1 @@
+"""flows: see docs/cycle-flow.md."""

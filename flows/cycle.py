@@ -1,0 +1,82 @@
+"""The debate cycle: baseline study -> scheduling -> facilitation -> minutes -> handover.
+
+One flow run carries one cycle for weeks. It asks the database which step waits, suspends until
+people give that step's input (CLI or Prefect UI), hands the input to the stage's subflow, and
+goes on to the next waiting step. A resumed or restarted run replays from the top: steps that are
+done are not waited on again, because the database, not the run, knows where the cycle stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from prefect import flow
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from deployments.names import DEBATE_CYCLE_FLOW
+from flows.waiting import wait_for_input
+from tasks.assignment import assign_facilitators
+from tasks.cycle import cycle_status, open_step, record_step
+
+Problems = list[tuple[str, str]]
+TASK_THREADS = 4
+"""Cap on each flow run's task threads: the default pool grows without bound."""
+
+
+@flow(name="baseline-study", flow_run_name="baseline-{cycle_id}")
+def baseline_study(cycle_id: int, step: str, data: dict[str, Any], revision: int) -> Problems:
+    """Record the study's findings: who must be at the table, in which language, on what."""
+    return record_step(cycle_id, step, data, revision)
+
+
+@flow(name="scheduling", flow_run_name="scheduling-{cycle_id}")
+def scheduling(cycle_id: int, step: str, data: dict[str, Any], revision: int) -> Problems:
+    """Record the debate sessions, then give each a facilitator."""
+    problems = record_step(cycle_id, step, data, revision)
+    if not problems:
+        assign_facilitators(cycle_id)
+    return problems
+
+
+@flow(name="facilitation", flow_run_name="{step}-{cycle_id}")
+def facilitation(cycle_id: int, step: str, data: dict[str, Any], revision: int) -> Problems:
+    """A session held, postponed (later steps move) or cancelled (its minutes are skipped)."""
+    return record_step(cycle_id, step, data, revision)
+
+
+@flow(name="minutes", flow_run_name="{step}-{cycle_id}")
+def minutes(cycle_id: int, step: str, data: dict[str, Any], revision: int) -> Problems:
+    """Record a session's validated minutes: attendance counts, grievances, commitments."""
+    return record_step(cycle_id, step, data, revision)
+
+
+@flow(name="handover", flow_run_name="{step}-{cycle_id}")
+def handover(cycle_id: int, step: str, data: dict[str, Any], revision: int) -> Problems:
+    """Record the validated safety plan, then its handover to the mayor (which ends the cycle)."""
+    return record_step(cycle_id, step, data, revision)
+
+
+STAGES: dict[str, Callable[..., Problems]] = {
+    "baseline": baseline_study,
+    "scheduling": scheduling,
+    "facilitation": facilitation,
+    "minutes": minutes,
+    "handover": handover,
+}
+
+
+@flow(
+    name=DEBATE_CYCLE_FLOW,
+    task_runner=ThreadPoolTaskRunner(max_workers=TASK_THREADS),  # type: ignore[arg-type]
+    persist_result=False,
+)
+def debate_cycle(cycle_id: int) -> str:
+    """Carry cycle `cycle_id` through its steps, waiting on people at each; its final status."""
+    attempt, last, problems = 0, ("", -1), []
+    while (step := open_step(cycle_id)) is not None:
+        attempt = attempt + 1 if (step.name, step.revision) == last else 0
+        last = (step.name, step.revision)
+        attempt, data = wait_for_input(step, attempt, problems)
+        problems = STAGES[step.stage](cycle_id, step.name, data, step.revision)
+    return cycle_status(cycle_id)

@@ -1,0 +1,25 @@
+"""Launch cycles for many communes: record them, then start one `debate-cycle` run for each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow
+
+from deployments.names import LAUNCH_CYCLES_FLOW
+from models.launch import LaunchRequest
+from tasks.launch import record_launches, start_cycle_runs
+
+
+@flow(name=LAUNCH_CYCLES_FLOW, persist_result=False)
+def launch_cycles(request: LaunchRequest) -> dict[str, Any]:
+    """One cycle per commune of the request; communes with an active cycle are skipped, with why."""
+    report = record_launches(request)
+    runs = start_cycle_runs(report.launched)
+    return {
+        "launched": [
+            {"cycle_id": r.cycle_id, "commune": r.commune, "flow_run_id": runs.get(r.cycle_id)}
+            for r in report.launched
+        ],
+        "skipped": [{"commune": c, "reason": why} for c, why in report.skipped],
+    }

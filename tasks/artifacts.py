@@ -1,0 +1,94 @@
+"""The manager's view in the Prefect UI: per-cycle progress and state, and the portfolio table.
+
+Artifacts are keyed (`cycle-12-progress`, `cycle-12-state`, `debates-portfolio`) so the UI's
+Artifacts page shows the latest of each with its history. Nothing here is the record: every
+artifact is rebuilt from the database, so a lost or stale one is fixed by the next refresh.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from prefect import task
+from prefect.artifacts import (
+    Artifact,
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import Artifact as ArtifactResponse
+from prefect.context import FlowRunContext
+
+from models.clock import utcnow
+from models.db import session_scope
+from models.portfolio import cycle_state, portfolio
+from notifications.documents.render import check_locale, environment, render
+
+PORTFOLIO_KEY = "debates-portfolio"
+
+VIEW_TASK: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
+"""Never cached: a replayed refresh must read where the cycle stands now (see DESIGN.md)."""
+
+
+def cycle_key(cycle_id: int, what: str) -> str:
+    """Artifact keys allow lowercase letters, digits and dashes only."""
+    return f"cycle-{cycle_id}-{what}"
+
+
+def latest_artifact(key: str) -> ArtifactResponse | None:
+    return cast("ArtifactResponse | None", Artifact.get(key))
+
+
+def publish_markdown(key: str, markdown: str, *, only_if_changed: bool = False) -> bool:
+    """Publish a markdown artifact; with only_if_changed, skip it when the latest is identical."""
+    if only_if_changed:
+        latest = latest_artifact(key)
+        if latest is not None and latest.data == markdown:
+            return False
+    create_markdown_artifact(markdown=markdown, key=key)
+    return True
+
+
+def publish_progress(key: str, progress: float, description: str) -> None:
+    """Update this flow run's progress artifact of `key`, or start one (a new run, or no run)."""
+    context = FlowRunContext.get()
+    run_id = context.flow_run.id if context and context.flow_run else None
+    latest = latest_artifact(key) if run_id else None
+    if latest is not None and latest.type == "progress" and latest.flow_run_id == run_id:
+        update_progress_artifact(latest.id, progress, description=description)
+    else:
+        create_progress_artifact(progress, key=key, description=description)
+
+
+@task(name="refresh-cycle-view", **VIEW_TASK)
+def refresh_cycle_view(cycle_id: int, language: str = "fr") -> dict[str, Any]:
+    """Progress (stages done / total) and current state of one cycle; call at every stage change."""
+    with session_scope() as session:
+        state = cycle_state(session, cycle_id, now=utcnow())
+        markdown = render("cycle_state", "md", language, s=state)
+    labels = environment("txt").get_template(f"{check_locale(language)}/_labels.j2").module
+    description = str(labels.progress_description(state)).strip()  # type: ignore[attr-defined]
+    publish_progress(cycle_key(cycle_id, "progress"), state.progress, description)
+    publish_markdown(cycle_key(cycle_id, "state"), markdown, only_if_changed=True)
+    return {
+        "cycle_id": cycle_id,
+        "progress": state.progress,
+        "stages_done": state.stages_done,
+        "waiting_step": state.waiting.name if state.waiting else None,
+        "overdue_steps": [step.name for step in state.overdue],
+    }
+
+
+@task(name="refresh-portfolio", **VIEW_TASK)
+def refresh_portfolio() -> int:
+    """The `debates-portfolio` table of every active cycle; call at the end of each reminder sweep."""
+    with session_scope() as session:
+        rows = portfolio(session, now=utcnow())
+    table = [row.as_record() for row in rows]
+    create_table_artifact(
+        table=table if table else [{"region": "-", "commune": "no active cycle"}],
+        key=PORTFOLIO_KEY,
+    )
+    return len(rows)

@@ -1,0 +1,50 @@
+"""Tasks of the debate cycle: open the waiting step, record a step's input. Each is a replay no-op."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import task
+
+from models import stepflow
+from models.clock import utcnow
+from models.db import session_scope
+from models.errors import InvalidInput
+from models.stepflow import StepNotWaiting, WaitingStep
+from tasks.options import DB_TASK, actor
+
+
+@task(name="open-step", **DB_TASK)
+def open_step(cycle_id: int) -> WaitingStep | None:
+    """The step the cycle waits on (made active), or None when the cycle is over."""
+    with session_scope() as session:
+        return stepflow.open_step(session, cycle_id, actor=actor("flow"), now=utcnow())
+
+
+@task(name="record-step", **DB_TASK)
+def record_step(
+    cycle_id: int, step: str, data: dict[str, Any], revision: int
+) -> list[tuple[str, str]]:
+    """Record a step's input once; the problems when it is refused (then nothing changed)."""
+    try:
+        with session_scope() as session:
+            stepflow.apply_submission(
+                session,
+                cycle_id,
+                step,
+                data,
+                actor=actor("prefect-ui"),
+                now=utcnow(),
+                revision=revision,
+            )
+    except InvalidInput as exc:
+        return exc.problems or [("input", exc.headline)]
+    except StepNotWaiting as exc:
+        return [("step", str(exc))]
+    return []
+
+
+@task(name="cycle-status", **DB_TASK)
+def cycle_status(cycle_id: int) -> str:
+    with session_scope() as session:
+        return stepflow.get_cycle(session, cycle_id).status

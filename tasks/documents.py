@@ -1,0 +1,78 @@
+"""Prefect tasks that store a cycle's documents in the data folder and publish them to the UI.
+
+Each is a replay no-op: the document's row is found by its natural key and its file rewritten only
+when the bytes differ; the artifact is published again only when something changed.
+"""
+
+from __future__ import annotations
+
+from prefect import task
+
+from models.clock import utcnow
+from models.db import session_scope
+from models.settings import get_settings
+from notifications.documents.build import (
+    BuiltDocument,
+    Invitation,
+    build_invitation,
+    build_minutes,
+    build_safety_plan,
+)
+from tasks.artifacts import VIEW_TASK, cycle_key, publish_markdown
+
+
+def _publish(built: BuiltDocument, key: str) -> dict[str, str]:
+    changed = any(f.changed for f in built.files)
+    if built.markdown is not None:
+        publish_markdown(key, built.markdown, only_if_changed=not changed)
+    return {f.format: f.path for f in built.files}
+
+
+@task(name="publish-minutes", **VIEW_TASK)
+def publish_minutes(cycle_id: int, session_number: int, language: str = "fr") -> dict[str, str]:
+    """Minutes of one session as HTML (A4) and Markdown, and the artifact cycle-N-minutes-S.
+
+    Returns {format: path relative to the data folder}.
+    """
+    with session_scope() as session:
+        built = build_minutes(
+            session,
+            cycle_id,
+            session_number,
+            locale=language,
+            data_dir=get_settings().data_dir,
+            now=utcnow(),
+        )
+    return _publish(built, cycle_key(cycle_id, f"minutes-{session_number}"))
+
+
+@task(name="publish-safety-plan", **VIEW_TASK)
+def publish_safety_plan(cycle_id: int, language: str = "fr") -> dict[str, str]:
+    """The local safety plan with every session's minutes annexed, and the artifact cycle-N-safety-plan."""
+    with session_scope() as session:
+        built = build_safety_plan(
+            session, cycle_id, locale=language, data_dir=get_settings().data_dir, now=utcnow()
+        )
+    return _publish(built, cycle_key(cycle_id, "safety-plan"))
+
+
+@task(name="invitation", **VIEW_TASK)
+def invitation_for(
+    cycle_id: int, session_number: int, language: str = "fr", organizer: str | None = None
+) -> Invitation:
+    """The invitation (subject, text, HTML, .ics) to the session's current revision, stored once.
+
+    The e-mail dispatcher attaches `ics` as `ics_filename` (text/calendar; method=REQUEST when an
+    organizer address is given). A postponed session has a higher revision: a new invitation with
+    the same UID and a higher SEQUENCE.
+    """
+    with session_scope() as session:
+        return build_invitation(
+            session,
+            cycle_id,
+            session_number,
+            locale=language,
+            data_dir=get_settings().data_dir,
+            now=utcnow(),
+            organizer=organizer,
+        )

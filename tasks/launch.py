@@ -1,0 +1,73 @@
+"""Tasks of a launch: record the cycles, then create their flow runs and remember them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from prefect import task
+
+from deployments import runs as prefect_runs
+from models.clock import BAMAKO, utcnow
+from models.db import session_scope
+from models.launch import (
+    CycleRun,
+    LaunchReport,
+    LaunchRequest,
+    launch_cycles_for,
+    select_communes,
+    set_flow_run,
+)
+from models.launch import active_cycle_runs as active_runs
+from models.policy import load_policy
+from models.settings import get_settings
+from tasks.options import DB_TASK, actor
+
+
+def record_launches_now(request: LaunchRequest, *, who: str) -> LaunchReport:
+    """Record a cycle for each commune of the request that has none active (one transaction)."""
+    policy = load_policy(get_settings().policy_file).cycle
+    with session_scope() as session:
+        communes = select_communes(
+            session, communes=request.communes, cercle=request.cercle, region=request.region
+        )
+        return launch_cycles_for(
+            session,
+            communes,
+            start_on=request.start_on or utcnow().astimezone(BAMAKO).date(),
+            policy=policy,
+            actor=who,
+            now=utcnow(),
+        )
+
+
+def start_runs_now(
+    runs: list[CycleRun],
+    *,
+    reason: str,
+    who: str,
+    progress: Callable[[], None] | None = None,
+) -> dict[int, str]:
+    """Create the flow runs and store each flow run id on its cycle."""
+    if not runs:
+        return {}
+    created = prefect_runs.create_cycle_runs(runs, reason=reason, progress=progress)
+    with session_scope() as session:
+        for cycle_id, flow_run_id in created.items():
+            set_flow_run(session, cycle_id, flow_run_id, actor=who, now=utcnow())
+    return created
+
+
+def lost_cycle_runs() -> list[tuple[CycleRun, str]]:
+    with session_scope() as session:
+        runs = active_runs(session)
+    return prefect_runs.lost_runs(runs)
+
+
+@task(name="record-launches", **DB_TASK)
+def record_launches(request: LaunchRequest) -> LaunchReport:
+    return record_launches_now(request, who=actor("launch"))
+
+
+@task(name="start-cycle-runs", retries=3, retry_delay_seconds=[2, 5, 15], **DB_TASK)
+def start_cycle_runs(runs: list[CycleRun], reason: str = "launch") -> dict[int, str]:
+    return start_runs_now(runs, reason=reason, who=actor("launch"))
