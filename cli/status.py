@@ -1,0 +1,63 @@
+"""`debates status`: the portfolio of active cycles in the terminal, as the Prefect UI's table shows it."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from cli.common import console, prepare_database
+from models.clock import show, utcnow
+from models.db import session_scope
+from models.portfolio import portfolio
+
+
+def status(
+    region: Annotated[
+        str | None, typer.Option(help="Only this region (name, any spelling, or P-code)")
+    ] = None,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Only cycles with an overdue step")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON rows instead of a table")
+    ] = False,
+) -> None:
+    """Where every active cycle stands: stage, waiting step, next due date, days overdue."""
+    prepare_database()
+    now = utcnow()
+    with session_scope() as session:
+        rows = portfolio(session, now=now, region=region, overdue_only=overdue)
+    if as_json:
+        typer.echo(json.dumps([row.as_record() for row in rows], ensure_ascii=False, indent=2))
+        return
+    title = (
+        f"Active cycles{f' in {region}' if region else ''}{' (overdue only)' if overdue else ''}"
+    )
+    table = Table(title=f"{title}, {show(now)} Bamako", title_justify="left")
+    for column in ("Region", "Cercle", "Commune", "Cycle", "Stage", "Waiting on", "Due (Bamako)"):
+        table.add_column(column)
+    table.add_column("Overdue", justify="right")
+    table.add_column("Steps", justify="right")
+    for row in rows:
+        late = Text(f"{row.overdue_days} d", style="bold red") if row.overdue else Text("-")
+        table.add_row(
+            row.region,
+            row.cercle,
+            f"{row.area} ({row.area_pcode})",
+            f"#{row.sequence} (id {row.cycle_id})",
+            row.stage or "-",
+            row.waiting_step or "-",
+            show(row.next_due) if row.next_due else "-",
+            late,
+            f"{row.steps_done}/{row.steps_total}",
+        )
+    if not rows:
+        console.print("No active cycle matches." if region or overdue else "No active cycle.")
+        return
+    console.print(table)
+    late_count = sum(1 for row in rows if row.overdue)
+    console.print(f"{len(rows)} active cycle(s), {late_count} overdue.")
