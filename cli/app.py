@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from click.exceptions import ClickException
 
-from cli import communes, facilitators
+from cli import communes, cycles, facilitators, launch, serve, submit
 from cli.common import err_console, prepare_database
 from cli.plan import plan
 from cli.status import status
@@ -25,6 +25,8 @@ app.add_typer(communes.app, name="communes")
 app.add_typer(facilitators.app, name="facilitators")
 app.command()(plan)
 app.command()(status)
+for command in (launch.launch, submit.submit, cycles.cycles, cycles.show, serve.up, serve.serve, serve.reconcile):  # noqa: E501
+    app.command()(command)
 
 _state = {"debug": False}
 
