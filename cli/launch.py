@@ -9,7 +9,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from cli.common import console, parse_day, prepare_database
-from deployments.runs import server_answers, ui_url
+from deployments.runs import deployment_id, server_answers, ui_url
 from models.errors import DomainError
 from models.launch import LaunchRequest
 from models.settings import get_settings
@@ -20,7 +20,8 @@ class PrefectDown(DomainError):
     pass
 
 
-def require_server() -> None:
+def require_server(*, deployed: bool = False) -> None:
+    """Refuse early, before anything is recorded, when the flow runs could not be created."""
     from prefect.settings import PREFECT_API_URL
 
     if not server_answers():
@@ -28,6 +29,8 @@ def require_server() -> None:
             f"no Prefect server answers at {PREFECT_API_URL.value() or '(PREFECT_API_URL unset)'}; "
             "start one with 'debates up' (or set PREFECT_API_URL)"
         )
+    if deployed:
+        deployment_id()
 
 
 def launch(
@@ -46,7 +49,7 @@ def launch(
         start_on=parse_day(start, option="--start") if start else None,
     )
     prepare_database()
-    require_server()
+    require_server(deployed=True)
     who = get_settings().resolved_actor()
     report = record_launches_now(request, who=who)
     with Progress(console=console, transient=True) as progress:

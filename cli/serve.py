@@ -43,7 +43,7 @@ def reconcile() -> None:
     The new run replays from the database to the step the cycle waits on.
     """
     prepare_database()
-    require_server()
+    require_server(deployed=True)
     reconcile_now()
 
 

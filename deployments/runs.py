@@ -11,17 +11,31 @@ from uuid import UUID
 from prefect import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.exceptions import ObjectNotFound
 from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
 
 from deployments.names import DEBATE_CYCLE
+from models.errors import DomainError
 from models.launch import CycleRun
 
 LOST = frozenset({StateType.CANCELLED, StateType.CRASHED, StateType.FAILED, StateType.COMPLETED})
 """States in which a flow run no longer carries an active cycle."""
 
 
-class NoServer(RuntimeError):
-    pass
+class NotDeployed(DomainError):
+    """The debate-cycle deployment is not on the server: nothing serves the cycles."""
+
+
+def deployment_id() -> UUID:
+    """The id of the debate-cycle deployment, or an error that says how to get it."""
+    with get_client(sync_client=True) as client:
+        try:
+            return client.read_deployment_by_name(DEBATE_CYCLE).id
+        except ObjectNotFound:
+            raise NotDeployed(
+                f"the deployment '{DEBATE_CYCLE}' is not on the Prefect server at "
+                f"{PREFECT_API_URL.value()}; start 'debates up' (or 'debates serve') first"
+            ) from None
 
 
 def ui_url(flow_run_id: str | None) -> str:
@@ -41,12 +55,12 @@ def create_cycle_runs(
     creating again after a crash returns the same run instead of a second one.
     """
     created: dict[int, str] = {}
+    deployment = deployment_id()
     with get_client(sync_client=True) as client:
-        deployment = client.read_deployment_by_name(DEBATE_CYCLE)
         for run in runs:
             key = f"cycle-{run.cycle_id}-{reason if reason == 'launch' else run.flow_run_id}"
             flow_run = client.create_flow_run_from_deployment(
-                deployment.id,
+                deployment,
                 parameters={"cycle_id": run.cycle_id},
                 name=run.run_name,
                 tags=run.tags,

