@@ -205,9 +205,9 @@ def wait_suspended(flow_run_id: str, pause_key_prefix: str, timeout: float = 90)
     def check() -> FlowRun | None:
         flow_run = read_run(flow_run_id)
         state = flow_run.state
-        if state is not None and state.is_paused():
-            if str(state.state_details.pause_key).startswith(pause_key_prefix):
-                return flow_run
+        paused = state is not None and state.is_paused()
+        if paused and str(state.state_details.pause_key).startswith(pause_key_prefix):  # type: ignore[union-attr]
+            return flow_run
         if state is not None and state.is_final():
             raise AssertionError(f"flow run ended {state.name}: {state.message}")
         return None
