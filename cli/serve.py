@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
@@ -78,7 +77,7 @@ def up(
     from deployments import server
 
     api_url = PREFECT_API_URL.value() or f"http://127.0.0.1:{port}/api"
-    os.environ["PREFECT_API_URL"] = api_url  # the flow-run processes inherit it
+    server.export_api_url(api_url)
     started = None
     with temporary_settings(updates={PREFECT_API_URL: api_url}):
         if not server.answers(api_url):

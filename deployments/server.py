@@ -20,6 +20,11 @@ def answers(api_url: str, timeout: float = 2.0) -> bool:
         return False
 
 
+def export_api_url(api_url: str) -> None:
+    """Make `api_url` the Prefect API of the processes this one starts (server, flow runs)."""
+    os.environ["PREFECT_API_URL"] = api_url
+
+
 def start_server(
     api_url: str, *, log_file: Path, startup_timeout: float = 120.0
 ) -> subprocess.Popen[bytes]:
