@@ -17,7 +17,6 @@ from prefect.artifacts import (
     create_table_artifact,
     update_progress_artifact,
 )
-from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import Artifact as ArtifactResponse
 from prefect.context import FlowRunContext
 
@@ -25,11 +24,9 @@ from models.clock import utcnow
 from models.db import session_scope
 from models.portfolio import cycle_state, portfolio
 from notifications.documents.render import check_locale, environment, render
+from tasks.options import DB_TASK
 
 PORTFOLIO_KEY = "debates-portfolio"
-
-VIEW_TASK: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
-"""Never cached: a replayed refresh must read where the cycle stands now (see DESIGN.md)."""
 
 
 def cycle_key(cycle_id: int, what: str) -> str:
@@ -62,7 +59,7 @@ def publish_progress(key: str, progress: float, description: str) -> None:
         create_progress_artifact(progress, key=key, description=description)
 
 
-@task(name="refresh-cycle-view", **VIEW_TASK)
+@task(name="refresh-cycle-view", **DB_TASK)
 def refresh_cycle_view(cycle_id: int, language: str = "fr") -> dict[str, Any]:
     """Progress (stages done / total) and current state of one cycle; call at every stage change."""
     with session_scope() as session:
@@ -81,7 +78,7 @@ def refresh_cycle_view(cycle_id: int, language: str = "fr") -> dict[str, Any]:
     }
 
 
-@task(name="refresh-portfolio", **VIEW_TASK)
+@task(name="refresh-portfolio", **DB_TASK)
 def refresh_portfolio() -> int:
     """The `debates-portfolio` table of every active cycle; call at the end of each reminder sweep."""
     with session_scope() as session:

@@ -18,7 +18,8 @@ from notifications.documents.build import (
     build_minutes,
     build_safety_plan,
 )
-from tasks.artifacts import VIEW_TASK, cycle_key, publish_markdown
+from tasks.artifacts import cycle_key, publish_markdown
+from tasks.options import DB_TASK
 
 
 def _publish(built: BuiltDocument, key: str) -> dict[str, str]:
@@ -28,7 +29,7 @@ def _publish(built: BuiltDocument, key: str) -> dict[str, str]:
     return {f.format: f.path for f in built.files}
 
 
-@task(name="publish-minutes", **VIEW_TASK)
+@task(name="publish-minutes", **DB_TASK)
 def publish_minutes(cycle_id: int, session_number: int, language: str = "fr") -> dict[str, str]:
     """Minutes of one session as HTML (A4) and Markdown, and the artifact cycle-N-minutes-S.
 
@@ -46,7 +47,7 @@ def publish_minutes(cycle_id: int, session_number: int, language: str = "fr") ->
     return _publish(built, cycle_key(cycle_id, f"minutes-{session_number}"))
 
 
-@task(name="publish-safety-plan", **VIEW_TASK)
+@task(name="publish-safety-plan", **DB_TASK)
 def publish_safety_plan(cycle_id: int, language: str = "fr") -> dict[str, str]:
     """The local safety plan with every session's minutes annexed, and the artifact cycle-N-safety-plan."""
     with session_scope() as session:
@@ -56,7 +57,7 @@ def publish_safety_plan(cycle_id: int, language: str = "fr") -> dict[str, str]:
     return _publish(built, cycle_key(cycle_id, "safety-plan"))
 
 
-@task(name="invitation", **VIEW_TASK)
+@task(name="invitation", **DB_TASK)
 def invitation_for(
     cycle_id: int, session_number: int, language: str = "fr", organizer: str | None = None
 ) -> Invitation:

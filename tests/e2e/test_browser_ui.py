@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlalchemy.orm import Session
 
 import migrations
@@ -99,7 +100,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             start_new_session=True,
         )
         try:
-            yield stack
+            with temporary_settings(updates={PREFECT_API_URL: stack.api}):
+                yield stack
         finally:
             if serving.poll() is None:
                 os.killpg(serving.pid, signal.SIGINT)
@@ -179,6 +181,15 @@ def cli(*args: str) -> None:
     assert code == 0, f"debates {' '.join(args)} exited {code}"
 
 
+def artifact_url(stack: Stack, key: str) -> str:
+    """The page of the latest artifact of `key` (the key's page lists versions, not content)."""
+    from tasks.artifacts import latest_artifact
+
+    artifact = latest_artifact(key)
+    assert artifact is not None, f"no artifact {key} on the server"
+    return f"{stack.ui}/artifacts/artifact/{artifact.id}"
+
+
 def publish_cycle_documents(cycle_id: int) -> None:
     """What the debate-cycle flow does at stage changes, run here as one flow."""
     from prefect import flow
@@ -219,7 +230,7 @@ def test_cycle_artifacts_and_portfolio_table_are_visible_in_the_ui(
 
     portfolio = open_page(
         browser,
-        f"{stack.ui}/artifacts/key/debates-portfolio",
+        artifact_url(stack, "debates-portfolio"),
         "N'gara",
         "ML040107",
         shot="3b-portfolio-table",
@@ -228,7 +239,7 @@ def test_cycle_artifacts_and_portfolio_table_are_visible_in_the_ui(
 
     state = open_page(
         browser,
-        f"{stack.ui}/artifacts/key/cycle-{cycle_id}-state",
+        artifact_url(stack, f"cycle-{cycle_id}-state"),
         "N'gara — cycle n° 1",
         "Avancement",
         shot="3c-cycle-state",
@@ -238,7 +249,7 @@ def test_cycle_artifacts_and_portfolio_table_are_visible_in_the_ui(
 
     minutes = open_page(
         browser,
-        f"{stack.ui}/artifacts/key/cycle-{cycle_id}-minutes-1",
+        artifact_url(stack, f"cycle-{cycle_id}-minutes-1"),
         "Procès-verbal du débat de réconciliation n° 1",
         "sensible — voir le coordinateur",
         shot="3d-minutes",
@@ -248,7 +259,7 @@ def test_cycle_artifacts_and_portfolio_table_are_visible_in_the_ui(
 
     open_page(
         browser,
-        f"{stack.ui}/artifacts/key/cycle-{cycle_id}-progress",
+        artifact_url(stack, f"cycle-{cycle_id}-progress"),
         f"cycle-{cycle_id}-progress",
         shot="3e-progress",
     )
