@@ -263,3 +263,110 @@ def test_cycle_artifacts_and_portfolio_table_are_visible_in_the_ui(
         f"cycle-{cycle_id}-progress",
         shot="3e-progress",
     )
+
+
+def deployment_id(name: str) -> str:
+    from prefect import get_client
+
+    def read() -> str | None:
+        with get_client(sync_client=True) as client:
+            try:
+                return str(client.read_deployment_by_name(name).id)
+            except Exception:  # ObjectNotFound until `debates serve` has registered it
+                return None
+
+    return str(wait_until(read, timeout=120, what=f"deployment {name} registered by debates serve"))
+
+
+def test_run_forms_of_the_deployments_show_the_launch_parameters(
+    stack: Stack, browser: Any
+) -> None:
+    from deployments.names import DEBATE_CYCLE, LAUNCH_CYCLES
+
+    launch_form = open_page(
+        browser,
+        f"{stack.ui}/deployments/deployment/{deployment_id(LAUNCH_CYCLES)}/run",
+        "Communes (nom, toute orthographe, ou P-code) / commune names or P-codes",
+        shot="1a-launch-cycles-run-form",
+    )
+    for field in ("Cercle", "Tout un cercle", "Region", "Toute une région", "Start On"):
+        assert field in launch_form
+    cycle_form = open_page(
+        browser,
+        f"{stack.ui}/deployments/deployment/{deployment_id(DEBATE_CYCLE)}/run",
+        "cycle_id",
+        shot="1b-debate-cycle-run-form",
+    )
+    assert "debate-cycle" in cycle_form
+
+
+def suspended_run_of(cycle_pcode: str, stack: Stack) -> str:
+    """The flow run of the cycle launched for `cycle_pcode`, once it is suspended on a step."""
+    from prefect import get_client
+    from sqlalchemy import select
+
+    from models.cycle import Cycle
+
+    def flow_run_id() -> str | None:
+        with Session(db.engine_for(stack.database_url)) as session:
+            return session.scalar(
+                select(Cycle.flow_run_id).where(
+                    Cycle.area_pcode == cycle_pcode, Cycle.status == "active"
+                )
+            )
+
+    run_id = str(wait_until(flow_run_id, timeout=30, what=f"a flow run for {cycle_pcode}"))
+
+    def suspended() -> bool:
+        with get_client(sync_client=True) as client:
+            state = client.read_flow_run(run_id).state  # type: ignore[arg-type]
+        if state is not None and state.is_final():
+            raise AssertionError(f"the cycle's flow run ended {state.name}: {state.message}")
+        return state is not None and state.is_paused()
+
+    wait_until(suspended, timeout=120, what=f"flow run {run_id} suspended")
+    return run_id
+
+
+def test_a_suspended_cycle_shows_its_resume_form_with_the_step_fields(
+    stack: Stack, browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    cli("launch", "--commune", "Diré", "--start", "2026-03-02")
+    run_id = suspended_run_of("ML060205", stack)
+    open_page(
+        browser,
+        f"{stack.ui}/runs/flow-run/{run_id}",
+        "Suspended",
+        "Resume",
+        shot="2a-suspended-cycle",
+    )
+    resume = wait_until(
+        lambda: next(
+            (
+                b
+                for b in browser.find_elements(By.TAG_NAME, "button")
+                if b.text.strip() == "Resume" and b.is_enabled()
+            ),
+            None,
+        ),
+        timeout=PAGE_TIMEOUT,
+        what="the Resume button",
+    )
+    resume.click()
+    fields = (
+        "Date de fin de l'étude / date the study was completed",
+        "Thèmes de risque (foncier, transhumance, …) / risk themes",
+        "Langues nécessaires (bm, son, taq, ff, ar, fr) / languages needed",
+        "Groupes à inviter / participant groups to invite",
+        "Résumé des conclusions / summary of findings",
+    )
+    try:
+        wait_until(
+            lambda: all(field in page_text(browser) for field in fields),
+            timeout=PAGE_TIMEOUT,
+            what="the baseline study's fields in the Resume form",
+        )
+    finally:
+        browser.save_screenshot(str(SHOTS / "2b-resume-form.png"))
