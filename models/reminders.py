@@ -1,0 +1,334 @@
+"""Which reminders, overdue notices and escalations are due: pure rules over the open steps.
+
+`select_open_steps` is the sweep's one indexed query (ix_steps_status_due_at): open steps of active
+cycles due before a horizon, never a loop over cycles. `due_rules` is pure: given the policy, `now`
+and one step, it names the rules due now. A rule is a stable string, part of the ledger's
+idempotency key:
+
+    before-7d, before-1d   reminders on the days before the due day (from `send_from`)
+    due-today              on the due day (from `send_from`)
+    overdue-1, overdue-2 … once the step is overdue, then every `overdue_repeat_days`
+    escalation-coordinator after `coordinator_after_days` overdue
+    escalation-manager     after `manager_after_days` overdue
+    assignment             once a facilitator is assigned to a step
+    unreachable:<id>       a person could not be reached after the retry limit
+
+Of the owner's reminders only the latest one due is sent: a step planned two days before its due
+date gets 'before-1d', never a late 'before-7d', and a sweep that missed days sends one notice, not
+a backlog.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import Row, Select, select, update
+from sqlalchemy.orm import Session
+
+from models.audit import AuditEvent
+from models.clock import BAMAKO, start_of_day
+from models.cycle import Cycle, Step
+from models.notification import Notification
+from models.policy import ReminderPolicy
+from models.transitions import OPEN_STEP, CycleStatus, StepStatus
+
+OPEN = tuple(s.value for s in OPEN_STEP)
+ESCALATION_COORDINATOR = "escalation-coordinator"
+ESCALATION_MANAGER = "escalation-manager"
+ASSIGNMENT = "assignment"
+UNREACHABLE = "unreachable:"
+
+
+class Message(enum.StrEnum):
+    """Which template a rule uses (notifications/templates/<lang>/<message>.txt.j2)."""
+
+    ASSIGNMENT = "assignment"
+    REMINDER = "reminder"
+    DUE_TODAY = "due_today"
+    OVERDUE = "overdue"
+    ESCALATION_COORDINATOR = "escalation_coordinator"
+    ESCALATION_MANAGER = "escalation_manager"
+    UNREACHABLE = "unreachable"
+
+
+class Audience(enum.StrEnum):
+    """Who a rule goes to: the step's owner, or a rung of the escalation ladder."""
+
+    OWNER = "owner"
+    COORDINATOR = "coordinator"
+    MANAGER = "manager"
+
+
+@dataclass(frozen=True)
+class OpenStep:
+    """One row of the sweep query: what the rules need to know about a step, as plain data."""
+
+    step_id: int
+    cycle_id: int
+    stage: str
+    name: str
+    status: str
+    owner_role: str
+    facilitator_id: int | None
+    due_at: datetime
+    escalation_level: int
+    region_pcode: str
+
+
+@dataclass(frozen=True)
+class DueRule:
+    step_id: int
+    rule: str
+    due_at: datetime
+    audience: Audience
+
+
+def message_for(rule: str) -> Message:
+    if rule.startswith("before-"):
+        return Message.REMINDER
+    if rule == "due-today":
+        return Message.DUE_TODAY
+    if rule.startswith("overdue-"):
+        return Message.OVERDUE
+    if rule.startswith(UNREACHABLE):
+        return Message.UNREACHABLE
+    return Message(rule.replace("-", "_"))
+
+
+def audience_for(rule: str) -> Audience:
+    if rule == ESCALATION_COORDINATOR or rule.startswith(UNREACHABLE):
+        return Audience.COORDINATOR
+    if rule == ESCALATION_MANAGER:
+        return Audience.MANAGER
+    return Audience.OWNER
+
+
+def is_owner_reminder(rule: str) -> bool:
+    """Rules that count towards `max_per_step`."""
+    return rule.startswith(("before-", "overdue-")) or rule == "due-today"
+
+
+def horizon(policy: ReminderPolicy, now: datetime) -> datetime:
+    """Steps due after this cannot have a reminder due yet."""
+    offsets = [*policy.offsets_days]
+    for stage in policy.stages:
+        offsets.extend(policy.for_stage(stage).offsets_days)
+    return now + timedelta(days=max([0, *offsets]) + 1)
+
+
+def _at(day_offset: int, due_at: datetime, send_from: time) -> datetime:
+    due_day = due_at.astimezone(BAMAKO).date()
+    return start_of_day(due_day - timedelta(days=day_offset)) + timedelta(
+        hours=send_from.hour, minutes=send_from.minute
+    )
+
+
+def owner_schedule(
+    due_at: datetime, policy: ReminderPolicy, now: datetime
+) -> list[tuple[datetime, str]]:
+    """The owner's reminders up to `now`, in order: (when it falls due, rule)."""
+    schedule = [
+        (_at(offset, due_at, policy.send_from), f"before-{offset}d")
+        for offset in sorted(set(policy.offsets_days), reverse=True)
+        if offset > 0
+    ]
+    if policy.due_today:
+        schedule.append((_at(0, due_at, policy.send_from), "due-today"))
+    schedule = [(at, rule) for at, rule in schedule if at < due_at]
+    if now >= due_at:
+        repeat = timedelta(days=policy.overdue_repeat_days)
+        count = int((now - due_at) / repeat) + 1
+        schedule.extend((due_at + k * repeat, f"overdue-{k + 1}") for k in range(count))
+    return [(at, rule) for at, rule in schedule if at <= now]
+
+
+def due_rules(
+    step: OpenStep,
+    policy: ReminderPolicy,
+    now: datetime,
+    *,
+    owner_reminders_so_far: int,
+) -> list[DueRule]:
+    """The rules due for `step` at `now` (the ledger drops those already claimed)."""
+    rules = policy.for_stage(step.stage)
+    due: list[DueRule] = []
+    schedule = owner_schedule(step.due_at, rules, now)
+    if schedule and owner_reminders_so_far < rules.max_per_step:
+        due.append(DueRule(step.step_id, schedule[-1][1], step.due_at, Audience.OWNER))
+    overdue_for = now - step.due_at
+    if overdue_for >= timedelta(days=rules.coordinator_after_days):
+        due.append(DueRule(step.step_id, ESCALATION_COORDINATOR, step.due_at, Audience.COORDINATOR))
+    if overdue_for >= timedelta(days=rules.manager_after_days):
+        due.append(DueRule(step.step_id, ESCALATION_MANAGER, step.due_at, Audience.MANAGER))
+    return due
+
+
+def escalation_level(rules: Iterable[str]) -> int:
+    """0: none, 1: coordinator, 2: manager."""
+    chosen = set(rules)
+    if ESCALATION_MANAGER in chosen:
+        return 2
+    return 1 if ESCALATION_COORDINATOR in chosen else 0
+
+
+def in_quiet_hours(now: datetime, policy: ReminderPolicy) -> bool:
+    """Whether `now` (read in Bamako) falls in the quiet hours, which may span midnight."""
+    clock = now.astimezone(BAMAKO).time()
+    start, end = policy.quiet_start, policy.quiet_end
+    if start == end:
+        return False
+    if start < end:
+        return start <= clock < end
+    return clock >= start or clock < end
+
+
+def quiet_channel(channel: str, now: datetime, policy: ReminderPolicy) -> bool:
+    """True when a message on `channel` must wait for the end of the quiet hours."""
+    return channel.lower() in {s.lower() for s in policy.quiet_schemes} and in_quiet_hours(
+        now, policy
+    )
+
+
+# --- the queries ------------------------------------------------------------------------------
+
+_COLUMNS = (
+    Step.id,
+    Step.cycle_id,
+    Step.stage,
+    Step.name,
+    Step.status,
+    Step.owner_role,
+    Step.facilitator_id,
+    Step.due_at,
+    Step.escalation_level,
+    Cycle.region_pcode,
+)
+
+
+def open_steps_query(until: datetime) -> Select[tuple[object, ...]]:
+    """Open steps of active cycles due before `until`: a range scan on ix_steps_status_due_at."""
+    return (
+        select(*_COLUMNS)
+        .join(Cycle, Cycle.id == Step.cycle_id)
+        .where(
+            Step.status.in_(OPEN),
+            Step.due_at <= until,
+            Cycle.status == CycleStatus.ACTIVE.value,
+        )
+        .order_by(Step.due_at, Step.id)
+    )
+
+
+def _open_step(row: Row[tuple[object, ...]]) -> OpenStep:
+    return OpenStep(*row)  # type: ignore[arg-type]
+
+
+def select_open_steps(session: Session, policy: ReminderPolicy, now: datetime) -> list[OpenStep]:
+    return [_open_step(row) for row in session.execute(open_steps_query(horizon(policy, now)))]
+
+
+def assignments_query() -> Select[tuple[object, ...]]:
+    """Open steps of active cycles with a facilitator and no assignment notice for its due date."""
+    sent = select(Notification.id).where(
+        Notification.step_id == Step.id,
+        Notification.rule == ASSIGNMENT,
+        Notification.due_at == Step.due_at,
+    )
+    return (
+        select(*_COLUMNS)
+        .join(Cycle, Cycle.id == Step.cycle_id)
+        .where(
+            Step.facilitator_id.is_not(None),
+            Step.status.in_(OPEN),
+            Cycle.status == CycleStatus.ACTIVE.value,
+            ~sent.exists(),
+        )
+        .order_by(Step.due_at, Step.id)
+    )
+
+
+def select_unannounced_assignments(session: Session) -> list[OpenStep]:
+    return [_open_step(row) for row in session.execute(assignments_query())]
+
+
+# --- overdue flags ------------------------------------------------------------------------------
+
+
+def flag_overdue(session: Session, now: datetime, *, actor: str) -> list[int]:
+    """Flag open steps of active cycles whose due date has passed; return the newly flagged ids.
+
+    One UPDATE on the indexed (status, due_at) range; its WHERE re-checks the status, so two sweeps
+    flag each step once. `overdue_since` is the due date: escalation delays count from it.
+    """
+    active = select(Cycle.id).where(Cycle.status == CycleStatus.ACTIVE.value)
+    flagged = session.scalars(
+        update(Step)
+        .where(
+            Step.status.in_((StepStatus.PENDING.value, StepStatus.ACTIVE.value)),
+            Step.due_at < now,
+            Step.cycle_id.in_(active),
+        )
+        .values(status=StepStatus.OVERDUE.value, overdue_since=Step.due_at)
+        .returning(Step.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    _audit(session, flagged, now=now, actor=actor, before="open", after="overdue")
+    return sorted(flagged)
+
+
+def unflag_moved(session: Session, now: datetime, *, actor: str) -> list[int]:
+    """Overdue steps whose due date moved into the future (a postponed session) are active again."""
+    moved = session.scalars(
+        update(Step)
+        .where(Step.status == StepStatus.OVERDUE.value, Step.due_at >= now)
+        .values(status=StepStatus.ACTIVE.value, overdue_since=None, escalation_level=0)
+        .returning(Step.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    _audit(session, moved, now=now, actor=actor, before="overdue", after="active")
+    return sorted(moved)
+
+
+def raise_escalation(session: Session, levels: dict[int, int]) -> None:
+    """Record the escalation level reached per step (never lowers it)."""
+    for level in (1, 2):
+        ids = [step_id for step_id, reached in levels.items() if reached == level]
+        for chunk in _chunks(ids):
+            session.execute(
+                update(Step)
+                .where(Step.id.in_(chunk), Step.escalation_level < level)
+                .values(escalation_level=level)
+                .execution_options(synchronize_session=False)
+            )
+
+
+def _audit(
+    session: Session, step_ids: Sequence[int], *, now: datetime, actor: str, before: str, after: str
+) -> None:
+    if not step_ids:
+        return
+    cycles = dict(
+        session.execute(select(Step.id, Step.cycle_id).where(Step.id.in_(step_ids))).all()
+    )
+    session.add_all(
+        AuditEvent(
+            at=now,
+            actor=actor,
+            action=f"step.{after}",
+            entity="step",
+            entity_id=str(step_id),
+            cycle_id=cycles.get(step_id),
+            before={"status": before},
+            after={"status": after},
+            reason="reminder sweep",
+        )
+        for step_id in step_ids
+    )
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]

@@ -1,0 +1,1 @@
+"""Who is told what, on which channel: templates per language, Apprise dispatch, the ledger."""

@@ -1,0 +1,237 @@
+"""Claimed notifications -> rendered messages -> Apprise -> outcomes in the ledger.
+
+Outcomes are written in small batches while the rest are still being sent (see dispatch.deliver):
+a sweep killed mid-dispatch can only repeat what was in flight or not yet recorded.
+A notification that fails `retry_limit` times is reported to the region's coordinators
+("could not reach X") in the same transaction that gives up on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.clock import BAMAKO
+from models.cycle import Cycle, Step
+from models.db import session_scope
+from models.facilitator import Contact
+from models.geography import Cercle, Commune, Region
+from models.notification import Notification
+from models.policy import ReminderPolicy
+from models.reminders import UNREACHABLE, message_for
+from notifications import ledger
+from notifications.dispatch import Delivery, Outcome, deliver
+from notifications.ledger import Claim, Exhausted
+from notifications.recipients import Directory
+from notifications.render import MessageContext, flow_run_link, render
+
+log = logging.getLogger("debates.notifications")
+
+RECORD_EVERY = 8
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    gave_up: int = 0
+    unreachable_reported: int = 0
+    cancelled: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: DeliveryReport) -> None:
+        self.sent += other.sent
+        self.failed += other.failed
+        self.gave_up += other.gave_up
+        self.unreachable_reported += other.unreachable_reported
+        self.cancelled += other.cancelled
+        self.errors.extend(other.errors)
+
+
+def load_deliveries(
+    session: Session, ids: list[int], *, now: datetime, ui_url: str
+) -> tuple[list[Delivery], list[int]]:
+    """Render each claimed notification; also return the ids that can no longer be sent."""
+    directory = Directory.load(session)
+    deliveries: list[Delivery] = []
+    orphans: list[int] = []
+    for start in range(0, len(ids), ledger.CHUNK):
+        chunk = ids[start : start + ledger.CHUNK]
+        rows = session.execute(
+            select(
+                Notification,
+                Step.name,
+                Step.title,
+                Step.session_number,
+                Step.facilitator_id,
+                Cycle.flow_run_id,
+                Commune.name,
+                Cercle.name,
+                Region.name,
+                Contact.url,
+            )
+            .join(Step, Step.id == Notification.step_id)
+            .join(Cycle, Cycle.id == Step.cycle_id)
+            .outerjoin(Commune, Commune.pcode == Cycle.commune_pcode)
+            .join(Cercle, Cercle.pcode == Cycle.cercle_pcode)
+            .join(Region, Region.pcode == Cycle.region_pcode)
+            .outerjoin(Contact, Contact.id == Notification.contact_id)
+            .where(Notification.id.in_(chunk))
+            .order_by(Notification.id)
+        ).all()
+        about_ids = [
+            int(n.rule.removeprefix(UNREACHABLE))
+            for n, *_ in rows
+            if n.rule.startswith(UNREACHABLE)
+        ]
+        about = {
+            n.id: n
+            for n in session.scalars(select(Notification).where(Notification.id.in_(about_ids)))
+        }
+        for note, name, title, number, owner_id, run_id, commune, cercle, region, url in rows:
+            person = directory.people.get(note.facilitator_id or -1)
+            if url is None or person is None:
+                orphans.append(note.id)
+                continue
+            owner = directory.people.get(owner_id or -1)
+            unreachable = about.get(_about_id(note.rule) or -1)
+            unreachable_person = (
+                directory.people.get(unreachable.facilitator_id or -1) if unreachable else None
+            )
+            context = MessageContext(
+                recipient=person.name,
+                step_name=name,
+                step_title=title,
+                session_number=number,
+                area=commune or cercle,
+                commune=commune,
+                cercle=cercle,
+                region=region,
+                due_at=note.due_at,
+                days_left=_days_left(note.due_at, now),
+                days_overdue=_days_overdue(note.due_at, now),
+                owner=owner.name if owner else None,
+                link=flow_run_link(ui_url, run_id),
+                ref=note.id,
+                unreachable=unreachable_person.name if unreachable_person else "",
+                unreachable_channel=unreachable.channel if unreachable else "",
+                attempts=unreachable.attempts if unreachable else 0,
+            )
+            rendered = render(message_for(note.rule), person.locale, context)
+            deliveries.append(
+                Delivery(note.id, note.channel, rendered.title, rendered.body, url=url)
+            )
+    return deliveries, orphans
+
+
+def _about_id(rule: str) -> int | None:
+    return int(rule.removeprefix(UNREACHABLE)) if rule.startswith(UNREACHABLE) else None
+
+
+def _days_left(due_at: datetime, now: datetime) -> int:
+    return (due_at.astimezone(BAMAKO).date() - now.astimezone(BAMAKO).date()).days
+
+
+def _days_overdue(due_at: datetime, now: datetime) -> int:
+    late = now - due_at
+    return max(1, math.ceil(late / timedelta(days=1))) if late > timedelta(0) else 0
+
+
+def unreachable_claims(
+    session: Session, exhausted: list[Exhausted], directory: Directory
+) -> list[Claim]:
+    """'Could not reach X' for each notification given up on (not for such notices themselves)."""
+    claims: list[Claim] = []
+    regions = dict(
+        session.execute(
+            select(Step.id, Cycle.region_pcode)
+            .join(Cycle, Cycle.id == Step.cycle_id)
+            .where(Step.id.in_([e.step_id for e in exhausted]))
+        ).all()
+    )
+    for gone in exhausted:
+        if gone.rule.startswith(UNREACHABLE):
+            continue
+        for person in directory.told_about(gone.facilitator_id, regions[gone.step_id]):
+            for channel in person.channels:
+                claims.append(
+                    Claim(
+                        step_id=gone.step_id,
+                        rule=f"{UNREACHABLE}{gone.notification_id}",
+                        recipient=channel.recipient,
+                        due_at=gone.due_at,
+                        facilitator_id=person.id,
+                        contact_id=channel.contact_id,
+                        channel=channel.scheme[:20],
+                    )
+                )
+    return claims
+
+
+def deliver_claimed(
+    ids: list[int],
+    *,
+    now: datetime,
+    policy: ReminderPolicy,
+    ui_url: str,
+    sweep_id: str,
+) -> DeliveryReport:
+    """Send the claimed notifications; record every outcome; report the unreachable."""
+    report = DeliveryReport()
+    round_ids = ids
+    while round_ids:
+        follow_up: list[int] = []
+        report.add(_deliver_round(round_ids, now, policy, ui_url, sweep_id, follow_up))
+        round_ids = follow_up
+    log.info(
+        "sent %d, failed %d (gave up on %d; %d unreachable notices), cancelled %d",
+        report.sent,
+        report.failed,
+        report.gave_up,
+        report.unreachable_reported,
+        report.cancelled,
+    )
+    return report
+
+
+def _deliver_round(
+    ids: list[int],
+    now: datetime,
+    policy: ReminderPolicy,
+    ui_url: str,
+    sweep_id: str,
+    follow_up: list[int],
+) -> DeliveryReport:
+    report = DeliveryReport()
+    with session_scope() as session:
+        deliveries, orphans = load_deliveries(session, ids, now=now, ui_url=ui_url)
+        directory = Directory.load(session)
+    if orphans:
+        with session_scope() as session:
+            ledger.cancel(session, orphans, "the recipient or their contact was removed")
+        report.cancelled += len(orphans)
+
+    def record(outcomes: list[Outcome]) -> None:
+        sent = [o.notification_id for o in outcomes if o.ok]
+        failed = [(o.notification_id, o.error or "failed") for o in outcomes if not o.ok]
+        with session_scope() as session:
+            ledger.record_sent(session, sent, now=now)
+            exhausted = ledger.record_failed(session, failed, now=now, policy=policy)
+            notices = unreachable_claims(session, exhausted, directory) if exhausted else []
+            won = ledger.insert_claims(session, notices, now=now, sweep_id=sweep_id)
+        follow_up.extend(won)
+        report.sent += len(sent)
+        report.failed += len(failed)
+        report.gave_up += len(exhausted)
+        report.unreachable_reported += len(won)
+        for notification_id, error in failed:
+            log.warning("notification %d not delivered: %s", notification_id, error)
+            report.errors.append(f"{notification_id}: {error}")
+
+    deliver(deliveries, concurrency=policy.concurrency, record=record, record_every=RECORD_EVERY)
+    return report

@@ -1,0 +1,252 @@
+"""The ledger's operations: claim before sending, record after, retry with backoff, cancel.
+
+Every write here starts its transaction with the write itself (INSERT or UPDATE), so on SQLite a
+sweep takes the write lock at once and waits its turn (busy_timeout) instead of failing to upgrade
+a read snapshot; on PostgreSQL the claim INSERTs go in key order, so two sweeps never deadlock.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from models.cycle import Cycle, Step
+from models.notification import Notification, NotificationStatus
+from models.policy import ReminderPolicy
+from models.reminders import OPEN, in_quiet_hours, is_owner_reminder
+from models.transitions import CycleStatus
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A notification to claim: the idempotency key plus who and on which channel."""
+
+    step_id: int
+    rule: str
+    recipient: str
+    due_at: datetime
+    facilitator_id: int | None
+    contact_id: int | None
+    channel: str
+
+    @property
+    def key(self) -> tuple[int, str, str, datetime]:
+        return (self.step_id, self.rule, self.recipient, self.due_at)
+
+
+@dataclass(frozen=True)
+class Exhausted:
+    """A notification that failed `retry_limit` times: its person is reported unreachable."""
+
+    notification_id: int
+    step_id: int
+    due_at: datetime
+    facilitator_id: int | None
+    rule: str
+
+
+def _insert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(Notification)
+
+
+def insert_claims(
+    session: Session, claims: Iterable[Claim], *, now: datetime, sweep_id: str
+) -> list[int]:
+    """Insert claims under the UNIQUE key; return the ids this call won (existing keys are skipped)."""
+    rows = [
+        {
+            "step_id": c.step_id,
+            "rule": c.rule,
+            "recipient": c.recipient,
+            "due_at": c.due_at,
+            "facilitator_id": c.facilitator_id,
+            "contact_id": c.contact_id,
+            "channel": c.channel,
+            "status": NotificationStatus.CLAIMED.value,
+            "attempts": 0,
+            "created_at": now,
+            "claimed_at": now,
+            "claimed_by": sweep_id,
+        }
+        for c in sorted(claims, key=lambda c: (c.step_id, c.rule, c.recipient, c.due_at))
+    ]
+    won: list[int] = []
+    for start in range(0, len(rows), CHUNK):
+        stmt = (
+            _insert(session)
+            .values(rows[start : start + CHUNK])
+            .on_conflict_do_nothing(index_elements=["step_id", "rule", "recipient", "due_at"])
+            .returning(Notification.id)
+        )
+        won.extend(session.scalars(stmt))
+    return sorted(won)
+
+
+def existing_keys(session: Session, steps_query: Any) -> dict[int, set[tuple[str, str]]]:
+    """(rule, recipient) already in the ledger for the current due date of each selected step."""
+    selected = steps_query.with_only_columns(Step.id, Step.due_at).order_by(None).subquery()
+    rows = session.execute(
+        select(Notification.step_id, Notification.rule, Notification.recipient).join(
+            selected,
+            and_(selected.c.id == Notification.step_id, selected.c.due_at == Notification.due_at),
+        )
+    )
+    keys: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for step_id, rule, recipient in rows:
+        keys[step_id].add((rule, recipient))
+    return keys
+
+
+def owner_reminders_so_far(keys: set[tuple[str, str]]) -> int:
+    return len({rule for rule, _recipient in keys if is_owner_reminder(rule)})
+
+
+def cancel_obsolete(session: Session, now: datetime, policy: ReminderPolicy) -> int:
+    """Cancel retries and stale claims that must not go out any more: the step is closed, its
+    cycle is not active, its due date moved (a postponed session), or a reminder *before* the
+    due date would now arrive after it."""
+    cutoff = now - timedelta(minutes=policy.claim_lease_minutes)
+    still_valid = exists(
+        select(Step.id)
+        .join(Cycle, Cycle.id == Step.cycle_id)
+        .where(
+            Step.id == Notification.step_id,
+            Step.due_at == Notification.due_at,
+            Step.status.in_(OPEN),
+            Cycle.status == CycleStatus.ACTIVE.value,
+        )
+    )
+    late_before = and_(
+        or_(Notification.rule.like("before-%"), Notification.rule == "due-today"),
+        Notification.due_at <= now,
+    )
+    result = session.execute(
+        update(Notification)
+        .where(
+            or_(
+                and_(
+                    Notification.status == NotificationStatus.FAILED.value,
+                    Notification.next_attempt_at.is_not(None),
+                ),
+                and_(
+                    Notification.status == NotificationStatus.CLAIMED.value,
+                    Notification.claimed_at < cutoff,
+                ),
+            ),
+            or_(~still_valid, late_before),
+        )
+        .values(status=NotificationStatus.CANCELLED.value, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def reclaim(session: Session, now: datetime, policy: ReminderPolicy, sweep_id: str) -> list[int]:
+    """Take over failed notifications whose backoff has passed, and claims whose sweep died
+    (older than the lease). One UPDATE that re-checks the status: two sweeps cannot both win.
+    In quiet hours, SMS-type channels wait."""
+    cutoff = now - timedelta(minutes=policy.claim_lease_minutes)
+    quiet = policy.quiet_schemes if in_quiet_hours(now, policy) else []
+    ids = session.scalars(
+        update(Notification)
+        .where(
+            Notification.channel.not_in(quiet),
+            or_(
+                and_(
+                    Notification.status == NotificationStatus.FAILED.value,
+                    Notification.next_attempt_at <= now,
+                ),
+                and_(
+                    Notification.status == NotificationStatus.CLAIMED.value,
+                    Notification.claimed_at < cutoff,
+                ),
+            ),
+        )
+        .values(status=NotificationStatus.CLAIMED.value, claimed_at=now, claimed_by=sweep_id)
+        .returning(Notification.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return sorted(ids)
+
+
+def backoff(attempts: int, policy: ReminderPolicy) -> timedelta:
+    """The delay before attempt `attempts + 1`; the last listed delay repeats."""
+    delays = policy.retry_backoff_minutes
+    return timedelta(minutes=delays[min(attempts, len(delays)) - 1])
+
+
+def record_sent(session: Session, ids: Sequence[int], *, now: datetime) -> None:
+    for start in range(0, len(ids), CHUNK):
+        session.execute(
+            update(Notification)
+            .where(Notification.id.in_(ids[start : start + CHUNK]))
+            .values(
+                status=NotificationStatus.SENT.value,
+                sent_at=now,
+                attempts=Notification.attempts + 1,
+                next_attempt_at=None,
+                last_error=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+
+def record_failed(
+    session: Session,
+    failures: Sequence[tuple[int, str]],
+    *,
+    now: datetime,
+    policy: ReminderPolicy,
+) -> list[Exhausted]:
+    """Record failed sends (error already redacted); schedule a retry, or give up at the limit."""
+    exhausted: list[Exhausted] = []
+    for notification_id, error in failures:
+        row = session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id)
+            .values(
+                status=NotificationStatus.FAILED.value,
+                attempts=Notification.attempts + 1,
+                last_error=error,
+            )
+            .returning(
+                Notification.attempts,
+                Notification.step_id,
+                Notification.due_at,
+                Notification.facilitator_id,
+                Notification.rule,
+            )
+            .execution_options(synchronize_session=False)
+        ).one()
+        attempts, step_id, due_at, facilitator_id, rule = row
+        retry_at = now + backoff(attempts, policy) if attempts < policy.retry_limit else None
+        session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id)
+            .values(next_attempt_at=retry_at)
+            .execution_options(synchronize_session=False)
+        )
+        if retry_at is None:
+            exhausted.append(Exhausted(notification_id, step_id, due_at, facilitator_id, rule))
+    return exhausted
+
+
+def cancel(session: Session, ids: Sequence[int], reason: str) -> None:
+    """Give up on claimed notifications that cannot be sent at all (their contact is gone)."""
+    for start in range(0, len(ids), CHUNK):
+        session.execute(
+            update(Notification)
+            .where(Notification.id.in_(ids[start : start + CHUNK]))
+            .values(status=NotificationStatus.CANCELLED.value, last_error=reason)
+            .execution_options(synchronize_session=False)
+        )

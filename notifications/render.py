@@ -1,0 +1,132 @@
+"""Messages from templates: one Jinja2 file per message per language, StrictUndefined.
+
+A template defines a `title` block and a `body` block. The context is a `MessageContext`: the
+step, the place, the dates, the link and the people's names; nothing from minutes or baseline
+studies, so a sensitive grievance cannot reach a message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+
+from models.clock import BAMAKO
+from models.reminders import Message
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+LOCALES = ("fr", "en")
+DEFAULT_LOCALE = "fr"
+
+_MONTHS = {
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+}
+
+
+@dataclass(frozen=True)
+class MessageContext:
+    """Everything a template may say. Plain data; no secret, no grievance."""
+
+    recipient: str
+    step_name: str
+    step_title: str
+    session_number: int | None
+    area: str
+    commune: str | None
+    cercle: str
+    region: str
+    due_at: datetime
+    days_left: int
+    days_overdue: int
+    owner: str | None
+    link: str
+    ref: int
+    unreachable: str = ""
+    unreachable_channel: str = ""
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class Rendered:
+    title: str
+    body: str
+
+
+def date_fr(value: datetime) -> str:
+    day = value.astimezone(BAMAKO)
+    first = "1er" if day.day == 1 else str(day.day)
+    return f"{first} {_MONTHS['fr'][day.month - 1]} {day.year}"
+
+
+def date_en(value: datetime) -> str:
+    day = value.astimezone(BAMAKO)
+    return f"{day.day} {_MONTHS['en'][day.month - 1]} {day.year}"
+
+
+def hour(value: datetime) -> str:
+    return value.astimezone(BAMAKO).strftime("%H:%M")
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        undefined=StrictUndefined,
+        autoescape=False,  # plain-text messages; an HTML template would turn this on
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(date_fr=date_fr, date_en=date_en, hour=hour)
+    return env
+
+
+@lru_cache(maxsize=32)
+def template(message: Message, locale: str) -> Template:
+    language = locale if locale in LOCALES else DEFAULT_LOCALE
+    return environment().get_template(f"{language}/{message.value}.txt.j2")
+
+
+def render(message: Message, locale: str, context: MessageContext) -> Rendered:
+    """The title and body of `message` in `locale` (French when the locale has no templates)."""
+    tpl = template(message, locale)
+    variables = tpl.new_context({"c": context})
+    title = "".join(tpl.blocks["title"](variables)).strip()
+    body = "".join(tpl.blocks["body"](variables)).strip() + "\n"
+    return Rendered(title=" ".join(title.split()), body=body)
+
+
+def flow_run_link(ui_url: str, flow_run_id: str | None) -> str:
+    """The cycle's flow run in the Prefect UI (the runs page when the cycle has no run yet)."""
+    base = ui_url.rstrip("/")
+    return f"{base}/runs/flow-run/{flow_run_id}" if flow_run_id else f"{base}/runs"

@@ -1,0 +1,232 @@
+"""The reminder sweep in plain Python: flag, plan, claim, deliver. Prefect tasks wrap each phase.
+
+Each phase is its own short transaction (session_scope), so a crash between phases leaves the
+ledger consistent: a claim without an outcome is taken over after the lease by a later sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.clock import BAMAKO
+from models.cycle import Cycle, Step
+from models.db import session_scope
+from models.geography import Cercle, Commune, Region
+from models.policy import ReminderPolicy
+from models.reminders import (
+    ASSIGNMENT,
+    Audience,
+    DueRule,
+    OpenStep,
+    due_rules,
+    escalation_level,
+    flag_overdue,
+    horizon,
+    open_steps_query,
+    quiet_channel,
+    raise_escalation,
+    select_unannounced_assignments,
+    unflag_moved,
+)
+from notifications import ledger
+from notifications.ledger import Claim
+from notifications.recipients import Directory, Person
+
+log = logging.getLogger("debates.notifications")
+
+
+def new_sweep_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class OverdueStep:
+    """A step newly flagged overdue, as plain data for events (no names of people)."""
+
+    step_id: int
+    step_name: str
+    cycle_id: int
+    area_pcode: str
+    area_name: str
+    region: str
+    due_at: datetime
+
+
+@dataclass
+class Plan:
+    claims: list[Claim] = field(default_factory=list)
+    deferred_quiet: int = 0
+    without_channel: int = 0
+    escalations: dict[int, int] = field(default_factory=dict)
+
+
+# --- overdue flags ------------------------------------------------------------------------------
+
+
+def flag_overdue_steps(now: datetime, *, actor: str = "reminder-sweep") -> list[OverdueStep]:
+    """Flag steps whose due date passed; unflag those whose due date moved into the future."""
+    with session_scope() as session:
+        unflag_moved(session, now, actor=actor)
+        flagged = flag_overdue(session, now, actor=actor)
+        return describe_steps(session, flagged)
+
+
+def describe_steps(session: Session, step_ids: list[int]) -> list[OverdueStep]:
+    described: list[OverdueStep] = []
+    for start in range(0, len(step_ids), ledger.CHUNK):
+        rows = session.execute(
+            select(
+                Step.id,
+                Step.name,
+                Cycle.id,
+                Cycle.area_pcode,
+                Commune.name,
+                Cercle.name,
+                Region.name,
+                Step.due_at,
+            )
+            .join(Cycle, Cycle.id == Step.cycle_id)
+            .outerjoin(Commune, Commune.pcode == Cycle.commune_pcode)
+            .join(Cercle, Cercle.pcode == Cycle.cercle_pcode)
+            .join(Region, Region.pcode == Cycle.region_pcode)
+            .where(Step.id.in_(step_ids[start : start + ledger.CHUNK]))
+            .order_by(Step.id)
+        )
+        for step_id, name, cycle_id, area, commune, cercle, region, due_at in rows:
+            described.append(
+                OverdueStep(step_id, name, cycle_id, area, commune or cercle, region, due_at)
+            )
+    return described
+
+
+# --- planning and claiming ----------------------------------------------------------------------
+
+
+def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
+    """What is due now and not yet in the ledger, per recipient channel. Reads only."""
+    query = open_steps_query(horizon(policy, now))
+    steps = [OpenStep(*row) for row in session.execute(query)]  # type: ignore[arg-type]
+    keys = ledger.existing_keys(session, query)
+    directory = Directory.load(session)
+    result = Plan()
+    for step in steps:
+        already = keys.get(step.step_id, set())
+        rules = due_rules(
+            step,
+            policy,
+            now,
+            owner_reminders_so_far=ledger.owner_reminders_so_far(already),
+        )
+        _expand(result, step, rules, directory, already, policy, now)
+        level = escalation_level(r.rule for r in rules)
+        if level > step.escalation_level:
+            result.escalations[step.step_id] = level
+    for step in select_unannounced_assignments(session):
+        rule = DueRule(step.step_id, ASSIGNMENT, step.due_at, Audience.OWNER)
+        _expand(result, step, [rule], directory, set(), policy, now)
+    return result
+
+
+def _expand(
+    result: Plan,
+    step: OpenStep,
+    rules: list[DueRule],
+    directory: Directory,
+    already: set[tuple[str, str]],
+    policy: ReminderPolicy,
+    now: datetime,
+) -> None:
+    for rule in rules:
+        people: list[Person] = directory.audience(rule.audience, step)
+        if rule.rule == ASSIGNMENT:
+            people = directory.owners(step)
+        for person in people:
+            if not person.channels:
+                result.without_channel += 1
+            for channel in person.channels:
+                if (rule.rule, channel.recipient) in already:
+                    continue
+                if quiet_channel(channel.scheme, now, policy):
+                    result.deferred_quiet += 1
+                    continue
+                result.claims.append(
+                    Claim(
+                        step_id=step.step_id,
+                        rule=rule.rule,
+                        recipient=channel.recipient,
+                        due_at=step.due_at,
+                        facilitator_id=person.id,
+                        contact_id=channel.contact_id,
+                        channel=channel.scheme[:20],
+                    )
+                )
+
+
+@dataclass
+class ClaimReport:
+    ids: list[int]
+    new: int
+    retried: int
+    cancelled: int
+    deferred_quiet: int
+    without_channel: int
+
+
+def claim_due(now: datetime, policy: ReminderPolicy, sweep_id: str) -> ClaimReport:
+    """Cancel what must not go out, take over retries and dead claims, claim what is newly due."""
+    with session_scope() as session:
+        cancelled = ledger.cancel_obsolete(session, now, policy)
+        retried = ledger.reclaim(session, now, policy, sweep_id)
+    with session_scope() as session:
+        planned = plan(session, policy, now)
+    with session_scope() as session:
+        won = ledger.insert_claims(session, planned.claims, now=now, sweep_id=sweep_id)
+        raise_escalation(session, planned.escalations)
+    log.info(
+        "claimed %d new and %d retried notifications (%d cancelled, %d waiting for quiet hours "
+        "to end, %d recipients without a channel)",
+        len(won),
+        len(retried),
+        cancelled,
+        planned.deferred_quiet,
+        planned.without_channel,
+    )
+    return ClaimReport(
+        ids=sorted({*won, *retried}),
+        new=len(won),
+        retried=len(retried),
+        cancelled=cancelled,
+        deferred_quiet=planned.deferred_quiet,
+        without_channel=planned.without_channel,
+    )
+
+
+def preview(now: datetime, policy: ReminderPolicy) -> tuple[Plan, list[dict[str, str]]]:
+    """What a sweep would claim now, for `debates sweep --dry-run`; writes nothing."""
+    with session_scope() as session:
+        planned = plan(session, policy, now)
+        directory = Directory.load(session)
+        described = {
+            s.step_id: s for s in describe_steps(session, [c.step_id for c in planned.claims])
+        }
+    rows = []
+    for claim in planned.claims:
+        step = described[claim.step_id]
+        person = directory.people.get(claim.facilitator_id or -1)
+        rows.append(
+            {
+                "rule": claim.rule,
+                "to": person.name if person else "?",
+                "channel": claim.channel,
+                "area": f"{step.area_name} ({step.region})",
+                "step": step.step_name,
+                "due": step.due_at.astimezone(BAMAKO).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    return planned, rows

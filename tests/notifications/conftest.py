@@ -1,0 +1,82 @@
+"""Factories for the reminder tests: people with channels, cycles with due dates, receivers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.cycle import Cycle, Step, launch_cycle
+from models.facilitator import Contact, Facilitator
+from models.geography import Region, resolve_commune
+from models.policy import CyclePolicy
+from models.text import name_key
+from tests.notifications.receivers import Mailbox, Webhook, smtp_server, webhook
+
+LAUNCHED = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+def add_person(
+    session: Session,
+    name: str,
+    *,
+    role: str = "facilitator",
+    contacts: list[str] | None = None,
+    regions: list[str] | None = None,
+    locale: str = "fr",
+    home: str = "ML060205",
+) -> Facilitator:
+    person = Facilitator(
+        name=name,
+        name_key=name_key(name),
+        sex="F",
+        role=role,
+        home_commune_pcode=home,
+        languages=["fr"],
+        affiliations=[],
+        max_cycles=3,
+        locale=locale,
+        created_at=LAUNCHED,
+    )
+    person.contacts = [Contact(url=url) for url in contacts or []]
+    person.regions = [session.get_one(Region, pcode) for pcode in regions or []]
+    session.add(person)
+    session.flush()
+    return person
+
+
+def launch(session: Session, commune: str = "Diré", *, start_on: date = date(2026, 3, 2)) -> Cycle:
+    cycle = launch_cycle(
+        session,
+        resolve_commune(session, commune),
+        start_on=start_on,
+        policy=CyclePolicy(),
+        actor="test-coordinator",
+        now=LAUNCHED,
+    )
+    session.flush()
+    return cycle
+
+
+def only_step(session: Session, cycle: Cycle, name: str) -> Step:
+    """Keep one step of the cycle open (the others done), so a test follows one step."""
+    for step in cycle.steps:
+        if step.name != name:
+            step.status = "skipped"
+    session.flush()
+    return session.scalars(select(Step).where(Step.cycle_id == cycle.id, Step.name == name)).one()
+
+
+@pytest.fixture
+def hook() -> Iterator[Webhook]:
+    with webhook() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    with smtp_server() as box:
+        yield box
