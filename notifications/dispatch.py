@@ -5,9 +5,10 @@
 - Apprise sleeps `request_rate_per_sec` seconds (5.5 s for e-mail and most services) between two
   sends *of one plugin instance*. Each message gets its own instance, and we set that attribute to 0
   on it, so a batch of reminders is never paced at one message per 5.5 s.
-- Apprise URLs carry tokens and passwords. Apprise's own log records (which can name targets) do
-  not propagate: they are captured per message, redacted against the message's URL, and kept only
-  as the short `error` of the outcome, which the ledger stores.
+- Apprise URLs carry tokens and passwords. Apprise's own log records (which name targets, and at
+  debug level whole URLs) never reach a handler: a filter on its logger takes them, keeps the
+  warnings of each message, redacts them against the message's URL, and the short result is the
+  `error` of the outcome, which the ledger stores.
 """
 
 from __future__ import annotations
@@ -73,25 +74,30 @@ def redact(text: str, url: str) -> str:
     return text[:MAX_ERROR]
 
 
-class _Capture(logging.Handler):
-    """Collects Apprise's warnings per message, by the thread that is sending it."""
+class _Capture(logging.Filter):
+    """Takes every record of Apprise's logger before any handler sees it.
+
+    A logger-level filter, not a handler: handlers attached to the logger later (pytest's,
+    anyone's) never receive a record, so no Apprise message reaches any log. Warnings of a send
+    are kept for that message, by the thread that is sending it, to be redacted into its error.
+    """
 
     def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
+        super().__init__()
         self.local = threading.local()
         self.records: dict[int, list[str]] = defaultdict(list)
         self.records_lock = threading.Lock()
 
-    def emit(self, record: logging.LogRecord) -> None:
+    def filter(self, record: logging.LogRecord) -> bool:
         current = getattr(self.local, "current", None)
-        if current is None:
-            return
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed record must not break a send
-            message = record.msg if isinstance(record.msg, str) else "unreadable log record"
-        with self.records_lock:
-            self.records[current].append(message)
+        if current is not None and record.levelno >= logging.WARNING:
+            try:
+                message = record.getMessage()
+            except Exception:  # a malformed record must not break a send
+                message = "unreadable log record"
+            with self.records_lock:
+                self.records[current].append(message)
+        return False
 
     def take(self, notification_id: int) -> list[str]:
         with self.records_lock:
@@ -103,14 +109,13 @@ _capture_lock = threading.Lock()
 
 
 def _install_capture() -> _Capture:
-    """Route Apprise's logger to the per-message capture only (it can name targets and tokens)."""
+    """Silence Apprise's logger (it names targets and, at debug level, whole URLs): its records
+    only feed the per-message capture."""
     global _capture
     with _capture_lock:
         if _capture is None:
             _capture = _Capture()
-            apprise_logger = logging.getLogger("apprise")
-            apprise_logger.addHandler(_capture)
-            apprise_logger.propagate = False
+            logging.getLogger("apprise").addFilter(_capture)
         return _capture
 
 

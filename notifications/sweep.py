@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from models.clock import BAMAKO
 from models.cycle import Cycle, Step
 from models.db import session_scope
+from models.facilitator import Facilitator
 from models.geography import Cercle, Commune, Region
 from models.policy import ReminderPolicy
 from models.reminders import (
@@ -230,3 +231,47 @@ def preview(now: datetime, policy: ReminderPolicy) -> tuple[Plan, list[dict[str,
             }
         )
     return planned, rows
+
+
+# --- the manager's table ------------------------------------------------------------------------
+
+
+def overdue_rows(now: datetime) -> list[dict[str, str | int]]:
+    """Every overdue step of an active cycle, by region then by lateness: the sweep's artifact."""
+    with session_scope() as session:
+        rows = session.execute(
+            select(
+                Region.name,
+                Cercle.name,
+                Commune.name,
+                Cycle.id,
+                Step.name,
+                Step.title,
+                Step.due_at,
+                Step.escalation_level,
+                Facilitator.name,
+            )
+            .join(Cycle, Cycle.id == Step.cycle_id)
+            .outerjoin(Commune, Commune.pcode == Cycle.commune_pcode)
+            .join(Cercle, Cercle.pcode == Cycle.cercle_pcode)
+            .join(Region, Region.pcode == Cycle.region_pcode)
+            .outerjoin(Facilitator, Facilitator.id == Step.facilitator_id)
+            .where(Step.status == "overdue", Cycle.status == "active")
+            .order_by(Region.name, Step.due_at, Step.id)
+        ).all()
+    ladder = {0: "owner", 1: "coordinator", 2: "manager"}
+    return [
+        {
+            "region": region,
+            "cercle": cercle,
+            "commune": commune or "—",
+            "cycle": cycle_id,
+            "step": name,
+            "title": title,
+            "owner": owner or "coordination",
+            "due (Bamako)": due_at.astimezone(BAMAKO).strftime("%Y-%m-%d %H:%M"),
+            "days overdue": max(0, (now - due_at).days),
+            "escalated to": ladder.get(level, str(level)),
+        }
+        for region, cercle, commune, cycle_id, name, title, due_at, level, owner in rows
+    ]

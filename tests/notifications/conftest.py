@@ -12,8 +12,11 @@ from sqlalchemy.orm import Session
 from models.cycle import Cycle, Step, launch_cycle
 from models.facilitator import Contact, Facilitator
 from models.geography import Region, resolve_commune
-from models.policy import CyclePolicy
+from models.notification import Notification
+from models.policy import CyclePolicy, ReminderPolicy
 from models.text import name_key
+from notifications.deliveries import DeliveryReport, deliver_claimed
+from notifications.sweep import ClaimReport, claim_due, flag_overdue_steps, new_sweep_id
 from tests.notifications.receivers import Mailbox, Webhook, smtp_server, webhook
 
 LAUNCHED = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -80,3 +83,21 @@ def hook() -> Iterator[Webhook]:
 def mailbox() -> Iterator[Mailbox]:
     with smtp_server() as box:
         yield box
+
+
+POLICY = ReminderPolicy()
+UI = "http://127.0.0.1:4200"
+
+
+def sweep(now: datetime, policy: ReminderPolicy = POLICY) -> tuple[ClaimReport, DeliveryReport]:
+    """One sweep without Prefect: flag, claim, deliver (what the flow's tasks do)."""
+    flag_overdue_steps(now)
+    sweep_id = new_sweep_id()
+    claimed = claim_due(now, policy, sweep_id)
+    delivered = deliver_claimed(claimed.ids, now=now, policy=policy, ui_url=UI, sweep_id=sweep_id)
+    return claimed, delivered
+
+
+def ledger(session: Session) -> list[Notification]:
+    session.expire_all()
+    return list(session.scalars(select(Notification).order_by(Notification.id)))

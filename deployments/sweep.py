@@ -1,0 +1,24 @@
+"""The reminder sweep's deployment: hourly, on the hour, Africa/Bamako time.
+
+Add `sweep_deployment()` to the list served by deployments/serve.py to run it with the others.
+"""
+
+from __future__ import annotations
+
+from prefect.deployments.runner import RunnerDeployment
+from prefect.schedules import Cron
+
+from flows.reminder_sweep import REMINDER_SWEEP_FLOW, reminder_sweep
+
+REMINDER_SWEEP = f"{REMINDER_SWEEP_FLOW}/reminder-sweep"
+SWEEP_CRON = "0 * * * *"
+SWEEP_TIMEZONE = "Africa/Bamako"
+
+
+def sweep_deployment(cron: str = SWEEP_CRON) -> RunnerDeployment:
+    return reminder_sweep.to_deployment(
+        name="reminder-sweep",
+        description="Rappels, retards et escalades / reminders, overdue flags and escalation",
+        schedules=[Cron(cron, timezone=SWEEP_TIMEZONE)],
+        tags=["debates", "reminders"],
+    )

@@ -1,0 +1,51 @@
+"""The reminder sweep: flag what is overdue, tell the people concerned once, show managers the table.
+
+Runs hourly (deployments/sweep.py, cron in Africa/Bamako) and from `debates sweep`. `now` lets tests
+and demos move time; by default it is the clock at the start of the run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from prefect import flow
+
+from models.clock import require_aware, utcnow
+from tasks.sweep import (
+    announce_overdue,
+    claim_notifications,
+    flag_overdue,
+    new_sweep_id,
+    preview_notifications,
+    publish_overdue_table,
+    send_notifications,
+)
+
+REMINDER_SWEEP_FLOW = "reminder-sweep"
+
+
+@flow(name=REMINDER_SWEEP_FLOW, log_prints=False)
+def reminder_sweep(now: datetime | None = None, dry_run: bool = False) -> dict[str, Any]:
+    """Flag overdue steps, send due reminders and escalations exactly once, publish the table.
+
+    With dry_run, nothing is written or sent: the run returns what would go out.
+    """
+    moment = utcnow() if now is None else require_aware(now, field="now")
+    if dry_run:
+        return {"would_send": preview_notifications(moment)}
+    sweep_id = new_sweep_id()
+    flagged = flag_overdue(moment)
+    announce_overdue(flagged)
+    claimed = claim_notifications(moment, sweep_id)
+    sent = send_notifications(claimed["ids"], moment, sweep_id)
+    overdue = publish_overdue_table(moment)
+    return {
+        "now": moment.isoformat(),
+        "newly_overdue": len(flagged),
+        "claimed": claimed["new"] + claimed["retried"],
+        "sent": sent["sent"],
+        "failed": sent["failed"],
+        "unreachable_reported": sent["unreachable_reported"],
+        "overdue": overdue,
+    }
