@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from models.csvfile import problems
 from models.errors import InvalidInput
+from models.fields import LanguageCode
 
 DEFAULT_POLICY_FILE = Path(__file__).with_name("policy.toml")
 
@@ -133,6 +134,39 @@ class ReminderPolicy(BaseModel):
         return self.model_copy(update=changes)
 
 
+Weight = Annotated[float, Field(ge=0, le=1000)]
+
+
+class MatchingPolicy(BaseModel):
+    """Weights of the facilitator-matching preferences (hard rules are never weighed: see
+    docs/matching.md), the regions' default languages, and the solver's limits."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    covers_region: Weight = 3.0
+    same_cercle: Weight = 2.0
+    same_region: Weight = 1.0
+    workload: Weight = 1.0
+    woman_in_team: Weight = 4.0
+    continuity: Weight = 2.0
+    keep_incumbent: Weight = 5.0
+    region_languages: dict[str, list[LanguageCode]] = Field(
+        default_factory=lambda: {
+            "ML01": ["bm", "snk", "kao", "ff", "fr"],
+            "ML02": ["bm", "fr"],
+            "ML03": ["bm", "sev", "fr"],
+            "ML04": ["bm", "bza", "ff", "fr"],
+            "ML05": ["ff", "dts", "bm", "son", "bza"],
+            "ML06": ["son", "taq", "ar", "ff"],
+            "ML07": ["son", "taq", "ar"],
+            "ML08": ["taq", "ar"],
+            "ML09": ["bm", "fr"],
+        }
+    )
+    time_limit_seconds: Annotated[float, Field(gt=0, le=3600)] = 120.0
+    mip_gap: Annotated[float, Field(ge=0, le=0.1)] = 0.0
+
+
 class Policy(BaseModel):
     """The whole policy file; later sections (reminders …) are added beside `cycle`."""
 
@@ -140,6 +174,7 @@ class Policy(BaseModel):
 
     cycle: CyclePolicy = CyclePolicy()
     reminders: ReminderPolicy = ReminderPolicy()
+    matching: MatchingPolicy = MatchingPolicy()
 
 
 def load_policy(path: Path | None = None) -> Policy:
