@@ -11,6 +11,7 @@ from models import (  # noqa: F401
     minutes,
     notification,
     safety_plan,
+    team,
 )
 from models.base import Base
 
