@@ -48,6 +48,7 @@ class Invitation:
     language: str
     uid: str
     sequence: int
+    cancelled: bool
     subject: str
     text: str
     html: str
@@ -135,7 +136,7 @@ def build_invitation(
 
     def key(fmt: DocumentFormat) -> DocumentKey:
         return DocumentKey(
-            cycle_id, DocumentKind.INVITATION, locale, fmt, session_number, view.revision
+            cycle_id, DocumentKind.INVITATION, locale, fmt, session_number, view.sequence
         )
 
     issued = find_document(session, key(DocumentFormat.ICS))
@@ -157,7 +158,8 @@ def build_invitation(
         session_number=session_number,
         language=locale,
         uid=view.uid,
-        sequence=view.revision,
+        sequence=view.sequence,
+        cancelled=view.cancelled,
         subject=str(labels.invitation_subject(view)).strip(),  # type: ignore[attr-defined]
         text=rendered[DocumentFormat.TEXT].decode("utf-8"),
         html=rendered[DocumentFormat.HTML].decode("utf-8"),

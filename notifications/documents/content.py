@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from models.clock import in_bamako
 from models.cycle import Cycle, Step
-from models.debate_session import DebateSession
+from models.debate_session import DebateSession, SessionStatus
 from models.errors import NotFound
 from models.fields import AgeBand, Group, Sex
 from models.minutes import Minutes
@@ -43,8 +43,14 @@ class InvitationView:
     language: str  # ISO 639 code of the debate
     facilitators: tuple[str, ...]
     revision: int
+    cancelled: bool
     change_reason: str | None
     uid: str
+
+    @property
+    def sequence(self) -> int:
+        """iCal SEQUENCE: the revision, one more for the cancellation that ends the event."""
+        return self.revision + 1 if self.cancelled else self.revision
 
 
 @dataclass(frozen=True)
@@ -181,7 +187,10 @@ def invitation_view(session: Session, cycle_id: int, number: int) -> InvitationV
         language=debate.language,
         facilitators=session_facilitators(session, cycle_id, number),
         revision=debate.revision,
-        change_reason=debate.status_reason if debate.revision else None,
+        cancelled=debate.status == SessionStatus.CANCELLED.value,
+        change_reason=debate.status_reason
+        if debate.revision or debate.status == SessionStatus.CANCELLED.value
+        else None,
         uid=session_uid(cycle, number),
     )
 

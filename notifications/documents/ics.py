@@ -1,7 +1,8 @@
 """The calendar invitation (.ics, RFC 5545) of a debate session, built with the icalendar library.
 
 A session keeps one UID for its whole life; each postponement bumps DebateSession.revision, which is
-the event's SEQUENCE, so calendar programs replace the old event instead of adding a second one.
+the event's SEQUENCE, so calendar programs replace the old event instead of adding a second one. A
+cancelled session's notice has SEQUENCE revision + 1 and STATUS:CANCELLED, which removes the event.
 """
 
 from __future__ import annotations
@@ -29,17 +30,20 @@ def invitation_calendar(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "REQUEST" if organizer else "PUBLISH")
+    if view.cancelled:
+        calendar.add("method", "CANCEL" if organizer else "PUBLISH")
+    else:
+        calendar.add("method", "REQUEST" if organizer else "PUBLISH")
     event = Event()
     event.add("uid", view.uid)
-    event.add("sequence", view.revision)
+    event.add("sequence", view.sequence)
     event.add("dtstamp", now.astimezone(UTC))
     event.add("dtstart", view.starts_at.astimezone(UTC))
     event.add("dtend", view.ends_at.astimezone(UTC))
     event.add("summary", str(labels.invitation_subject(view)))  # type: ignore[attr-defined]
     event.add("location", vText(f"{view.venue}, {view.place.commune} ({view.place.pcode})"))
     event.add("description", render("invitation", "txt", locale, doc=view))
-    event.add("status", "CONFIRMED")
+    event.add("status", "CANCELLED" if view.cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
     if organizer:
         address = vCalAddress(f"mailto:{organizer}")

@@ -174,3 +174,26 @@ def test_a_language_without_templates_is_refused_with_the_known_ones(session: Se
     add_minutes(session, cycle)
     with pytest.raises(InvalidInput, match="'bm' has no document templates; use one of fr, en"):
         build_minutes(session, cycle.id, 1, locale="bm", data_dir=data_dir(), now=NOW)
+
+
+def test_a_cancelled_session_sends_a_cancel_with_the_same_uid_and_a_higher_sequence(
+    session: Session,
+) -> None:
+    cycle = ngara_cycle(session)
+    first = build_invitation(
+        session, cycle.id, 1, locale="fr", data_dir=data_dir(), now=NOW, organizer="amm@example.org"
+    )
+    debate = session.scalar(select(DebateSession).where(DebateSession.cycle_id == cycle.id))
+    assert debate is not None
+    debate.status, debate.status_reason = "cancelled", "insécurité sur la route"
+    session.flush()
+    cancel = build_invitation(
+        session, cycle.id, 1, locale="fr", data_dir=data_dir(), now=NOW, organizer="amm@example.org"
+    )
+    event = event_of(cancel.ics)
+    assert str(icalendar.Calendar.from_ical(cancel.ics)["method"]) == "CANCEL"
+    assert str(event["status"]) == "CANCELLED"
+    assert str(event["uid"]) == str(event_of(first.ics)["uid"])
+    assert int(event["sequence"]) == 1 and cancel.cancelled
+    assert cancel.subject.startswith("[Annulé]")
+    assert "Motif : insécurité sur la route." in cancel.text
