@@ -8,11 +8,14 @@ and review the diff of golden/ before committing it.
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.debate_session import DebateSession
 from notifications.documents.content import invitation_view, minutes_view, safety_plan_view
 from notifications.documents.render import render
 from tests.notifications.documents_data import (
@@ -61,3 +64,18 @@ def test_safety_plan_matches_its_golden_file(session: Session, locale: str, flav
     add_safety_plan(session, cycle)
     text = render("safety_plan", flavour, locale, doc=safety_plan_view(session, cycle.id))  # type: ignore[arg-type]
     check_golden(f"safety_plan.{locale}.{flavour}", text)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("flavour", ["html", "txt"])
+def test_updated_invitation_after_a_postponement_matches_its_golden_file(
+    session: Session, locale: str, flavour: str
+) -> None:
+    cycle = ngara_cycle(session)
+    debate = session.scalar(select(DebateSession).where(DebateSession.cycle_id == cycle.id))
+    assert debate is not None
+    debate.starts_at = datetime(2026, 3, 7, 10, 0, tzinfo=UTC)
+    debate.status, debate.revision, debate.status_reason = "postponed", 1, "fête de la Tabaski"
+    session.flush()
+    text = render("invitation", flavour, locale, doc=invitation_view(session, cycle.id, 1))  # type: ignore[arg-type]
+    check_golden(f"invitation-postponed.{locale}.{flavour}", text)
