@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from cli.common import console, prepare_database
+from cli.common import console, parse_day, prepare_database
 from models.clock import utcnow
 from models.db import session_scope
 from models.facilitator import Facilitator, facilitator_regions
@@ -69,3 +69,48 @@ def list_(
                 ", ".join(c.scheme for c in person.contacts) or "—",
             )
         console.print(table)
+
+
+@app.command("unavailable")
+def unavailable(
+    name: Annotated[str, typer.Argument(help="The facilitator's name (any case or accents)")],
+    from_: Annotated[str, typer.Option("--from", help="First unavailable day, e.g. 2026-03-01")],
+    to: Annotated[str, typer.Option("--to", help="Last unavailable day, e.g. 2026-03-14")],
+    reason: Annotated[str | None, typer.Option(help="Why (kept in the audit trail)")] = None,
+) -> None:
+    """Mark a facilitator unavailable; their affected future sessions get a new team member."""
+    from models.policy import load_policy
+    from models.settings import get_settings
+    from models.unavailability import find_facilitator, mark_unavailable
+
+    starts_on = parse_day(from_, option="--from")
+    ends_on = parse_day(to, option="--to")
+    policy = load_policy(get_settings().policy_file).matching
+    prepare_database()
+    with session_scope() as session:
+        person = find_facilitator(session, name)
+        report = mark_unavailable(
+            session,
+            person,
+            starts_on,
+            ends_on,
+            reason=reason,
+            policy=policy,
+            actor=get_settings().resolved_actor(),
+            now=utcnow(),
+        )
+        noun = "recorded" if report.recorded else "already recorded"
+        console.print(f"{report.facilitator} unavailable {starts_on} to {ends_on}: {noun}.")
+        if not report.results:
+            console.print("No future session of theirs falls in that period: nothing to reassign.")
+        for result in report.results:
+            if result.assigned:
+                console.print(
+                    f"[green]{result.cycle}[/]: lead {result.lead}, co {result.co} "
+                    f"(score {result.score:g})"
+                )
+            else:
+                console.print(f"[red]{result.cycle}: unassigned[/]: {result.unassigned_reason}")
+        for notice in report.notices:
+            who = notice.name or "the region's coordinators"
+            console.print(f"  notify {who}: {notice.kind} (cycle {notice.cycle_id})")
