@@ -12,6 +12,7 @@ from cli import communes, cycles, facilitators, launch, serve, submit
 from cli.common import err_console, prepare_database
 from cli.plan import plan
 from cli.status import status
+from cli.sweep import sweep
 from models.errors import DomainError, InvalidInput
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.add_typer(communes.app, name="communes")
 app.add_typer(facilitators.app, name="facilitators")
 app.command()(plan)
 app.command()(status)
+app.command()(sweep)
 for command in (launch.launch, submit.submit, cycles.cycles, cycles.show, serve.up, serve.serve, serve.reconcile):  # noqa: E501
     app.command()(command)
 
