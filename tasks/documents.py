@@ -10,6 +10,7 @@ from prefect import task
 
 from models.clock import utcnow
 from models.db import session_scope
+from models.document import DocumentKind
 from models.settings import get_settings
 from notifications.documents.build import (
     BuiltDocument,
@@ -17,6 +18,7 @@ from notifications.documents.build import (
     build_invitation,
     build_minutes,
     build_safety_plan,
+    documents_after,
 )
 from tasks.artifacts import cycle_key, publish_markdown
 from tasks.options import DB_TASK
@@ -77,3 +79,15 @@ def invitation_for(
             now=utcnow(),
             organizer=organizer,
         )
+
+
+@task(name="publish-documents", **DB_TASK)
+def publish_documents(cycle_id: int, step: str, language: str = "fr") -> list[dict[str, str]]:
+    """Store and publish the documents that step `step`, just recorded, makes due (often none)."""
+    published = []
+    for due in documents_after(step):
+        if due.kind == DocumentKind.MINUTES:
+            published.append(publish_minutes.fn(cycle_id, due.session_number, language))
+        else:
+            published.append(publish_safety_plan.fn(cycle_id, language))
+    return published

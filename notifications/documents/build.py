@@ -70,6 +70,24 @@ def _store(
     return StoredFile(document.format, document.path, document.sha256, changed)
 
 
+@dataclass(frozen=True)
+class DueDocument:
+    kind: DocumentKind
+    session_number: int = 0
+
+
+def documents_after(step_name: str) -> list[DueDocument]:
+    """The documents a recorded step makes due: minutes-N -> minutes N; plan, handover -> the plan.
+
+    The plan is rendered again after the handover, whose date and receiver its status line prints.
+    """
+    if step_name.startswith("minutes-"):
+        return [DueDocument(DocumentKind.MINUTES, int(step_name.removeprefix("minutes-")))]
+    if step_name in ("plan", "handover"):
+        return [DueDocument(DocumentKind.SAFETY_PLAN)]
+    return []
+
+
 def build_minutes(
     session: Session,
     cycle_id: int,

@@ -197,3 +197,16 @@ def test_a_cancelled_session_sends_a_cancel_with_the_same_uid_and_a_higher_seque
     assert int(event["sequence"]) == 1 and cancel.cancelled
     assert cancel.subject.startswith("[Annulé]")
     assert "Motif : insécurité sur la route." in cancel.text
+
+
+def test_recorded_steps_make_due_their_documents() -> None:
+    from models.document import DocumentKind
+    from notifications.documents.build import DueDocument, documents_after
+
+    assert documents_after("minutes-2") == [DueDocument(DocumentKind.MINUTES, 2)]
+    assert (
+        documents_after("plan")
+        == documents_after("handover")
+        == [DueDocument(DocumentKind.SAFETY_PLAN)]
+    )
+    assert documents_after("baseline") == documents_after("session-1") == []
