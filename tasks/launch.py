@@ -68,6 +68,10 @@ def record_launches(request: LaunchRequest) -> LaunchReport:
     return record_launches_now(request, who=actor("launch"))
 
 
-@task(name="start-cycle-runs", retries=3, retry_delay_seconds=[2, 5, 15], **DB_TASK)
+@task(
+    name="start-cycle-runs",
+    # Any failure may be retried: a flow run's idempotency key makes re-creating it return it.
+    **(DB_TASK | {"retries": 3, "retry_delay_seconds": [2, 5, 15], "retry_condition_fn": None}),
+)
 def start_cycle_runs(runs: list[CycleRun], reason: str = "launch") -> dict[int, str]:
     return start_runs_now(runs, reason=reason, who=actor("launch"))

@@ -3,6 +3,10 @@
 A resumed flow run replays from the top within the same flow run id; with Prefect's default cache
 policy (inputs + source + run id) a replayed task would return its old result instead of reading
 where the cycle stands now. So tasks do not cache and do not persist results.
+
+Every database task is idempotent, so it may simply run again when the database says "try again":
+SQLite answers "database is locked" at once when a transaction that has read must write after
+another writer committed (many flow runs at once do this), PostgreSQL can refuse a serialisation.
 """
 
 from __future__ import annotations
@@ -13,7 +17,21 @@ from prefect.cache_policies import NO_CACHE
 
 from models.settings import get_settings
 
-DB_TASK: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
+RETRYABLE = ("database is locked", "could not serialize", "deadlock detected")
+
+
+def _database_busy(task: Any, task_run: Any, state: Any) -> bool:
+    return any(sign in (state.message or "") for sign in RETRYABLE)
+
+
+DB_TASK: dict[str, Any] = {
+    "cache_policy": NO_CACHE,
+    "persist_result": False,
+    "retries": 5,
+    "retry_delay_seconds": [1, 2, 4, 8, 16],
+    "retry_jitter_factor": 0.5,
+    "retry_condition_fn": _database_busy,
+}
 """Options of a task that reads or writes the domain database."""
 
 
