@@ -7,6 +7,7 @@ artifact is rebuilt from the database, so a lost or stale one is fixed by the ne
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, cast
 
 from prefect import task
@@ -79,10 +80,13 @@ def refresh_cycle_view(cycle_id: int, language: str = "fr") -> dict[str, Any]:
 
 
 @task(name="refresh-portfolio", **DB_TASK)
-def refresh_portfolio() -> int:
-    """The `debates-portfolio` table of every active cycle; call at the end of each reminder sweep."""
+def refresh_portfolio(now: datetime | None = None) -> int:
+    """The `debates-portfolio` table of every active cycle; call at the end of each reminder sweep.
+
+    `now` (default: the clock) is the sweep's moment, so overdue days agree with what it flagged.
+    """
     with session_scope() as session:
-        rows = portfolio(session, now=utcnow())
+        rows = portfolio(session, now=now or utcnow())
     table = [row.as_record() for row in rows]
     create_table_artifact(
         table=table if table else [{"region": "-", "commune": "no active cycle"}],
