@@ -10,7 +10,9 @@ import typer
 import yaml
 
 from cli.common import console, err_console, prepare_database
+from cli.serve import reconcile_now
 from cli.templates import yaml_template
+from deployments.runs import STALE, resume_cycle_run
 from models.clock import utcnow
 from models.db import session_scope
 from models.errors import InvalidInput
@@ -57,31 +59,6 @@ def read_input(path: Path | None, assignments: list[str]) -> dict[str, Any]:
     return data
 
 
-def resume_run(flow_run_id: str | None, run_input: dict[str, Any]) -> str:
-    """Resume the cycle's flow run when it is suspended; a sentence on what happened to it."""
-    from prefect.exceptions import ObjectNotFound
-    from prefect.flow_runs import resume_flow_run
-
-    from deployments.runs import flow_run_state, server_answers
-
-    if not flow_run_id:
-        return "the cycle has no flow run yet; 'debates reconcile' starts one"
-    if not server_answers():
-        return "the Prefect server is not answering; the flow run catches up when it is back"
-    try:
-        state = flow_run_state(flow_run_id).state
-    except ObjectNotFound:
-        return "its flow run is gone; 'debates reconcile' starts a new one"
-    if state is None or not state.is_paused():
-        name = state.name if state else "unknown"
-        return f"its flow run is {name}; it reads the new state from the database"
-    try:
-        resume_flow_run(flow_run_id, run_input=run_input)  # type: ignore[arg-type]
-    except RuntimeError as exc:
-        return f"the flow run could not be resumed ({exc}); 'debates reconcile' restarts it"
-    return "flow run resumed"
-
-
 def submit(
     cycle: Annotated[int, typer.Argument(help="Cycle id (see 'debates cycles')")],
     step: Annotated[
@@ -114,4 +91,7 @@ def submit(
         err_console.print(f"Cycle {cycle}: {recorded.summary}; nothing changed.")
         return
     console.print(f"[green]Cycle {cycle}: {recorded.summary}.[/]", highlight=False)
-    console.print(resume_run(flow_run_id, submission.model_dump(mode="json")), highlight=False)
+    outcome = resume_cycle_run(flow_run_id, step, submission.model_dump(mode="json"))
+    console.print(outcome, highlight=False)
+    if outcome == STALE:
+        reconcile_now()

@@ -6,12 +6,14 @@ This module talks to Prefect only; which cycle needs a run is the database's ans
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 from uuid import UUID
 
 from prefect import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.exceptions import ObjectNotFound
+from prefect.flow_runs import resume_flow_run
 from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
 
 from deployments.names import DEBATE_CYCLE
@@ -20,6 +22,9 @@ from models.launch import CycleRun
 
 LOST = frozenset({StateType.CANCELLED, StateType.CRASHED, StateType.FAILED, StateType.COMPLETED})
 """States in which a flow run no longer carries an active cycle."""
+
+
+STALE = "its flow run is suspended on an earlier step"
 
 
 class NotDeployed(DomainError):
@@ -85,8 +90,17 @@ def read_runs(flow_run_ids: Iterable[str]) -> dict[str, FlowRun]:
     return found
 
 
+def paused_step(flow_run: FlowRun) -> str | None:
+    """The step a suspended run waits on, from its pause key `<step>-<revision>-<attempt>`."""
+    state = flow_run.state
+    if state is None or not state.is_paused() or not state.state_details.pause_key:
+        return None
+    return str(state.state_details.pause_key).rsplit("-", 2)[0]
+
+
 def lost_runs(runs: list[CycleRun]) -> list[tuple[CycleRun, str]]:
-    """Active cycles whose flow run is missing, cancelled, crashed, failed or over; with why."""
+    """Active cycles whose flow run is missing, cancelled, crashed, failed or over, or suspended
+    on a step the database says is finished (input recorded while the run was going to sleep)."""
     known = read_runs(r.flow_run_id for r in runs if r.flow_run_id)
     lost = []
     for run in runs:
@@ -95,7 +109,22 @@ def lost_runs(runs: list[CycleRun]) -> list[tuple[CycleRun, str]]:
             lost.append((run, "no flow run"))
         elif flow_run.state_type in LOST:
             lost.append((run, f"flow run {flow_run.state_name or flow_run.state_type}"))
+        elif (step := paused_step(flow_run)) is not None and step != run.waiting_step:
+            lost.append((run, f"flow run suspended on finished step {step}"))
     return lost
+
+
+def cancel_runs(flow_run_ids: Iterable[str]) -> None:
+    """Cancel replaced runs that still look alive (a stale suspension), so the UI shows one."""
+    from prefect.states import Cancelled
+
+    with get_client(sync_client=True) as client:
+        for flow_run_id in flow_run_ids:
+            flow_run = client.read_flow_run(UUID(flow_run_id))
+            if flow_run.state is not None and not flow_run.state.is_final():
+                client.set_flow_run_state(
+                    flow_run.id, Cancelled(message="replaced by a new run"), force=True
+                )
 
 
 def flow_run_state(flow_run_id: str) -> FlowRun:
@@ -114,3 +143,30 @@ def server_answers(timeout: float = 3.0) -> bool:
         return httpx.get(f"{url.rstrip('/')}/health", timeout=timeout).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def resume_cycle_run(flow_run_id: str | None, step: str, run_input: dict[str, Any]) -> str:
+    """Resume the cycle's flow run when it is suspended on `step`; what happened, in a sentence.
+
+    A run suspended on another step is stale ('debates reconcile' replaces it).
+    """
+    if not flow_run_id:
+        return "the cycle has no flow run yet; 'debates reconcile' starts one"
+    if not server_answers():
+        return "the Prefect server is not answering; the flow run catches up when it is back"
+    try:
+        flow_run = flow_run_state(flow_run_id)
+    except ObjectNotFound:
+        return "its flow run is gone; 'debates reconcile' starts a new one"
+    state = flow_run.state
+    waiting_on = paused_step(flow_run)
+    if waiting_on is not None and waiting_on != step:
+        return STALE
+    if state is None or not state.is_paused():
+        name = state.name if state else "unknown"
+        return f"its flow run is {name}; it reads the new state from the database"
+    try:
+        resume_flow_run(flow_run_id, run_input=run_input)  # type: ignore[arg-type]
+    except RuntimeError as exc:
+        return f"the flow run could not be resumed ({exc}); 'debates reconcile' restarts it"
+    return "flow run resumed"

@@ -75,6 +75,10 @@ def debate_cycle(cycle_id: int) -> str:
     """Carry cycle `cycle_id` through its steps, waiting on people at each; its final status."""
     attempt, last, problems = 0, ("", -1), []
     while (step := open_step(cycle_id)) is not None:
+        if step.owner_role == "facilitator" and step.facilitator is None:
+            # A schedule recorded from the CLI never ran the scheduling subflow.
+            assign_facilitators(cycle_id)
+            step = open_step(cycle_id) or step
         attempt = attempt + 1 if (step.name, step.revision) == last else 0
         last = (step.name, step.revision)
         attempt, data = wait_for_input(step, attempt, problems)

@@ -52,6 +52,8 @@ class CycleRun:
     run_name: str
     tags: list[str]
     flow_run_id: str | None = None
+    waiting_step: str | None = None
+    """The step the database says the cycle waits on; a run suspended elsewhere is stale."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ def run_tags(cycle: Cycle) -> list[str]:
 
 
 def cycle_run(cycle: Cycle) -> CycleRun:
+    waiting = cycle.waiting_step()
     return CycleRun(
         cycle_id=cycle.id,
         commune_pcode=cycle.area_pcode,
@@ -82,6 +85,7 @@ def cycle_run(cycle: Cycle) -> CycleRun:
         run_name=run_name(cycle),
         tags=run_tags(cycle),
         flow_run_id=cycle.flow_run_id,
+        waiting_step=waiting.name if waiting else None,
     )
 
 

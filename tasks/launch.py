@@ -51,6 +51,11 @@ def start_runs_now(
     if not runs:
         return {}
     created = prefect_runs.create_cycle_runs(runs, reason=reason, progress=progress)
+    replaced = [
+        r.flow_run_id for r in runs if r.flow_run_id and r.flow_run_id != created.get(r.cycle_id)
+    ]
+    if replaced:
+        prefect_runs.cancel_runs(replaced)
     with session_scope() as session:
         for cycle_id, flow_run_id in created.items():
             set_flow_run(session, cycle_id, flow_run_id, actor=who, now=utcnow())

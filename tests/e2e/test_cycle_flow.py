@@ -18,10 +18,13 @@ from prefect.input.run_input import keyset_from_paused_state
 from prefect.states import Cancelled
 from sqlalchemy import func, select
 
+from deployments.demo import FACILITATORS
 from models.audit import AuditEvent
 from models.baseline import BaselineStudy
+from models.clock import utcnow
 from models.cycle import Cycle, Step
 from models.debate_session import DebateSession
+from models.facilitator_import import import_facilitators
 from models.minutes import AttendanceCount, Commitment, Grievance, Minutes
 from models.safety_plan import PlanAction, SafetyPlan
 from tests.e2e.conftest import (
@@ -97,7 +100,10 @@ def _description(flow_run_id: str) -> str:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def domain(request: pytest.FixtureRequest, fresh_database, tmp_path: Path) -> Domain:  # type: ignore[no-untyped-def]
-    return make_domain(fresh_database(request.param), tmp_path / "data")
+    made = make_domain(fresh_database(request.param), tmp_path / "data")
+    with made.session() as s, s.begin():
+        import_facilitators(s, FACILITATORS, now=utcnow())  # fictional, covering Tombouctou
+    return made
 
 
 def test_cycle_goes_from_launch_to_handover_through_cli_ui_restart_and_reconcile(
@@ -146,6 +152,10 @@ def test_cycle_goes_from_launch_to_handover_through_cli_ui_restart_and_reconcile
     resume_flow_run(run_id, run_input=inputs.schedule(START))  # type: ignore[arg-type]
     wait_suspended(run_id, "session-1-0-")
     assert _counts(domain, cycle_id)["sessions"] == 2
+    shown = json.loads(debates("show", str(cycle_id), "--json").out)
+    assert shown["waiting_step"] == "session-1"
+    assert len(shown["facilitators"]) == 1
+    assert "fictif" in _description(run_id) or "fictive" in _description(run_id)
 
     # The serving process stops while the cycle is suspended, then starts again.
     server.stop()
@@ -224,6 +234,8 @@ def test_cycle_goes_from_launch_to_handover_through_cli_ui_restart_and_reconcile
         "baseline.recorded",
         "session.scheduled",
         "session.scheduled",
+        "facilitator.assigned",
+        "facilitator.assigned",
         "session.held",
         "cycle.flow_run",
         "minutes.recorded",

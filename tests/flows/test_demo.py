@@ -1,0 +1,31 @@
+"""The demo seeds fictional facilitators and leaves one cycle at each step, one completed."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from deployments.demo import seed_demo
+from models.cycle import Cycle
+from models.facilitator import Facilitator
+
+
+def test_demo_leaves_a_cycle_waiting_at_every_step_and_one_completed(session: Session) -> None:
+    report = seed_demo("Tombouctou", 9, who="demo")
+    assert len(report.launched) == 9
+    cycles = [session.get(Cycle, r.cycle_id) for r in report.launched]
+    waiting = [c.waiting_step().name if c.status == "active" else c.status for c in cycles]  # type: ignore[union-attr]
+    assert waiting == [
+        "baseline",
+        "schedule",
+        "session-1",
+        "minutes-1",
+        "session-2",
+        "minutes-2",
+        "plan",
+        "handover",
+        "completed",
+    ]
+    names = list(session.scalars(select(Facilitator.name)))
+    assert names
+    assert all("fictif" in n or "fictive" in n for n in names)
