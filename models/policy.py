@@ -7,7 +7,15 @@ from datetime import time
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from models.csvfile import problems
 from models.errors import InvalidInput
@@ -100,6 +108,7 @@ class ReminderPolicy(BaseModel):
     claim_lease_minutes: Annotated[int, Field(ge=1, le=1440)] = 15
     concurrency: Annotated[int, Field(ge=1, le=256)] = 16
     stages: dict[str, StageReminders] = Field(default_factory=dict)
+    _per_stage: dict[str, ReminderPolicy] = PrivateAttr(default_factory=dict)
 
     @field_validator("stages")
     @classmethod
@@ -130,8 +139,11 @@ class ReminderPolicy(BaseModel):
         override = self.stages.get(stage)
         if override is None:
             return self
-        changes = {k: v for k, v in override.model_dump().items() if v is not None}
-        return self.model_copy(update=changes)
+        cached = self._per_stage.get(stage)
+        if cached is None:  # the sweep asks once per step: build each stage's policy once
+            changes = {k: v for k, v in override.model_dump().items() if v is not None}
+            cached = self._per_stage[stage] = self.model_copy(update=changes)
+        return cached
 
 
 Weight = Annotated[float, Field(ge=0, le=1000)]

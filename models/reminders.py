@@ -24,6 +24,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 
 from sqlalchemy import Row, Select, select, update
 from sqlalchemy.orm import Session
@@ -119,17 +120,17 @@ def horizon(policy: ReminderPolicy, now: datetime) -> datetime:
     return now + timedelta(days=max([0, *offsets]) + 1)
 
 
+@lru_cache(maxsize=4096)
 def _at(day_offset: int, due_at: datetime, send_from: time) -> datetime:
+    """`send_from` o'clock in Bamako, `day_offset` days before the due day (steps share dates)."""
     due_day = due_at.astimezone(BAMAKO).date()
     return start_of_day(due_day - timedelta(days=day_offset)) + timedelta(
         hours=send_from.hour, minutes=send_from.minute
     )
 
 
-def owner_schedule(
-    due_at: datetime, policy: ReminderPolicy, now: datetime
-) -> list[tuple[datetime, str]]:
-    """The owner's reminders up to `now`, in order: (when it falls due, rule)."""
+def _before_due(due_at: datetime, policy: ReminderPolicy) -> list[tuple[datetime, str]]:
+    """The owner's reminders before the due time, in order."""
     schedule = [
         (_at(offset, due_at, policy.send_from), f"before-{offset}d")
         for offset in sorted(set(policy.offsets_days), reverse=True)
@@ -137,12 +138,30 @@ def owner_schedule(
     ]
     if policy.due_today:
         schedule.append((_at(0, due_at, policy.send_from), "due-today"))
-    schedule = [(at, rule) for at, rule in schedule if at < due_at]
+    return [(at, rule) for at, rule in schedule if at < due_at]
+
+
+def owner_schedule(
+    due_at: datetime, policy: ReminderPolicy, now: datetime
+) -> list[tuple[datetime, str]]:
+    """The owner's reminders up to `now`, in order: (when it falls due, rule)."""
+    schedule = _before_due(due_at, policy)
     if now >= due_at:
         repeat = timedelta(days=policy.overdue_repeat_days)
-        count = int((now - due_at) / repeat) + 1
+        count = (now - due_at) // repeat + 1
         schedule.extend((due_at + k * repeat, f"overdue-{k + 1}") for k in range(count))
     return [(at, rule) for at, rule in schedule if at <= now]
+
+
+def latest_owner_rule(due_at: datetime, policy: ReminderPolicy, now: datetime) -> str | None:
+    """The last rule of `owner_schedule` without building it (the sweep asks for every step)."""
+    if now >= due_at:
+        return f"overdue-{(now - due_at) // timedelta(days=policy.overdue_repeat_days) + 1}"
+    latest = None
+    for at, rule in _before_due(due_at, policy):
+        if at <= now:
+            latest = rule
+    return latest
 
 
 def due_rules(
@@ -155,9 +174,9 @@ def due_rules(
     """The rules due for `step` at `now` (the ledger drops those already claimed)."""
     rules = policy.for_stage(step.stage)
     due: list[DueRule] = []
-    schedule = owner_schedule(step.due_at, rules, now)
-    if schedule and owner_reminders_so_far < rules.max_per_step:
-        due.append(DueRule(step.step_id, schedule[-1][1], step.due_at, Audience.OWNER))
+    latest = latest_owner_rule(step.due_at, rules, now)
+    if latest is not None and owner_reminders_so_far < rules.max_per_step:
+        due.append(DueRule(step.step_id, latest, step.due_at, Audience.OWNER))
     overdue_for = now - step.due_at
     if overdue_for >= timedelta(days=rules.coordinator_after_days):
         due.append(DueRule(step.step_id, ESCALATION_COORDINATOR, step.due_at, Audience.COORDINATOR))
@@ -185,11 +204,16 @@ def in_quiet_hours(now: datetime, policy: ReminderPolicy) -> bool:
     return clock >= start or clock < end
 
 
+def quiet_schemes_now(now: datetime, policy: ReminderPolicy) -> frozenset[str]:
+    """The channels that must wait now: the SMS-type ones during quiet hours, else none."""
+    if not in_quiet_hours(now, policy):
+        return frozenset()
+    return frozenset(s.lower() for s in policy.quiet_schemes)
+
+
 def quiet_channel(channel: str, now: datetime, policy: ReminderPolicy) -> bool:
     """True when a message on `channel` must wait for the end of the quiet hours."""
-    return channel.lower() in {s.lower() for s in policy.quiet_schemes} and in_quiet_hours(
-        now, policy
-    )
+    return channel.lower() in quiet_schemes_now(now, policy)
 
 
 # --- the queries ------------------------------------------------------------------------------

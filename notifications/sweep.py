@@ -30,7 +30,7 @@ from models.reminders import (
     flag_overdue,
     horizon,
     open_steps_query,
-    quiet_channel,
+    quiet_schemes_now,
     raise_escalation,
     select_unannounced_assignments,
     unflag_moved,
@@ -115,6 +115,7 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
     steps = [OpenStep(*row) for row in session.execute(query)]  # type: ignore[arg-type]
     keys = ledger.existing_keys(session, query)
     directory = Directory.load(session)
+    quiet = quiet_schemes_now(now, policy)
     result = Plan()
     for step in steps:
         already = keys.get(step.step_id, set())
@@ -124,13 +125,13 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
             now,
             owner_reminders_so_far=ledger.owner_reminders_so_far(already),
         )
-        _expand(result, step, rules, directory, already, policy, now)
+        _expand(result, step, rules, directory, already, quiet)
         level = escalation_level(r.rule for r in rules)
         if level > step.escalation_level:
             result.escalations[step.step_id] = level
     for step in select_unannounced_assignments(session):
         rule = DueRule(step.step_id, ASSIGNMENT, step.due_at, Audience.OWNER)
-        _expand(result, step, [rule], directory, set(), policy, now)
+        _expand(result, step, [rule], directory, set(), quiet)
     return result
 
 
@@ -140,8 +141,7 @@ def _expand(
     rules: list[DueRule],
     directory: Directory,
     already: set[tuple[str, str]],
-    policy: ReminderPolicy,
-    now: datetime,
+    quiet: frozenset[str],
 ) -> None:
     for rule in rules:
         people: list[Person] = directory.audience(rule.audience, step)
@@ -153,7 +153,7 @@ def _expand(
             for channel in person.channels:
                 if (rule.rule, channel.recipient) in already:
                     continue
-                if quiet_channel(channel.scheme, now, policy):
+                if channel.scheme.lower() in quiet:
                     result.deferred_quiet += 1
                     continue
                 result.claims.append(

@@ -1,0 +1,261 @@
+"""What the reminder sweep costs to select its work, beside the bare SQL query (the lower bound).
+
+100,000 open steps in 20,000 active cycles (5 steps each; synthetic communes, so that the
+one-active-cycle-per-commune index holds), due dates spread from 60 days ago to 60 days ahead,
+and one ledger row for every other step already in the horizon (earlier sweeps). Per backend
+(SQLite file; PostgreSQL when reachable) it measures:
+
+  bare SQL   the open-steps query alone (text SQL, rows fetched as tuples)
+  selection  notifications.sweep.plan(): the same query through the ORM + the ledger keys of
+             those steps + the directory + the pure rules -> the claims to insert
+
+Time is the median of 3 runs after a warm-up; peak memory is measured in a separate run under
+tracemalloc (Python allocations, including the driver's rows).
+
+    .venv/bin/python bench/sweep_selection.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+PG_ADMIN = os.environ.get("DEBATES_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+import psycopg  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+import migrations  # noqa: E402
+from models import db  # noqa: E402
+from models.cycle import Cycle, Step  # noqa: E402
+from models.facilitator import Contact, Facilitator, facilitator_regions  # noqa: E402
+from models.geography import Cercle, Commune, Region  # noqa: E402
+from models.notification import Notification  # noqa: E402
+from models.policy import ReminderPolicy  # noqa: E402
+from models.reminders import horizon  # noqa: E402
+from notifications.sweep import plan  # noqa: E402
+
+CYCLES = 20_000
+STEPS_PER_CYCLE = 5
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+POLICY = ReminderPolicy()
+
+BARE_SQL = """
+SELECT s.id, s.cycle_id, s.stage, s.name, s.status, s.owner_role, s.facilitator_id, s.due_at,
+       s.escalation_level, c.region_pcode
+FROM steps s JOIN cycles c ON c.id = s.cycle_id
+WHERE s.status IN ('pending', 'active', 'overdue') AND s.due_at <= :until AND c.status = 'active'
+ORDER BY s.due_at, s.id
+"""
+
+
+def seed(url: str) -> int:
+    engine = db.engine_for(url)
+    migrations.upgrade(engine)
+    stages = ["baseline", "scheduling", "facilitation", "minutes", "handover"]
+    with Session(engine) as session, session.begin():
+        session.execute(insert(Region), [{"pcode": "ML99", "name": "Région de banc d'essai"}])
+        session.execute(
+            insert(Cercle),
+            [
+                {"pcode": f"ML99{i:02d}", "region_pcode": "ML99", "name": f"Cercle {i}"}
+                for i in range(20)
+            ],
+        )
+        communes = [
+            {
+                "pcode": f"M{i:07d}",
+                "cercle_pcode": f"ML99{i % 20:02d}",
+                "name": f"Commune n° {i}",
+                "official_name": f"Commune {i}",
+            }
+            for i in range(CYCLES)
+        ]
+        session.execute(insert(Commune), communes)
+        coordinator = Facilitator(
+            name="Coordination banc",
+            name_key="coordination banc",
+            sex="F",
+            role="coordinator",
+            home_commune_pcode="M0000000",
+            languages=["fr"],
+            affiliations=[],
+            max_cycles=0,
+            locale="fr",
+            created_at=NOW,
+        )
+        coordinator.contacts = [Contact(url="json://127.0.0.1:9/bench")]
+        session.add(coordinator)
+        session.flush()
+        session.execute(
+            insert(facilitator_regions),
+            [{"facilitator_id": coordinator.id, "region_pcode": "ML99"}],
+        )
+        session.execute(
+            insert(Cycle),
+            [
+                {
+                    "id": i + 1,
+                    "level": "commune",
+                    "area_pcode": f"M{i:07d}",
+                    "commune_pcode": f"M{i:07d}",
+                    "cercle_pcode": f"ML99{i % 20:02d}",
+                    "region_pcode": "ML99",
+                    "sequence": 1,
+                    "status": "active",
+                    "start_on": date(2026, 3, 1),
+                    "launched_by": "bench",
+                    "launched_at": NOW,
+                }
+                for i in range(CYCLES)
+            ],
+        )
+        steps = []
+        for i in range(CYCLES):
+            for k in range(STEPS_PER_CYCLE):
+                # spread over -60 .. +60 days around NOW, 18:00
+                offset = ((i * 7 + k * 13) % 121) - 60
+                steps.append(
+                    {
+                        "id": i * STEPS_PER_CYCLE + k + 1,
+                        "cycle_id": i + 1,
+                        "position": k + 1,
+                        "stage": stages[k],
+                        "name": f"step-{k}",
+                        "title": f"Étape {k}",
+                        "owner_role": "coordinator",
+                        "due_at": (NOW + timedelta(days=offset)).replace(hour=18),
+                        "status": "overdue" if offset < 0 else "pending",
+                        "escalation_level": 0,
+                    }
+                )
+        for start in range(0, len(steps), 10_000):
+            session.execute(insert(Step), steps[start : start + 10_000])
+        until = horizon(POLICY, NOW)
+        ledger = [
+            {
+                "step_id": s["id"],
+                "rule": "before-7d",
+                "recipient": "contact:1",
+                "due_at": s["due_at"],
+                "channel": "json",
+                "status": "sent",
+                "attempts": 1,
+                "created_at": NOW,
+                "claimed_at": NOW,
+                "claimed_by": "bench",
+            }
+            for s in steps
+            if s["due_at"] <= until and s["id"] % 2 == 0
+        ]
+        for start in range(0, len(ledger), 10_000):
+            session.execute(insert(Notification), ledger[start : start + 10_000])
+    if url.startswith("postgresql"):
+        with engine.connect() as connection:
+            connection.execute(text("ANALYZE"))
+            connection.commit()
+    return len(steps)
+
+
+def bare(url: str) -> int:
+    with Session(db.engine_for(url)) as session:
+        rows = session.execute(text(BARE_SQL), {"until": horizon(POLICY, NOW)}).fetchall()
+        return len(rows)
+
+
+def selection(url: str) -> int:
+    with Session(db.engine_for(url)) as session:
+        return len(plan(session, POLICY, NOW).claims)
+
+
+def timed(fn: Callable[[str], int], url: str) -> tuple[float, int]:
+    fn(url)
+    runs = []
+    result = 0
+    for _ in range(3):
+        start = time.perf_counter()
+        result = fn(url)
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs), result
+
+
+def peak(fn: Callable[[str], int], url: str) -> float:
+    tracemalloc.start()
+    try:
+        fn(url)
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def databases() -> list[tuple[str, str, Callable[[], None]]]:
+    folder = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
+    found: list[tuple[str, str, Callable[[], None]]] = [
+        ("SQLite", f"sqlite:///{folder / 'bench.sqlite3'}", lambda: None)
+    ]
+    try:
+        with psycopg.connect(PG_ADMIN, connect_timeout=3, autocommit=True) as conn:
+            name = f"bench_sweep_{uuid.uuid4().hex[:8]}"
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError:
+        return found
+    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    url = f"{base}/{name}"
+
+    def drop() -> None:
+        db.engine_for(url).dispose()
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    found.append(("PostgreSQL", url, drop))
+    return found
+
+
+def main() -> None:
+    rows: list[dict[str, Any]] = []
+    for label, url, cleanup in databases():
+        try:
+            steps = seed(url)
+            bare_time, selected = timed(bare, url)
+            plan_time, claims = timed(selection, url)
+            bare_mem, plan_mem = peak(bare, url), peak(selection, url)
+            rows.append(
+                {
+                    "backend": label,
+                    "open steps": steps,
+                    "selected": selected,
+                    "claims": claims,
+                    "bare SQL s": bare_time,
+                    "selection s": plan_time,
+                    "time ratio": plan_time / bare_time,
+                    "bare SQL MiB": bare_mem,
+                    "selection MiB": plan_mem,
+                    "memory ratio": plan_mem / bare_mem,
+                }
+            )
+        finally:
+            cleanup()
+    header = list(rows[0])
+    print(" | ".join(f"{h:>13}" for h in header))
+    for row in rows:
+        print(
+            " | ".join(
+                f"{v:>13.3f}" if isinstance(v, float) else f"{v!s:>13}" for v in row.values()
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
