@@ -18,6 +18,13 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 
+class Server(ThreadingHTTPServer):
+    """A threading HTTP server with a listen backlog for many concurrent senders (default: 5)."""
+
+    daemon_threads = True
+    request_queue_size = 256
+
+
 @dataclass
 class Webhook:
     """Records every JSON POST; answers 500 on paths containing '/fail', and can be slowed down."""
@@ -57,8 +64,7 @@ def webhook(delay: float = 0.0) -> Iterator[Webhook]:
         def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", 0), Handler)
     hook.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
