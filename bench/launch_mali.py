@@ -271,7 +271,7 @@ def main() -> None:
         "--limit", type=int, default=8, help="flow runs the serving process runs at once"
     )
     parser.add_argument(
-        "--timeout", type=float, default=3600, help="seconds to wait for all to wait"
+        "--timeout", type=float, default=900, help="seconds to wait for all to wait"
     )
     parser.add_argument("--regions", default="", help="only these region P-codes (smoke test)")
     args = parser.parse_args()

@@ -24,13 +24,17 @@ class Assignment:
     facilitator: str | None
 
 
-def _load(session: Session, facilitator_id: int) -> int:
-    """Active cycles a facilitator already carries."""
+def _load(session: Session, facilitator_id: int, cycle_id: int) -> int:
+    """Other active cycles a facilitator carries (this one does not count: one face per cycle)."""
     return int(
         session.scalar(
             select(func.count(func.distinct(Step.cycle_id)))
             .join(Cycle, Cycle.id == Step.cycle_id)
-            .where(Step.facilitator_id == facilitator_id, Cycle.status == CycleStatus.ACTIVE)
+            .where(
+                Step.facilitator_id == facilitator_id,
+                Cycle.status == CycleStatus.ACTIVE,
+                Cycle.id != cycle_id,
+            )
         )
         or 0
     )
@@ -74,7 +78,9 @@ def assign_facilitators(
                 if debate.language in f.languages
                 and not any(u.starts_on <= day <= u.ends_on for u in f.unavailable)
             ]
-            current = min(fitting, key=lambda f: (_load(session, f.id), f.id), default=None)
+            current = min(
+                fitting, key=lambda f: (_load(session, f.id, cycle_id), f.id), default=None
+            )
             if current is not None:
                 for step in steps:
                     step.facilitator_id = current.id
