@@ -15,25 +15,22 @@ from models.db import session_scope
 from models.geography import Commune
 from models.registry import import_registry
 from models.settings import get_settings
-from tasks.launch import lost_cycle_runs, start_runs_now
+from tasks.launch import reconcile_now as restart_lost_runs
 
 
 def reconcile_now() -> int:
     """Start a fresh flow run for every active cycle whose run is lost; how many were started."""
-    lost = lost_cycle_runs()
-    if not lost:
+    restarted = restart_lost_runs(who=get_settings().resolved_actor())
+    if not restarted:
         console.print("Every active cycle has a live flow run.")
         return 0
-    started = start_runs_now(
-        [run for run, _ in lost], reason="reconcile", who=get_settings().resolved_actor()
-    )
-    table = Table(title=f"{len(started)} flow run(s) restarted", title_justify="left")
+    table = Table(title=f"{len(restarted)} flow run(s) restarted", title_justify="left")
     for column in ("Cycle", "Commune", "Why", "New flow run"):
         table.add_column(column)
-    for run, why in lost:
-        table.add_row(str(run.cycle_id), run.commune, why, started.get(run.cycle_id, "—"))
+    for run, why, new_run in restarted:
+        table.add_row(str(run.cycle_id), run.commune, why, new_run or "—")
     console.print(table)
-    return len(started)
+    return len(restarted)
 
 
 def reconcile() -> None:

@@ -80,3 +80,21 @@ def record_launches(request: LaunchRequest) -> LaunchReport:
 )
 def start_cycle_runs(runs: list[CycleRun], reason: str = "launch") -> dict[int, str]:
     return start_runs_now(runs, reason=reason, who=actor("launch"))
+
+
+def reconcile_now(*, who: str) -> list[tuple[CycleRun, str, str | None]]:
+    """Start a fresh run for each active cycle whose run is lost: (cycle, why, new flow run id)."""
+    lost = lost_cycle_runs()
+    started = start_runs_now([run for run, _ in lost], reason="reconcile", who=who)
+    return [(run, why, started.get(run.cycle_id)) for run, why in lost]
+
+
+@task(
+    name="reconcile-cycle-runs",
+    retries=2,
+    retry_delay_seconds=[5, 30],
+    **{k: v for k, v in DB_TASK.items() if not k.startswith("retr")},
+)
+def reconcile_cycle_runs() -> int:
+    """For the reminder sweep: bring back lost runs of active cycles; how many were restarted."""
+    return len(reconcile_now(who=actor("reconcile")))
