@@ -1,5 +1,6 @@
 """Facilitator assignment, the simple rule: who covers the region, speaks the session's language,
-is available that day, and carries the fewest active cycles. (models/matching.py replaces it.)"""
+is available that day, is not affiliated with a community of the cycle (do no harm), has room under
+max_cycles, and carries the fewest other active cycles. (models/matching.py replaces it.)"""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from models.audit import record
+from models.baseline import BaselineStudy
 from models.clock import BAMAKO
 from models.cycle import Cycle, Step
 from models.debate_session import DebateSession
 from models.facilitator import Facilitator, Role, facilitator_regions
+from models.text import name_key
 from models.transitions import CycleStatus
 
 
@@ -59,6 +62,8 @@ def assign_facilitators(
             .order_by(Facilitator.id)
         )
     )
+    study = session.scalar(select(BaselineStudy).where(BaselineStudy.cycle_id == cycle_id))
+    parties = {name_key(c) for c in (study.communities if study else [])}
     sessions = session.scalars(
         select(DebateSession)
         .where(DebateSession.cycle_id == cycle_id)
@@ -72,15 +77,16 @@ def assign_facilitators(
         current = next((s.facilitator for s in steps if s.facilitator is not None), None)
         if current is None:
             day = debate.starts_at.astimezone(BAMAKO).date()
+            loads = {f.id: _load(session, f.id, cycle_id) for f in candidates}
             fitting = [
                 f
                 for f in candidates
                 if debate.language in f.languages
                 and not any(u.starts_on <= day <= u.ends_on for u in f.unavailable)
+                and not parties & {name_key(a) for a in f.affiliations}
+                and loads[f.id] < f.max_cycles
             ]
-            current = min(
-                fitting, key=lambda f: (_load(session, f.id, cycle_id), f.id), default=None
-            )
+            current = min(fitting, key=lambda f: (loads[f.id], f.id), default=None)
             if current is not None:
                 for step in steps:
                     step.facilitator_id = current.id

@@ -200,3 +200,40 @@ def test_assignment_picks_a_facilitator_of_the_region_speaking_the_language(
     assert [a.facilitator for a in result] == ["Aïssata Fictive", "Aïssata Fictive"]
     assert cycle.step("minutes-2").facilitator_id == speaks.id
     assert assign_facilitators(session, cycle.id, actor="flow", now=NOW) == result
+
+
+def test_assignment_skips_facilitators_affiliated_with_a_community_of_the_cycle(
+    session: Session,
+) -> None:
+    from models.assignment import assign_facilitators
+
+    cycle = _cycle(session)
+    region = session.get(Region, cycle.region_pcode)
+    home = cycle.commune_pcode
+    assert home is not None
+    partisan = Facilitator(
+        name="Partisan Fictif",
+        name_key="partisan fictif",
+        sex="M",
+        home_commune_pcode=home,
+        languages=["son"],
+        created_at=NOW,
+        regions=[region],
+        affiliations=["Kel Ansar"],
+    )
+    neutral = Facilitator(
+        name="Neutre Fictive",
+        name_key="neutre fictive",
+        sex="F",
+        home_commune_pcode=home,
+        languages=["son"],
+        created_at=NOW,
+        regions=[region],
+        affiliations=[],
+    )
+    session.add_all([partisan, neutral])
+    session.flush()
+    _submit(session, cycle, "baseline")  # communities: Kel Ansar, Songhaï
+    _submit(session, cycle, "schedule")
+    result = assign_facilitators(session, cycle.id, actor="flow", now=NOW)
+    assert {a.facilitator for a in result} == {"Neutre Fictive"}
