@@ -16,9 +16,11 @@ SWEEP_TIMEZONE = "Africa/Bamako"
 
 
 def sweep_deployment(cron: str = SWEEP_CRON) -> RunnerDeployment:
-    return reminder_sweep.to_deployment(
+    deployment = reminder_sweep.to_deployment(
         name="reminder-sweep",
         description="Rappels, retards et escalades / reminders, overdue flags and escalation",
         schedules=[Cron(cron, timezone=SWEEP_TIMEZONE)],
         tags=["debates", "reminders"],
     )
+    assert isinstance(deployment, RunnerDeployment)  # called outside an event loop: not a coroutine
+    return deployment

@@ -121,7 +121,9 @@ class ReminderPolicy(BaseModel):
 
     @model_validator(mode="after")
     def _ladder_in_order(self) -> ReminderPolicy:
-        for where, rules in [("", self), *((f"stages.{k}.", v) for k, v in self.stages.items())]:
+        ladders: list[tuple[str, ReminderPolicy | StageReminders]] = [("", self)]
+        ladders += [(f"stages.{k}.", v) for k, v in self.stages.items()]
+        for where, rules in ladders:
             coordinator = rules.coordinator_after_days
             manager = rules.manager_after_days
             coordinator = self.coordinator_after_days if coordinator is None else coordinator

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Row, Select, select, update
 from sqlalchemy.orm import Session
@@ -232,7 +233,7 @@ _COLUMNS = (
 )
 
 
-def open_steps_query(until: datetime) -> Select[tuple[object, ...]]:
+def open_steps_query(until: datetime) -> Select[*tuple[Any, ...]]:
     """Open steps of active cycles due before `until`: a range scan on ix_steps_status_due_at."""
     return (
         select(*_COLUMNS)
@@ -246,15 +247,17 @@ def open_steps_query(until: datetime) -> Select[tuple[object, ...]]:
     )
 
 
-def _open_step(row: Row[tuple[object, ...]]) -> OpenStep:
-    return OpenStep(*row)  # type: ignore[arg-type]
+def open_step(row: Row[Any]) -> OpenStep:
+    """An OpenStep from a row of `open_steps_query` or `assignments_query`."""
+    values: tuple[Any, ...] = tuple(row)
+    return OpenStep(*values)
 
 
 def select_open_steps(session: Session, policy: ReminderPolicy, now: datetime) -> list[OpenStep]:
-    return [_open_step(row) for row in session.execute(open_steps_query(horizon(policy, now)))]
+    return [open_step(row) for row in session.execute(open_steps_query(horizon(policy, now)))]
 
 
-def assignments_query() -> Select[tuple[object, ...]]:
+def assignments_query() -> Select[*tuple[Any, ...]]:
     """Open steps of active cycles with a facilitator and no assignment notice for its due date."""
     sent = select(Notification.id).where(
         Notification.step_id == Step.id,
@@ -275,7 +278,7 @@ def assignments_query() -> Select[tuple[object, ...]]:
 
 
 def select_unannounced_assignments(session: Session) -> list[OpenStep]:
-    return [_open_step(row) for row in session.execute(assignments_query())]
+    return [open_step(row) for row in session.execute(assignments_query())]
 
 
 # --- overdue flags ------------------------------------------------------------------------------

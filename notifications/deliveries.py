@@ -12,6 +12,7 @@ import logging
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -93,7 +94,9 @@ def load_deliveries(
             n.id: n
             for n in session.scalars(select(Notification).where(Notification.id.in_(about_ids)))
         }
-        for note, name, title, number, owner_id, run_id, commune, cercle, region, url in rows:
+        for row in rows:
+            values: tuple[Any, ...] = tuple(row)
+            note, name, title, number, owner_id, run_id, commune, cercle, region, url = values
             person = directory.people.get(note.facilitator_id or -1)
             if url is None or person is None:
                 orphans.append(note.id)

@@ -141,7 +141,7 @@ def _plugin(delivery: Delivery, capture: _Capture) -> Any:
         finally:
             capture.local.current = None
 
-    plugin.send = send
+    plugin.send = send  # type: ignore[method-assign]  # this instance only: tag its log records
     return plugin
 
 

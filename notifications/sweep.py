@@ -29,6 +29,7 @@ from models.reminders import (
     escalation_level,
     flag_overdue,
     horizon,
+    open_step,
     open_steps_query,
     quiet_schemes_now,
     raise_escalation,
@@ -112,7 +113,7 @@ def describe_steps(session: Session, step_ids: list[int]) -> list[OverdueStep]:
 def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
     """What is due now and not yet in the ledger, per recipient channel. Reads only."""
     query = open_steps_query(horizon(policy, now))
-    steps = [OpenStep(*row) for row in session.execute(query)]  # type: ignore[arg-type]
+    steps = [open_step(row) for row in session.execute(query)]
     keys = ledger.existing_keys(session, query)
     directory = Directory.load(session)
     quiet = quiet_schemes_now(now, policy)
