@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
-from models.audit import record
+from models.audit import AuditEvent, record
 from models.base import Base
 from models.baseline import BaselineStudy
 from models.clock import BAMAKO
@@ -433,3 +433,26 @@ def _notify(session: Session, notices: list[Notice], *, now: datetime, actor: st
             after={"role": notice.role, "facilitator_id": notice.facilitator_id},
             reason=notice.reason,
         )
+
+
+def team_summary(session: Session, cycle_id: int) -> dict[str, object]:
+    """A cycle's team as plain data, for `debates show` and the cycle's artifact: lead, co, score,
+    explanation, and when it has no full team, the last reason why nobody fits."""
+    team = current_team(session, cycle_id)
+    lead, co = team.get(TeamRole.LEAD), team.get(TeamRole.CO)
+    reason = None
+    if lead is None or co is None:
+        event = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.cycle_id == cycle_id, AuditEvent.action == "team.unassigned")
+            .order_by(AuditEvent.id.desc())
+        ).first()
+        reason = (event.after or {}).get("reason") if event else None
+    row = lead or co
+    return {
+        "lead": lead.facilitator.name if lead else None,
+        "co": co.facilitator.name if co else None,
+        "score": row.score if row else None,
+        "explanation": row.explanation if row else None,
+        "unassigned_reason": reason,
+    }

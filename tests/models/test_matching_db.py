@@ -227,3 +227,19 @@ def test_an_unavailability_without_replacement_leaves_the_partner_and_tells_the_
     assert [row.facilitator_id for row in team.values()] == [second.id]
     owners = {s.facilitator_id for s in cycle.steps if s.stage in ("facilitation", "minutes")}
     assert owners == {second.id}
+
+
+def test_team_summary_shows_the_team_or_why_the_cycle_waits(session: Session) -> None:
+    from models.team import team_summary
+
+    add_person(session, "Awa", "ML070103", sex="F")
+    add_person(session, "Baba", "ML070202")
+    staffed = launch(session, "ML060101")
+    waiting = launch(session, "ML080301")
+    assign_cycles(session, [staffed.id, waiting.id], policy=POLICY, now=NOW)
+    shown = team_summary(session, staffed.id)
+    assert {shown["lead"], shown["co"]} == {"Awa", "Baba"}
+    assert isinstance(shown["explanation"], str) and shown["unassigned_reason"] is None
+    assert team_summary(session, waiting.id)["unassigned_reason"] == (
+        "no Arabic or Tamasheq speaker among the facilitators"
+    )
