@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from prefect import flow
+from prefect import flow, get_run_logger
 
 from models.clock import require_aware, utcnow
+from tasks.artifacts import refresh_portfolio
+from tasks.launch import reconcile_cycle_runs
 from tasks.sweep import (
     announce_overdue,
     claim_notifications,
@@ -26,8 +28,11 @@ REMINDER_SWEEP_FLOW = "reminder-sweep"
 
 
 @flow(name=REMINDER_SWEEP_FLOW, log_prints=False)
-def reminder_sweep(now: datetime | None = None, dry_run: bool = False) -> dict[str, Any]:
-    """Flag overdue steps, send due reminders and escalations exactly once, publish the table.
+def reminder_sweep(
+    now: datetime | None = None, dry_run: bool = False, reconcile_runs: bool = True
+) -> dict[str, Any]:
+    """Flag overdue steps, send due reminders and escalations exactly once, publish the tables,
+    and bring back lost flow runs of active cycles.
 
     With dry_run, nothing is written or sent: the run returns what would go out.
     """
@@ -40,6 +45,15 @@ def reminder_sweep(now: datetime | None = None, dry_run: bool = False) -> dict[s
     claimed = claim_notifications(moment, sweep_id)
     sent = send_notifications(claimed["ids"], moment, sweep_id)
     overdue = publish_overdue_table(moment)
+    refresh_portfolio(moment)
+    restarted = 0
+    if reconcile_runs:
+        # A lost cycle run must not stop reminders: its failure is logged, the sweep goes on.
+        state = reconcile_cycle_runs(return_state=True)
+        if state.is_completed():
+            restarted = state.result()
+        else:
+            get_run_logger().warning("could not reconcile lost cycle runs: %s", state.message)
     return {
         "now": moment.isoformat(),
         "newly_overdue": len(flagged),
@@ -48,4 +62,5 @@ def reminder_sweep(now: datetime | None = None, dry_run: bool = False) -> dict[s
         "failed": sent["failed"],
         "unreachable_reported": sent["unreachable_reported"],
         "overdue": overdue,
+        "runs_restarted": restarted,
     }
