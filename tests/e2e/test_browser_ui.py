@@ -177,6 +177,10 @@ def open_page(driver: Any, url: str, *texts: str, shot: str) -> str:
 
 
 def cli(*args: str) -> None:
+    if args[0] == "launch":
+        from deployments.names import DEBATE_CYCLE
+
+        deployment_id(DEBATE_CYCLE)  # `debates serve` registers it a few seconds after start
     code = run(list(args))
     assert code == 0, f"debates {' '.join(args)} exited {code}"
 
