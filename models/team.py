@@ -340,6 +340,10 @@ def _write(
     notices: list[Notice] = []
     if team is None:
         why = unassigned_reason(need, pool, solution, labels)
+        result = _as_result(cycle, before)
+        result.unassigned_reason = why
+        if _last_team_event(session, cycle.id) == ("team.unassigned", why):
+            return result  # a replay, or nothing changed: the coordinators know already
         notices.append(Notice(cycle.id, "unassigned", None, None, reason=why))
         record(
             session,
@@ -353,8 +357,6 @@ def _write(
             reason=reason,
         )
         _notify(session, notices, now=now, actor=actor)
-        result = _as_result(cycle, before)
-        result.unassigned_reason = why
         result.notices = notices
         return result
     explanation = explain_team(need, team, pool, solution, policy, labels)
@@ -410,6 +412,20 @@ def _write(
         changed=True,
         notices=notices,
     )
+
+
+def _last_team_event(session: Session, cycle_id: int) -> tuple[str, str | None] | None:
+    event = session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.cycle_id == cycle_id,
+            AuditEvent.action.in_(["team.assigned", "team.unassigned", "team.member_unavailable"]),
+        )
+        .order_by(AuditEvent.id.desc())
+    ).first()
+    if event is None:
+        return None
+    return event.action, (event.after or {}).get("reason")
 
 
 def _own_steps(cycle: Cycle, lead: int | None) -> None:

@@ -145,6 +145,10 @@ def test_a_cycle_nobody_fits_waits_unassigned_with_the_reason_and_the_coordinato
     assert session.scalars(select(TeamAssignment)).all() == []
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "team.unassigned")).one()
     assert event.after == {"reason": result.unassigned_reason}
+    events = len(session.scalars(select(AuditEvent)).all())
+    again = assign_cycle(session, cycle.id, policy=POLICY, now=NOW)
+    assert again.unassigned_reason == result.unassigned_reason and again.notices == []
+    assert len(session.scalars(select(AuditEvent)).all()) == events  # told once, not per replay
 
 
 def test_an_unavailability_repairs_only_the_teams_it_hits_and_notifies_exactly_those_concerned(
