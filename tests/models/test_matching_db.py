@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
 from models.baseline import BaselineStudy
-from models.cycle import Cycle, launch_cycle
+from models.cycle import Cycle, close_cycle, launch_cycle
 from models.facilitator import Facilitator
 from models.geography import Commune, Region
-from models.matching import breach
+from models.matching import breach, solve
 from models.policy import CyclePolicy, MatchingPolicy
 from models.team import (
     TeamAssignment,
@@ -23,8 +23,10 @@ from models.team import (
     current_team,
     cycle_need,
     load_candidates,
+    team_summary,
 )
 from models.text import name_key
+from models.transitions import CycleStatus
 from models.unavailability import mark_unavailable
 
 NOW = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
@@ -234,8 +236,6 @@ def test_an_unavailability_without_replacement_leaves_the_partner_and_tells_the_
 
 
 def test_team_summary_shows_the_team_or_why_the_cycle_waits(session: Session) -> None:
-    from models.team import team_summary
-
     add_person(session, "Awa", "ML070103", sex="F")
     add_person(session, "Baba", "ML070202")
     staffed = launch(session, "ML060101")
@@ -247,3 +247,24 @@ def test_team_summary_shows_the_team_or_why_the_cycle_waits(session: Session) ->
     assert team_summary(session, waiting.id)["unassigned_reason"] == (
         "no Arabic or Tamasheq speaker among the facilitators"
     )
+
+
+def test_a_communes_next_cycle_keeps_the_previous_team_unless_continuity_weighs_nothing(
+    session: Session,
+) -> None:
+    add_person(session, "Awa", "ML070103", sex="F")
+    add_person(session, "Baba", "ML070202")
+    first = launch(session, "ML060101")
+    earlier = assign_cycle(session, first.id, policy=POLICY, now=NOW)
+    close_cycle(session, first, CycleStatus.COMPLETED, actor="t", now=NOW)
+    # A newcomer whose home is in the region (+1) would beat either member without continuity.
+    newcomer = add_person(session, "Dédé", "ML060306")
+    second = launch(session, "ML060101", date(2027, 6, 1))
+    need = cycle_need(session, second, POLICY)
+    assert need.previous_team == {earlier.lead_id, earlier.co_id}
+    pool = load_candidates(session, excluding={second.id})
+    kept = solve([need], pool, POLICY).teams[second.id]
+    assert {kept.lead, kept.co} == {earlier.lead_id, earlier.co_id}
+    assert kept.parts["continuity"] == 2 * POLICY.continuity
+    fresh = solve([need], pool, POLICY.model_copy(update={"continuity": 0.0})).teams[second.id]
+    assert newcomer.id in (fresh.lead, fresh.co)
