@@ -46,9 +46,14 @@ def reconcile() -> None:
 def serve(
     limit: Annotated[int, typer.Option(help="Flow runs executed at once")] = SERVE_LIMIT,
 ) -> None:
-    """Serve the deployments on the Prefect server at PREFECT_API_URL until Ctrl-C."""
+    """Serve the deployments on the Prefect server at PREFECT_API_URL until Ctrl-C.
+
+    Reconciles first: a run that was executing when the last serving process stopped is lost.
+    """
     prepare_database()
     require_server()
+    apply_deployments()
+    reconcile_now()
     serve_deployments(limit)
 
 

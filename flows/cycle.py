@@ -16,8 +16,10 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from deployments.names import DEBATE_CYCLE_FLOW
 from flows.waiting import wait_for_input
+from models.stepflow import WaitingStep
 from tasks.assignment import assign_facilitators
 from tasks.cycle import cycle_status, open_step, record_step
+from tasks.documents import publish_documents
 
 Problems = list[tuple[str, str]]
 TASK_THREADS = 4
@@ -66,6 +68,18 @@ STAGES: dict[str, Callable[..., Problems]] = {
 }
 
 
+def catch_up(cycle_id: int, step: WaitingStep) -> WaitingStep:
+    """Work due once the steps before `step` are recorded, also when they were recorded from the
+    CLI (which runs no stage subflow): the documents of the step just finished, and facilitators
+    for a session. Both are no-ops when done already."""
+    if step.previous is not None:
+        publish_documents(cycle_id, step.previous)
+    if step.owner_role == "facilitator" and step.facilitator is None:
+        assign_facilitators(cycle_id)
+        step = open_step(cycle_id) or step
+    return step
+
+
 @flow(
     name=DEBATE_CYCLE_FLOW,
     task_runner=ThreadPoolTaskRunner(max_workers=TASK_THREADS),  # type: ignore[arg-type]
@@ -75,12 +89,12 @@ def debate_cycle(cycle_id: int) -> str:
     """Carry cycle `cycle_id` through its steps, waiting on people at each; its final status."""
     attempt, last, problems = 0, ("", -1), []
     while (step := open_step(cycle_id)) is not None:
-        if step.owner_role == "facilitator" and step.facilitator is None:
-            # A schedule recorded from the CLI never ran the scheduling subflow.
-            assign_facilitators(cycle_id)
-            step = open_step(cycle_id) or step
+        step = catch_up(cycle_id, step)
         attempt = attempt + 1 if (step.name, step.revision) == last else 0
         last = (step.name, step.revision)
         attempt, data = wait_for_input(step, attempt, problems)
         problems = STAGES[step.stage](cycle_id, step.name, data, step.revision)
-    return cycle_status(cycle_id)
+    status = cycle_status(cycle_id)
+    if status == "completed":
+        publish_documents(cycle_id, "handover")
+    return status

@@ -42,6 +42,8 @@ class WaitingStep:
     facilitator: str | None
     due_at: datetime
     revision: int
+    previous: str | None = None
+    """The last finished step before this one (its documents are due once it is recorded)."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,14 @@ def open_step(session: Session, cycle_id: int, *, actor: str, now: datetime) -> 
         facilitator=step.facilitator.name if step.facilitator else None,
         due_at=step.due_at,
         revision=session_revision(session, cycle.id, step),
+        previous=next(
+            (
+                s.name
+                for s in reversed(cycle.steps[: cycle.steps.index(step)])
+                if s.status == "done"
+            ),
+            None,
+        ),
     )
 
 

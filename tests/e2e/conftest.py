@@ -138,10 +138,22 @@ class Serving:
             return False
         return True
 
+    def busy(self) -> bool:
+        """True while a flow-run process of this serving process still runs (e.g. exiting after a
+        suspension; stopping then can leave that run Crashed, which is reconcile's case)."""
+        assert self.process is not None
+        tasks = Path(f"/proc/{self.process.pid}/task")
+        try:
+            return any((t / "children").read_text().split() for t in tasks.iterdir())
+        except FileNotFoundError:
+            return False
+
     def stop(self) -> None:
+        """Stop while no flow run executes, as an operator stops the service between steps."""
         if self.process is None:
             return
         if self.process.poll() is None:
+            wait_for(lambda: not self.busy(), timeout=60, what="the flow-run processes to exit")
             os.killpg(self.process.pid, signal.SIGINT)
             try:
                 self.process.wait(30)

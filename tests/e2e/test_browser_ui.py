@@ -250,6 +250,7 @@ def test_cycle_artifacts_and_portfolio_table_are_visible_in_the_ui(
     )
     assert "Aïssata Traoré" in state
     assert f"documents/cycle-{cycle_id}/safety_plan.fr.html" in state
+    assert "voir dans Prefect" in state  # links to the minutes' and the plan's artifacts
 
     minutes = open_page(
         browser,
