@@ -117,6 +117,15 @@ def test_documents_are_stored_once_and_published_once(
     assert "Exactions de 2013" not in minutes[0].data
     assert "Local safety plan" in artifacts(f"cycle-{cycle.id}-safety-plan", run_id)[0].data
 
+    @flow
+    def view(cycle_id: int) -> None:
+        refresh_cycle_view(cycle_id)
+
+    view(cycle.id)
+    state = max(artifacts(f"cycle-{cycle.id}-state"), key=lambda a: a.created).data
+    assert f"[voir dans Prefect](/artifacts/key/cycle-{cycle.id}-minutes-1)" in state
+    assert f"(/artifacts/key/cycle-{cycle.id}-safety-plan)" in state
+
 
 def test_invitation_task_returns_what_the_mailer_attaches(
     prefect_server: None, session: Session
