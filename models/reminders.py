@@ -257,12 +257,14 @@ def select_open_steps(session: Session, policy: ReminderPolicy, now: datetime) -
     return [open_step(row) for row in session.execute(open_steps_query(horizon(policy, now)))]
 
 
-def assignments_query() -> Select[*tuple[Any, ...]]:
-    """Open steps of active cycles with a facilitator and no assignment notice for its due date."""
-    sent = select(Notification.id).where(
+def assignments_query(beyond: datetime) -> Select[*tuple[Any, ...]]:
+    """Open steps of active cycles due after `beyond` (the sweep's horizon: steps before it get
+    their assignment notice with their reminders) whose facilitator has no assignment notice yet."""
+    told = select(Notification.id).where(
         Notification.step_id == Step.id,
         Notification.rule == ASSIGNMENT,
         Notification.due_at == Step.due_at,
+        Notification.facilitator_id == Step.facilitator_id,
     )
     return (
         select(*_COLUMNS)
@@ -270,15 +272,16 @@ def assignments_query() -> Select[*tuple[Any, ...]]:
         .where(
             Step.facilitator_id.is_not(None),
             Step.status.in_(OPEN),
+            Step.due_at > beyond,
             Cycle.status == CycleStatus.ACTIVE.value,
-            ~sent.exists(),
+            ~told.exists(),
         )
         .order_by(Step.due_at, Step.id)
     )
 
 
-def select_unannounced_assignments(session: Session) -> list[OpenStep]:
-    return [open_step(row) for row in session.execute(assignments_query())]
+def select_unannounced_assignments(session: Session, beyond: datetime) -> list[OpenStep]:
+    return [open_step(row) for row in session.execute(assignments_query(beyond))]
 
 
 # --- overdue flags ------------------------------------------------------------------------------

@@ -112,7 +112,8 @@ def describe_steps(session: Session, step_ids: list[int]) -> list[OverdueStep]:
 
 def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
     """What is due now and not yet in the ledger, per recipient channel. Reads only."""
-    query = open_steps_query(horizon(policy, now))
+    until = horizon(policy, now)
+    query = open_steps_query(until)
     steps = [open_step(row) for row in session.execute(query)]
     keys = ledger.existing_keys(session, query)
     directory = Directory.load(session)
@@ -126,11 +127,13 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
             now,
             owner_reminders_so_far=ledger.owner_reminders_so_far(already),
         )
+        if step.facilitator_id is not None:
+            rules.insert(0, DueRule(step.step_id, ASSIGNMENT, step.due_at, Audience.OWNER))
         _expand(result, step, rules, directory, already, quiet)
         level = escalation_level(r.rule for r in rules)
         if level > step.escalation_level:
             result.escalations[step.step_id] = level
-    for step in select_unannounced_assignments(session):
+    for step in select_unannounced_assignments(session, until):
         rule = DueRule(step.step_id, ASSIGNMENT, step.due_at, Audience.OWNER)
         _expand(result, step, [rule], directory, set(), quiet)
     return result
@@ -145,9 +148,11 @@ def _expand(
     quiet: frozenset[str],
 ) -> None:
     for rule in rules:
-        people: list[Person] = directory.audience(rule.audience, step)
         if rule.rule == ASSIGNMENT:
-            people = directory.owners(step)
+            assigned = directory.people.get(step.facilitator_id or -1)
+            people: list[Person] = [assigned] if assigned else []
+        else:
+            people = directory.audience(rule.audience, step)
         for person in people:
             if not person.channels:
                 result.without_channel += 1

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from models.cycle import Step, close_cycle
 from models.transitions import CycleStatus
+from notifications.sweep import claim_due, new_sweep_id
 from tests.notifications.conftest import POLICY, add_person, launch, ledger, only_step, sweep
 from tests.notifications.receivers import Mailbox, Webhook
 
@@ -178,3 +179,29 @@ def test_a_moved_due_date_cancels_the_pending_retries_and_reminds_for_the_new_da
     rows = ledger(session)
     assert {n.status for n in rows if n.due_at == old_due} == {"cancelled"}
     assert [n.rule for n in rows if n.due_at == moved.due_at] == ["assignment"]
+
+
+def test_sms_type_channels_wait_for_the_end_of_quiet_hours_while_email_goes(
+    session: Session, mailbox: Mailbox
+) -> None:
+    sms = "twilio://AC1234567890abcdef1234567890abcd:secret@+22370000000/+22376000000"
+    person = add_person(session, "Fanta Sms", contacts=[sms, mailbox.url("fanta@example.org")])
+    step = only_step(session, launch(session, "Diré"), "session-1")
+    step.facilitator_id = person.id
+    session.flush()
+    night = step.due_at - timedelta(hours=20)  # 22:00 in Bamako, the day before
+    morning = step.due_at - timedelta(hours=10)  # 08:00 on the due day
+
+    claimed = claim_due(night, POLICY, new_sweep_id())
+
+    assert claimed.deferred_quiet == 2  # assignment and reminder, on the SMS channel
+    assert {n.channel for n in ledger(session)} == {"mailto"}
+    claim_due(morning, POLICY, new_sweep_id())
+    # The SMS gets the assignment and the reminder due now; the night's 'before-1d' is superseded.
+    assert sorted((n.channel, n.rule) for n in ledger(session)) == [
+        ("mailto", "assignment"),
+        ("mailto", "before-1d"),
+        ("mailto", "due-today"),
+        ("twilio", "assignment"),
+        ("twilio", "due-today"),
+    ]
