@@ -1,6 +1,7 @@
 """Every table, imported once so that Base.metadata is complete (Alembic and tests use this)."""
 
 from models import (  # noqa: F401
+    assignment_record,
     audit,
     baseline,
     cycle,
@@ -11,7 +12,6 @@ from models import (  # noqa: F401
     minutes,
     notification,
     safety_plan,
-    team,
 )
 from models.base import Base
 

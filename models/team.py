@@ -1,77 +1,32 @@
-"""Facilitator teams of cycles: the assignment record, and assigning a batch of cycles at once.
+"""Assigning facilitator teams to a batch of cycles, and writing the answer down.
 
-A cycle's team is two current `TeamAssignment` rows (lead, co). A change never deletes: the old
-row is superseded (when, why) and a new one added, so the record shows who was assigned when.
-The rules and the optimisation are in models/matching.py; this module reads the database into
-the matcher's terms and writes its answer back, with audit events and who must be told.
+The rules and the optimisation are in models/matching.py; models/matching_input.py reads the
+database into the matcher's terms; this module writes the solution back as team rows
+(models/assignment_record.py), with audit events and who must be told.
 """
 
 from __future__ import annotations
 
-import enum
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import (
-    CheckConstraint,
-    Float,
-    ForeignKey,
-    Index,
-    String,
-    Text,
-    select,
-    text,
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from models.assignment_record import (
+    TeamAssignment,
+    TeamRole,
+    current_team,
+    last_team_event,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
-
-from models.audit import AuditEvent, record
-from models.base import Base
-from models.baseline import BaselineStudy
+from models.audit import record
 from models.clock import BAMAKO
-from models.cycle import Cycle, Step
-from models.debate_session import DebateSession, SessionStatus
-from models.facilitator import Facilitator, Role
+from models.cycle import Cycle
 from models.matching import Candidate, CycleNeed, Solution, solve
 from models.matching_explain import explain_team, unassigned_reason
+from models.matching_input import cycle_need, load_candidates
 from models.policy import MatchingPolicy
-from models.text import name_key
 from models.transitions import OPEN_STEP, CycleStatus
-
-CURRENT_ONLY = text("superseded_at IS NULL")
-
-
-class TeamRole(enum.StrEnum):
-    LEAD = "lead"
-    CO = "co"
-
-
-class TeamAssignment(Base):
-    __tablename__ = "team_assignments"
-    __table_args__ = (
-        CheckConstraint("role IN ('lead', 'co')", name="role"),
-        # One current lead and one current co per cycle: two writers cannot both assign.
-        Index(
-            "uq_team_assignments_current_role",
-            "cycle_id",
-            "role",
-            unique=True,
-            sqlite_where=CURRENT_ONLY,
-            postgresql_where=CURRENT_ONLY,
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
-    facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitators.id"), index=True)
-    role: Mapped[str] = mapped_column(String(4))
-    score: Mapped[float] = mapped_column(Float)
-    explanation: Mapped[str] = mapped_column(Text)
-    assigned_at: Mapped[datetime]
-    superseded_at: Mapped[datetime | None]
-    superseded_reason: Mapped[str | None] = mapped_column(Text)
-
-    facilitator: Mapped[Facilitator] = relationship()
 
 
 @dataclass(frozen=True)
@@ -105,140 +60,6 @@ class AssignmentResult:
     @property
     def assigned(self) -> bool:
         return self.lead_id is not None and self.co_id is not None
-
-
-def current_team(session: Session, cycle_id: int) -> dict[str, TeamAssignment]:
-    rows = session.scalars(
-        select(TeamAssignment)
-        .where(TeamAssignment.cycle_id == cycle_id, TeamAssignment.superseded_at.is_(None))
-        .options(selectinload(TeamAssignment.facilitator))
-    )
-    return {row.role: row for row in rows}
-
-
-def active_loads(session: Session, *, excluding: set[int]) -> dict[int, int]:
-    """Active cycles each facilitator carries outside `excluding`: current team rows, and step
-    owners set by the earlier simple rule, counted once per cycle."""
-    cycles: dict[int, set[int]] = defaultdict(set)
-    teams = session.execute(
-        select(TeamAssignment.facilitator_id, TeamAssignment.cycle_id)
-        .join(Cycle, Cycle.id == TeamAssignment.cycle_id)
-        .where(TeamAssignment.superseded_at.is_(None), Cycle.status == CycleStatus.ACTIVE)
-    )
-    steps = session.execute(
-        select(Step.facilitator_id, Step.cycle_id)
-        .join(Cycle, Cycle.id == Step.cycle_id)
-        .where(Step.facilitator_id.is_not(None), Cycle.status == CycleStatus.ACTIVE)
-    )
-    for person, cycle_id in [*teams, *steps]:
-        if cycle_id not in excluding and person is not None:
-            cycles[person].add(cycle_id)
-    return {person: len(ids) for person, ids in cycles.items()}
-
-
-def load_candidates(session: Session, *, excluding: set[int]) -> list[Candidate]:
-    loads = active_loads(session, excluding=excluding)
-    people = session.scalars(
-        select(Facilitator)
-        .where(Facilitator.role == Role.FACILITATOR.value)
-        .options(selectinload(Facilitator.regions), selectinload(Facilitator.unavailable))
-        .order_by(Facilitator.id)
-    )
-    return [
-        Candidate(
-            id=p.id,
-            name=p.name,
-            sex=p.sex,
-            home_commune=p.home_commune_pcode,
-            languages=frozenset(p.languages),
-            regions=frozenset(r.pcode for r in p.regions),
-            affiliations=frozenset(name_key(a) for a in p.affiliations),
-            max_cycles=p.max_cycles,
-            load=loads.get(p.id, 0),
-            unavailable=tuple((u.starts_on, u.ends_on) for u in p.unavailable),
-        )
-        for p in people
-    ]
-
-
-def session_days(session: Session, cycle: Cycle, *, today: date | None = None) -> tuple[date, ...]:
-    """The Bamako days of the cycle's sessions still to be held (planned steps before scheduling)."""
-    rows = list(
-        session.scalars(
-            select(DebateSession)
-            .where(DebateSession.cycle_id == cycle.id)
-            .order_by(DebateSession.number)
-        )
-    )
-    if rows:
-        open_states = (SessionStatus.SCHEDULED, SessionStatus.POSTPONED)
-        days = [r.starts_at.astimezone(BAMAKO).date() for r in rows if r.status in open_states]
-    else:
-        days = [
-            s.due_at.astimezone(BAMAKO).date()
-            for s in cycle.steps
-            if s.stage == "facilitation" and s.status in OPEN_STEP
-        ]
-    return tuple(sorted({d for d in days if today is None or d >= today}))
-
-
-def previous_team(session: Session, cycle: Cycle) -> frozenset[int]:
-    before = session.scalar(
-        select(Cycle.id)
-        .where(Cycle.area_pcode == cycle.area_pcode, Cycle.sequence < cycle.sequence)
-        .order_by(Cycle.sequence.desc())
-    )
-    if before is None:
-        return frozenset()
-    ids = set(
-        session.scalars(
-            select(TeamAssignment.facilitator_id).where(
-                TeamAssignment.cycle_id == before, TeamAssignment.superseded_at.is_(None)
-            )
-        )
-    )
-    if not ids:
-        ids = {
-            f
-            for f in session.scalars(
-                select(Step.facilitator_id).where(
-                    Step.cycle_id == before, Step.facilitator_id.is_not(None)
-                )
-            )
-            if f is not None
-        }
-    return frozenset(ids)
-
-
-def cycle_need(
-    session: Session, cycle: Cycle, policy: MatchingPolicy, *, today: date | None = None
-) -> CycleNeed:
-    study = session.scalar(select(BaselineStudy).where(BaselineStudy.cycle_id == cycle.id))
-    sessions = list(
-        session.scalars(
-            select(DebateSession.language).where(
-                DebateSession.cycle_id == cycle.id,
-                DebateSession.status.in_([SessionStatus.SCHEDULED, SessionStatus.POSTPONED]),
-            )
-        )
-    )
-    languages = set(sessions) | set(study.languages if study else [])
-    if not languages:
-        languages = set(policy.region_languages.get(cycle.region_pcode, []))
-    team = current_team(session, cycle.id)
-    lead = team.get(TeamRole.LEAD)
-    return CycleNeed(
-        cycle_id=cycle.id,
-        label=cycle.label,
-        area=cycle.area_pcode,
-        languages=frozenset(languages),
-        session_languages=frozenset(sessions),
-        communities=frozenset(name_key(c) for c in (study.communities if study else [])),
-        session_days=session_days(session, cycle, today=today),
-        previous_team=previous_team(session, cycle),
-        incumbents=frozenset(row.facilitator_id for row in team.values()),
-        incumbent_lead=lead.facilitator_id if lead else None,
-    )
 
 
 def assign_cycle(
@@ -342,7 +163,7 @@ def _write(
         why = unassigned_reason(need, pool, solution, labels)
         result = _as_result(cycle, before)
         result.unassigned_reason = why
-        if _last_team_event(session, cycle.id) == ("team.unassigned", why):
+        if last_team_event(session, cycle.id) == ("team.unassigned", why):
             return result  # a replay, or nothing changed: the coordinators know already
         notices.append(Notice(cycle.id, "unassigned", None, None, reason=why))
         record(
@@ -356,7 +177,7 @@ def _write(
             after={"reason": why},
             reason=reason,
         )
-        _notify(session, notices, now=now, actor=actor)
+        notify(session, notices, now=now, actor=actor)
         result.notices = notices
         return result
     explanation = explain_team(need, team, pool, solution, policy, labels)
@@ -385,7 +206,7 @@ def _write(
             )
         )
         notices.append(Notice(cycle.id, "assigned", person, people[person].name, role, reason))
-    _own_steps(cycle, team.lead)
+    own_steps(cycle, team.lead)
     record(
         session,
         now=now,
@@ -398,7 +219,7 @@ def _write(
         after={"lead": team.lead, "co": team.co, "score": team.score, "solver": solution.status},
         reason=reason,
     )
-    _notify(session, notices, now=now, actor=actor)
+    notify(session, notices, now=now, actor=actor)
     session.flush()
     return AssignmentResult(
         cycle_id=cycle.id,
@@ -414,28 +235,14 @@ def _write(
     )
 
 
-def _last_team_event(session: Session, cycle_id: int) -> tuple[str, str | None] | None:
-    event = session.scalars(
-        select(AuditEvent)
-        .where(
-            AuditEvent.cycle_id == cycle_id,
-            AuditEvent.action.in_(["team.assigned", "team.unassigned", "team.member_unavailable"]),
-        )
-        .order_by(AuditEvent.id.desc())
-    ).first()
-    if event is None:
-        return None
-    return event.action, (event.after or {}).get("reason")
-
-
-def _own_steps(cycle: Cycle, lead: int | None) -> None:
+def own_steps(cycle: Cycle, lead: int | None) -> None:
     """The lead owns the open session and minutes steps (reminders go to the step's owner)."""
     for step in cycle.steps:
         if step.stage in ("facilitation", "minutes") and step.status in OPEN_STEP:
             step.facilitator_id = lead
 
 
-def _notify(session: Session, notices: list[Notice], *, now: datetime, actor: str) -> None:
+def notify(session: Session, notices: list[Notice], *, now: datetime, actor: str) -> None:
     """Record who must be told (delivery is notifications/'s job: it reads these events)."""
     for notice in notices:
         record(
@@ -449,26 +256,3 @@ def _notify(session: Session, notices: list[Notice], *, now: datetime, actor: st
             after={"role": notice.role, "facilitator_id": notice.facilitator_id},
             reason=notice.reason,
         )
-
-
-def team_summary(session: Session, cycle_id: int) -> dict[str, object]:
-    """A cycle's team as plain data, for `debates show` and the cycle's artifact: lead, co, score,
-    explanation, and when it has no full team, the last reason why nobody fits."""
-    team = current_team(session, cycle_id)
-    lead, co = team.get(TeamRole.LEAD), team.get(TeamRole.CO)
-    reason = None
-    if lead is None or co is None:
-        event = session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.cycle_id == cycle_id, AuditEvent.action == "team.unassigned")
-            .order_by(AuditEvent.id.desc())
-        ).first()
-        reason = (event.after or {}).get("reason") if event else None
-    row = lead or co
-    return {
-        "lead": lead.facilitator.name if lead else None,
-        "co": co.facilitator.name if co else None,
-        "score": row.score if row else None,
-        "explanation": row.explanation if row else None,
-        "unassigned_reason": reason,
-    }

@@ -14,22 +14,16 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.assignment_record import TeamAssignment
 from models.audit import record
 from models.clock import BAMAKO
 from models.cycle import Cycle
 from models.errors import InvalidInput
 from models.facilitator import Facilitator, Role, Unavailability
 from models.idempotent import insert_or_existing
+from models.matching_input import session_days
 from models.policy import MatchingPolicy
-from models.team import (
-    AssignmentResult,
-    Notice,
-    TeamAssignment,
-    _notify,
-    _own_steps,
-    assign_cycles,
-    session_days,
-)
+from models.team import AssignmentResult, Notice, assign_cycles, notify, own_steps
 from models.text import name_key
 from models.transitions import CycleStatus
 
@@ -125,7 +119,7 @@ def mark_unavailable(
         row.superseded_reason = why
         notice = Notice(cycle.id, "released", person.id, person.name, row.role, why)
         report.notices.append(notice)
-        _notify(session, [notice], now=now, actor=actor)
+        notify(session, [notice], now=now, actor=actor)
         record(
             session,
             now=now,
@@ -144,7 +138,7 @@ def mark_unavailable(
                 TeamAssignment.id != row.id,
             )
         ).first()
-        _own_steps(cycle, remaining)
+        own_steps(cycle, remaining)
         affected.append(cycle.id)
     session.flush()
     if affected:

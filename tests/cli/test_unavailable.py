@@ -8,8 +8,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.assignment_record import current_team
 from models.facilitator import Unavailability
-from models.team import assign_cycle, current_team
+from models.team import assign_cycle
 from tests.models.test_matching_db import NOW, POLICY, add_person, launch
 
 

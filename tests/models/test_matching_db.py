@@ -9,22 +9,16 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.assignment_record import TeamAssignment, current_team, team_summary
 from models.audit import AuditEvent
 from models.baseline import BaselineStudy
 from models.cycle import Cycle, close_cycle, launch_cycle
 from models.facilitator import Facilitator
 from models.geography import Commune, Region
 from models.matching import breach, solve
+from models.matching_input import cycle_need, load_candidates
 from models.policy import CyclePolicy, MatchingPolicy
-from models.team import (
-    TeamAssignment,
-    assign_cycle,
-    assign_cycles,
-    current_team,
-    cycle_need,
-    load_candidates,
-    team_summary,
-)
+from models.team import assign_cycle, assign_cycles
 from models.text import name_key
 from models.transitions import CycleStatus
 from models.unavailability import mark_unavailable
