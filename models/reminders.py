@@ -28,7 +28,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Row, Select, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from models.audit import AuditEvent
 from models.clock import BAMAKO, start_of_day
@@ -257,14 +257,21 @@ def select_open_steps(session: Session, policy: ReminderPolicy, now: datetime) -
     return [open_step(row) for row in session.execute(open_steps_query(horizon(policy, now)))]
 
 
-def assignments_query(beyond: datetime) -> Select[*tuple[Any, ...]]:
-    """Open steps of active cycles due after `beyond` (the sweep's horizon: steps before it get
-    their assignment notice with their reminders) whose facilitator has no assignment notice yet."""
-    told = select(Notification.id).where(
-        Notification.step_id == Step.id,
-        Notification.rule == ASSIGNMENT,
-        Notification.due_at == Step.due_at,
-        Notification.facilitator_id == Step.facilitator_id,
+def assignments_query() -> Select[*tuple[Any, ...]]:
+    """Open steps of active cycles whose facilitator has had no assignment notice for the cycle.
+
+    A lead facilitator owns every session and minutes step of a cycle: they are told once per
+    cycle (about the first of their steps), not once per step.
+    """
+    other = aliased(Step)
+    told = (
+        select(Notification.id)
+        .join(other, other.id == Notification.step_id)
+        .where(
+            other.cycle_id == Step.cycle_id,
+            Notification.rule == ASSIGNMENT,
+            Notification.facilitator_id == Step.facilitator_id,
+        )
     )
     return (
         select(*_COLUMNS)
@@ -272,7 +279,6 @@ def assignments_query(beyond: datetime) -> Select[*tuple[Any, ...]]:
         .where(
             Step.facilitator_id.is_not(None),
             Step.status.in_(OPEN),
-            Step.due_at > beyond,
             Cycle.status == CycleStatus.ACTIVE.value,
             ~told.exists(),
         )
@@ -280,8 +286,13 @@ def assignments_query(beyond: datetime) -> Select[*tuple[Any, ...]]:
     )
 
 
-def select_unannounced_assignments(session: Session, beyond: datetime) -> list[OpenStep]:
-    return [open_step(row) for row in session.execute(assignments_query(beyond))]
+def select_unannounced_assignments(session: Session) -> list[OpenStep]:
+    """The first open step of each (cycle, facilitator) not yet told: what the notice is about."""
+    first: dict[tuple[int, int | None], OpenStep] = {}
+    for row in session.execute(assignments_query()):
+        step = open_step(row)
+        first.setdefault((step.cycle_id, step.facilitator_id), step)
+    return list(first.values())
 
 
 # --- overdue flags ------------------------------------------------------------------------------

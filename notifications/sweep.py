@@ -127,13 +127,11 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
             now,
             owner_reminders_so_far=ledger.owner_reminders_so_far(already),
         )
-        if step.facilitator_id is not None:
-            rules.insert(0, DueRule(step.step_id, ASSIGNMENT, step.due_at, Audience.OWNER))
         _expand(result, step, rules, directory, already, quiet)
         level = escalation_level(r.rule for r in rules)
         if level > step.escalation_level:
             result.escalations[step.step_id] = level
-    for step in select_unannounced_assignments(session, until):
+    for step in select_unannounced_assignments(session):
         rule = DueRule(step.step_id, ASSIGNMENT, step.due_at, Audience.OWNER)
         _expand(result, step, [rule], directory, set(), quiet)
     return result

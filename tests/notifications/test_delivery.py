@@ -178,7 +178,11 @@ def test_a_moved_due_date_cancels_the_pending_retries_and_reminds_for_the_new_da
 
     rows = ledger(session)
     assert {n.status for n in rows if n.due_at == old_due} == {"cancelled"}
-    assert [n.rule for n in rows if n.due_at == moved.due_at] == ["assignment"]
+    assert [n.rule for n in rows if n.due_at == moved.due_at] == []
+    sweep(moved.due_at - timedelta(hours=33))
+    rows = ledger(session)
+    assert [n.rule for n in rows if n.due_at == moved.due_at] == ["before-1d"]
+    assert {n.status for n in rows if n.due_at == old_due} == {"cancelled"}
 
 
 def test_sms_type_channels_wait_for_the_end_of_quiet_hours_while_email_goes(
@@ -197,11 +201,27 @@ def test_sms_type_channels_wait_for_the_end_of_quiet_hours_while_email_goes(
     assert claimed.deferred_quiet == 2  # assignment and reminder, on the SMS channel
     assert {n.channel for n in ledger(session)} == {"mailto"}
     claim_due(morning, POLICY, new_sweep_id())
-    # The SMS gets the assignment and the reminder due now; the night's 'before-1d' is superseded.
+    # The SMS gets the reminder due now (the night's 'before-1d' is superseded); the assignment
+    # notice, once per person and cycle, already reached her by e-mail.
     assert sorted((n.channel, n.rule) for n in ledger(session)) == [
         ("mailto", "assignment"),
         ("mailto", "before-1d"),
         ("mailto", "due-today"),
-        ("twilio", "assignment"),
         ("twilio", "due-today"),
     ]
+
+
+def test_a_lead_facilitator_owning_every_session_step_is_told_once_per_cycle(
+    session: Session, hook: Webhook
+) -> None:
+    lead = add_person(session, "Moussa Lead", contacts=[hook.url("moussa")])
+    cycle = launch(session, "Diré")
+    for step in cycle.steps:
+        if step.stage in ("facilitation", "minutes"):
+            step.facilitator_id = lead.id
+    session.flush()
+
+    sweep(cycle.launched_at + timedelta(hours=1))
+    sweep(cycle.launched_at + timedelta(hours=2))
+
+    assert [r["title"] for r in hook.received] == ["Affectation : Tenir le débat n° 1 — Diré"]
