@@ -66,7 +66,9 @@ def last_team_event(session: Session, cycle_id: int) -> tuple[str, str | None] |
         select(AuditEvent)
         .where(
             AuditEvent.cycle_id == cycle_id,
-            AuditEvent.action.in_(["team.assigned", "team.unassigned", "team.member_unavailable"]),
+            AuditEvent.action.in_(
+                ["team.assigned", "team.unassigned", "team.member_unavailable", "team.member_unfit"]
+            ),
         )
         .order_by(AuditEvent.id.desc())
     ).first()

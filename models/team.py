@@ -22,7 +22,7 @@ from models.assignment_record import (
 from models.audit import record
 from models.clock import BAMAKO
 from models.cycle import Cycle
-from models.matching import Candidate, CycleNeed, Solution, solve
+from models.matching import Candidate, CycleNeed, Rule, Solution, breach, solve, team_breach
 from models.matching_explain import explain_team, unassigned_reason
 from models.matching_input import cycle_need, load_candidates
 from models.policy import MatchingPolicy
@@ -99,14 +99,31 @@ def assign_cycles(
     )
     results: dict[int, AssignmentResult] = {}
     todo: list[Cycle] = []
+    today = now.astimezone(BAMAKO).date()
+    released: dict[int, list[Notice]] = {}
+    active = [c for c in cycles if c.status == CycleStatus.ACTIVE]
+    outside = {p.id: p for p in load_candidates(session, excluding={c.id for c in active})}
     for cycle in cycles:
+        if cycle.status != CycleStatus.ACTIVE:
+            results[cycle.id] = _as_result(cycle, current_team(session, cycle.id))
+            continue
+        released[cycle.id] = _release_misfits(
+            session,
+            cycle,
+            cycle_need(session, cycle, policy, today=today),
+            outside,
+            now=now,
+            actor=actor,
+        )
         team = current_team(session, cycle.id)
-        if cycle.status != CycleStatus.ACTIVE or len(team) == 2:
+        need = cycle_need(session, cycle, policy, today=today)
+        members = [outside[row.facilitator_id] for row in team.values()]
+        if len(members) == 2 and team_breach(need, members[0], members[1]) is None:
             results[cycle.id] = _as_result(cycle, team)
+            results[cycle.id].notices = released[cycle.id]
         else:
             todo.append(cycle)
     if todo:
-        today = now.astimezone(BAMAKO).date()
         pool = load_candidates(session, excluding={c.id for c in todo})
         needs = [cycle_need(session, c, policy, today=today) for c in todo]
         solution = solve(needs, pool, policy)
@@ -124,8 +141,55 @@ def assign_cycles(
                 actor=actor,
                 reason=reason,
             )
+            results[cycle.id].notices[:0] = released[cycle.id]
     session.flush()
     return [results[c] for c in cycle_ids if c in results]
+
+
+def _release_misfits(
+    session: Session,
+    cycle: Cycle,
+    need: CycleNeed,
+    people: dict[int, Candidate],
+    *,
+    now: datetime,
+    actor: str,
+) -> list[Notice]:
+    """Supersede current members who no longer keep a hard rule (the baseline study named their
+    party or another language, a session moved into their leave …). The capacity rule is not
+    re-checked: a cycle someone carries already counts in their load."""
+    notices = []
+    for row in current_team(session, cycle.id).values():
+        person = people.get(row.facilitator_id)
+        problem = breach(need, person) if person is not None else None
+        if person is None or (problem is not None and problem.rule != Rule.CAPACITY):
+            why = f"{row.facilitator.name} " + (problem.detail if problem else "is no facilitator")
+            row.superseded_at = now
+            row.superseded_reason = f"no longer fits: {why}"
+            notice = Notice(
+                cycle.id,
+                "released",
+                row.facilitator_id,
+                row.facilitator.name,
+                row.role,
+                row.superseded_reason,
+            )
+            notices.append(notice)
+            record(
+                session,
+                now=now,
+                actor=actor,
+                action="team.member_unfit",
+                entity="cycle",
+                entity_id=cycle.id,
+                cycle_id=cycle.id,
+                before={row.role: row.facilitator_id},
+                reason=row.superseded_reason,
+            )
+            notify(session, [notice], now=now, actor=actor)
+    if notices:
+        session.flush()
+    return notices
 
 
 def _as_result(cycle: Cycle, team: dict[str, TeamAssignment]) -> AssignmentResult:

@@ -262,3 +262,34 @@ def test_a_communes_next_cycle_keeps_the_previous_team_unless_continuity_weighs_
     assert kept.parts["continuity"] == 2 * POLICY.continuity
     fresh = solve([need], pool, POLICY.model_copy(update={"continuity": 0.0})).teams[second.id]
     assert newcomer.id in (fresh.lead, fresh.co)
+
+
+def test_a_member_the_baseline_study_makes_partial_is_replaced_at_the_next_assignment(
+    session: Session,
+) -> None:
+    awa = add_person(session, "Awa", "ML070103", sex="F", affiliations=["Kel Ansar"])
+    add_person(session, "Baba", "ML070202")
+    dede = add_person(session, "Dédé", "ML070201")
+    cycle = launch(session, "ML060101")
+    first = assign_cycle(session, cycle.id, policy=POLICY, now=NOW)  # at launch: no study yet
+    assert awa.id in (first.lead_id, first.co_id)
+    session.add(
+        BaselineStudy(
+            cycle_id=cycle.id,
+            completed_on=date(2027, 1, 20),
+            risk_themes=["foncier"],
+            communities=["Kel Ansar"],
+            languages=["son"],
+            participant_groups=["women"],
+            summary="—",
+            recorded_at=NOW,
+        )
+    )
+    session.flush()
+    again = assign_cycle(session, cycle.id, policy=POLICY, now=NOW)
+    assert again.assigned and awa.id not in (again.lead_id, again.co_id)
+    assert_keeps_every_hard_rule(session, cycle.id)
+    kinds = {(n.kind, n.facilitator_id) for n in again.notices}
+    assert ("released", awa.id) in kinds and ("assigned", dede.id) in kinds
+    released = next(n for n in again.notices if n.kind == "released")
+    assert released.reason == "no longer fits: Awa is affiliated with kel ansar"
