@@ -120,7 +120,10 @@ def cancel_runs(flow_run_ids: Iterable[str]) -> None:
 
     with get_client(sync_client=True) as client:
         for flow_run_id in flow_run_ids:
-            flow_run = client.read_flow_run(UUID(flow_run_id))
+            try:
+                flow_run = client.read_flow_run(UUID(flow_run_id))
+            except ObjectNotFound:  # gone with its server's database: nothing to cancel
+                continue
             if flow_run.state is not None and not flow_run.state.is_final():
                 client.set_flow_run_state(
                     flow_run.id, Cancelled(message="replaced by a new run"), force=True
