@@ -2,7 +2,8 @@
 
 100,000 open steps in 20,000 active cycles (5 steps each; synthetic communes, so that the
 one-active-cycle-per-commune index holds), due dates spread from 60 days ago to 60 days ahead,
-and one ledger row for every other step already in the horizon (earlier sweeps). Per backend
+and one ledger row for every other step already in the horizon (earlier sweeps); 200 facilitators
+each lead 100 cycles (own their session and minutes steps) and were told of 99 in 100. Per backend
 (SQLite file; PostgreSQL when reachable) it measures:
 
   bare SQL   the open-steps query alone (text SQL, rows fetched as tuples)
@@ -48,6 +49,7 @@ from models.reminders import horizon  # noqa: E402
 from notifications.sweep import plan  # noqa: E402
 
 CYCLES = 20_000
+FACILITATORS = 200  # each leads 100 cycles: owns their session and minutes steps
 STEPS_PER_CYCLE = 5
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 POLICY = ReminderPolicy()
@@ -122,6 +124,24 @@ def seed(url: str) -> int:
                 for i in range(CYCLES)
             ],
         )
+        leads = []
+        for n in range(FACILITATORS):
+            lead = Facilitator(
+                name=f"Facilitateur {n}",
+                name_key=f"facilitateur {n}",
+                sex="M",
+                role="facilitator",
+                home_commune_pcode=f"M{n:07d}",
+                languages=["fr"],
+                affiliations=[],
+                max_cycles=100,
+                locale="fr",
+                created_at=NOW,
+            )
+            lead.contacts = [Contact(url=f"json://127.0.0.1:9/bench/{n}")]
+            leads.append(lead)
+        session.add_all(leads)
+        session.flush()
         steps = []
         for i in range(CYCLES):
             for k in range(STEPS_PER_CYCLE):
@@ -135,7 +155,8 @@ def seed(url: str) -> int:
                         "stage": stages[k],
                         "name": f"step-{k}",
                         "title": f"Étape {k}",
-                        "owner_role": "coordinator",
+                        "owner_role": "facilitator" if k in (2, 3) else "coordinator",
+                        "facilitator_id": leads[i % FACILITATORS].id if k in (2, 3) else None,
                         "due_at": (NOW + timedelta(days=offset)).replace(hour=18),
                         "status": "overdue" if offset < 0 else "pending",
                         "escalation_level": 0,
@@ -160,8 +181,27 @@ def seed(url: str) -> int:
             for s in steps
             if s["due_at"] <= until and s["id"] % 2 == 0
         ]
-        for start in range(0, len(ledger), 10_000):
-            session.execute(insert(Notification), ledger[start : start + 10_000])
+        # Earlier sweeps told every lead of their cycle, except 1 in 100.
+        told = [
+            {
+                "step_id": s["id"],
+                "rule": "assignment",
+                "recipient": f"contact:{leads[(s['cycle_id'] - 1) % FACILITATORS].contacts[0].id}",
+                "due_at": s["due_at"],
+                "facilitator_id": s["facilitator_id"],
+                "channel": "json",
+                "status": "sent",
+                "attempts": 1,
+                "created_at": NOW,
+                "claimed_at": NOW,
+                "claimed_by": "bench",
+            }
+            for s in steps
+            if s["position"] == 3 and s["cycle_id"] % 100 != 0
+        ]
+        for rows in (ledger, told):
+            for start in range(0, len(rows), 10_000):
+                session.execute(insert(Notification), rows[start : start + 10_000])
     if url.startswith("postgresql"):
         with engine.connect() as connection:
             connection.execute(text("ANALYZE"))

@@ -39,6 +39,8 @@ class Notification(Base):
         CheckConstraint("attempts >= 0", name="attempts"),
         # Later sweeps look for retries and stale claims by status and time.
         Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
+        # Who was told of which cycle: the assignment rows only, without reading the history.
+        Index("ix_notifications_rule_step_id", "rule", "step_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -257,22 +257,8 @@ def select_open_steps(session: Session, policy: ReminderPolicy, now: datetime) -
     return [open_step(row) for row in session.execute(open_steps_query(horizon(policy, now)))]
 
 
-def assignments_query() -> Select[*tuple[Any, ...]]:
-    """Open steps of active cycles whose facilitator has had no assignment notice for the cycle.
-
-    A lead facilitator owns every session and minutes step of a cycle: they are told once per
-    cycle (about the first of their steps), not once per step.
-    """
-    other = aliased(Step)
-    told = (
-        select(Notification.id)
-        .join(other, other.id == Notification.step_id)
-        .where(
-            other.cycle_id == Step.cycle_id,
-            Notification.rule == ASSIGNMENT,
-            Notification.facilitator_id == Step.facilitator_id,
-        )
-    )
+def assigned_steps_query() -> Select[*tuple[Any, ...]]:
+    """Open steps of active cycles that have a facilitator."""
     return (
         select(*_COLUMNS)
         .join(Cycle, Cycle.id == Step.cycle_id)
@@ -280,18 +266,36 @@ def assignments_query() -> Select[*tuple[Any, ...]]:
             Step.facilitator_id.is_not(None),
             Step.status.in_(OPEN),
             Cycle.status == CycleStatus.ACTIVE.value,
-            ~told.exists(),
         )
         .order_by(Step.due_at, Step.id)
     )
 
 
+def told_query() -> Select[*tuple[Any, ...]]:
+    """(cycle, person) pairs that already had their assignment notice (ix_notifications_rule_step_id)."""
+    other = aliased(Step)
+    return (
+        select(other.cycle_id, Notification.facilitator_id)
+        .join(other, other.id == Notification.step_id)
+        .where(Notification.rule == ASSIGNMENT)
+        .distinct()
+    )
+
+
 def select_unannounced_assignments(session: Session) -> list[OpenStep]:
-    """The first open step of each (cycle, facilitator) not yet told: what the notice is about."""
+    """The first open step of each (cycle, facilitator) not yet told: what the notice is about.
+
+    A lead facilitator owns every session and minutes step of a cycle: they are told once per
+    cycle, not once per step. The anti-join is done here, over two plain scans, because SQLite's
+    planner may pick a nested scan for it (measured: 55 s instead of 0.5 s at 100,000 steps).
+    """
+    told = {(cycle_id, person) for cycle_id, person in session.execute(told_query())}
     first: dict[tuple[int, int | None], OpenStep] = {}
-    for row in session.execute(assignments_query()):
+    for row in session.execute(assigned_steps_query()):
         step = open_step(row)
-        first.setdefault((step.cycle_id, step.facilitator_id), step)
+        pair = (step.cycle_id, step.facilitator_id)
+        if pair not in told:
+            first.setdefault(pair, step)
     return list(first.values())
 
 

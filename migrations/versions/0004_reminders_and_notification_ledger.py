@@ -77,10 +77,12 @@ def upgrade() -> None:
             ["status", "next_attempt_at"],
             unique=False,
         )
+        batch_op.create_index("ix_notifications_rule_step_id", ["rule", "step_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_index("ix_notifications_rule_step_id")
         batch_op.drop_index("ix_notifications_status_next_attempt_at")
         batch_op.drop_index(batch_op.f("ix_notifications_facilitator_id"))
     op.drop_table("notifications")
