@@ -9,15 +9,19 @@ and writes the `Solution` back. The model (docs/matching.md argues it):
     sum_{f from home h} x[f,c] <= 1               two different home communes
     sum_{f speaks l} x[f,c] >= s[c]               every session language is spoken in the team
     w[c] <= sum_{women f} x[f,c]                  w[c] in [0,1]: the team-has-a-woman bonus
-    sum_c x[f,c] = sum_k y[f,k], y[f,k] in [0,1]  k = 1 .. capacity left: the capacity rule, and the
-                                                  k-th extra cycle costs workload * (load + k - 1),
-                                                  a convex cost, so y fills in order
+    sum_c x[f,c] + sum_{c f is incumbent of} (1 - s[c]) = sum_k y[f,k],  y[f,k] in [0,1]
+                                                  k = 1 .. capacity left: the capacity rule (an
+                                                  incumbent keeps their seat on a cycle left
+                                                  unstaffed), and the k-th extra cycle costs
+                                                  workload * (load + k - 1), a convex cost, so y
+                                                  fills in order
     x[f,c] exists only where f breaks no hard rule for c
 
 It is solved lexicographically in one solve: each staffed cycle earns a reward larger than the
 whole range the scores can span over the batch, so the optimum staffs the most cycles, then has
-the highest total score among those that do. Lead and co-facilitator carry no role-specific score, so the pair is chosen by
-the MILP and the roles labelled after (the better-placed member leads; a current lead stays lead).
+the highest total score among those that do. Lead and co-facilitator carry no role-specific
+score, so the pair is chosen by the MILP and the roles labelled after (the better-placed member
+leads; a current lead stays lead).
 """
 
 from __future__ import annotations
@@ -268,6 +272,7 @@ def solve(needs: list[CycleNeed], pool: list[Candidate], weights: MatchingPolicy
         lower.append(lo)
         upper.append(hi)
 
+    x_pos = {pair: i for i, pair in enumerate(x_index)}
     x_by_cycle: dict[int, list[int]] = defaultdict(list)
     x_by_person: dict[int, list[int]] = defaultdict(list)
     for i, (c, f) in enumerate(x_index):
@@ -290,9 +295,21 @@ def solve(needs: list[CycleNeed], pool: list[Candidate], weights: MatchingPolicy
         # A valid inequality that tightens the LP relaxation: a half-staffed cycle must not earn
         # a whole woman bonus (w[c] <= s[c]).
         add_row([(w_of[c], 1.0), (s_of[c], -1.0)], -np.inf, 0.0)
+    # An incumbent stays on their cycle's team when the cycle is left unstaffed, so they hold one
+    # of their seats then: seats used = sum_c x[f,c] + sum_{c they are incumbent of} (1 - s[c]).
+    held: dict[int, list[int]] = defaultdict(list)
+    for c in cycles:
+        for f in by_cycle[c].incumbents:
+            if (c, f) in x_pos:
+                held[f].append(c)
+    for f in list(held):
+        if len(held[f]) > people[f].capacity_left:
+            del held[f]  # over capacity already: the caller must release them (models/team.py)
     for f in used:
         slots = [y_of[(f, k)] for k in range(1, people[f].capacity_left + 1)]
-        add_row([(i, 1.0) for i in x_by_person[f]] + [(j, -1.0) for j in slots], 0.0, 0.0)
+        entries = [(i, 1.0) for i in x_by_person[f]] + [(j, -1.0) for j in slots]
+        entries += [(s_of[c], -1.0) for c in held[f]]
+        add_row(entries, -len(held[f]), -len(held[f]))
 
     integrality = np.zeros(n_vars, dtype=np.int8)
     integrality[: n_x + len(cycles)] = 1

@@ -125,6 +125,14 @@ def assign_cycles(
             todo.append(cycle)
     if todo:
         pool = load_candidates(session, excluding={c.id for c in todo})
+        people = {p.id: p for p in pool}
+        for cycle in todo:
+            # A member kept on a cycle of the batch holds a seat the solver counts (even if the
+            # cycle stays unstaffed), so one who is full elsewhere already must go.
+            need = cycle_need(session, cycle, policy, today=today)
+            released[cycle.id] += _release_misfits(
+                session, cycle, need, people, now=now, actor=actor, capacity=True
+            )
         needs = [cycle_need(session, c, policy, today=today) for c in todo]
         solution = solve(needs, pool, policy)
         labels = {c.id: c.label for c in todo}
@@ -154,15 +162,16 @@ def _release_misfits(
     *,
     now: datetime,
     actor: str,
+    capacity: bool = False,
 ) -> list[Notice]:
     """Supersede current members who no longer keep a hard rule (the baseline study named their
-    party or another language, a session moved into their leave …). The capacity rule is not
-    re-checked: a cycle someone carries already counts in their load."""
+    party or another language, a session moved into their leave …). The capacity rule is checked
+    only with `capacity`, against loads that leave this cycle out."""
     notices = []
     for row in current_team(session, cycle.id).values():
         person = people.get(row.facilitator_id)
         problem = breach(need, person) if person is not None else None
-        if person is None or (problem is not None and problem.rule != Rule.CAPACITY):
+        if person is None or (problem is not None and (capacity or problem.rule != Rule.CAPACITY)):
             why = f"{row.facilitator.name} " + (problem.detail if problem else "is no facilitator")
             row.superseded_at = now
             row.superseded_reason = f"no longer fits: {why}"

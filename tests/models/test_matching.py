@@ -190,7 +190,10 @@ def total_score(
     pool: list[Candidate],
     teams: dict[int, tuple[int, int]],
     w: MatchingPolicy,
+    *,
+    held: bool = True,
 ) -> float:
+    """The batch objective (held=True) or the teams' own scores (held=False)."""
     people = {p.id: p for p in pool}
     total = 0.0
     for cycle in cycles:
@@ -206,10 +209,27 @@ def total_score(
             total += w.continuity * (m.id in cycle.previous_team)
             total += w.keep_incumbent * (m.id in cycle.incumbents)
         total += w.woman_in_team * any(m.sex == "F" for m in members)
-    extra = Counter(i for pair in teams.values() for i in pair)
-    for i, n in extra.items():
+    for i, n in seats(cycles, pool, teams, held=held).items():
         total -= sum(w.workload * (people[i].load + k) for k in range(n))
     return round(total, 6)
+
+
+def seats(
+    cycles: list[CycleNeed],
+    pool: list[Candidate],
+    teams: dict[int, tuple[int, int]],
+    *,
+    held: bool = True,
+) -> Counter[int]:
+    """Cycles each person carries in the batch: their teams, and (with `held`) the unstaffed cycles
+    they stay on as an eligible incumbent, unless they hold more of those than they have seats."""
+    used = Counter(i for pair in teams.values() for i in pair)
+    if held:
+        for p in pool:
+            kept = [c for c in cycles if p.id in c.incumbents and allowed(c, p)]
+            if len(kept) <= p.max_cycles - p.load:
+                used[p.id] += sum(1 for c in kept if c.cycle_id not in teams)
+    return used
 
 
 def brute_force(
@@ -220,14 +240,15 @@ def brute_force(
         [None, *((a.id, b.id) for a, b in itertools.combinations(pool, 2) if pair_allowed(c, a, b))]
         for c in cycles
     ]
-    best: tuple[int, float] = (0, 0.0)
+    best: tuple[int, float] | None = None
     for combo in itertools.product(*options):
         teams = {c.cycle_id: t for c, t in zip(cycles, combo, strict=True) if t is not None}
-        used = Counter(i for t in teams.values() for i in t)
+        used = seats(cycles, pool, teams)
         if any(n > p.max_cycles - p.load for p in pool if (n := used[p.id])):
             continue
         value = (len(teams), total_score(cycles, pool, teams, w))
-        best = max(best, value)
+        best = value if best is None else max(best, value)
+    assert best is not None
     return best
 
 
@@ -266,6 +287,7 @@ def needs(draw: st.DrawFn, id: int, pool_ids: list[int]) -> CycleNeed:
         communities=frozenset(draw(st.sets(st.sampled_from(["ifoghas", "imghad"]), max_size=1))),
         session_days=draw(days),
         previous_team=frozenset(draw(st.sets(st.sampled_from(pool_ids), max_size=2))),
+        incumbents=frozenset(draw(st.sets(st.sampled_from(pool_ids), max_size=2))),
     )
 
 
@@ -302,9 +324,13 @@ def test_no_team_ever_breaks_a_hard_rule_and_the_batch_is_as_staffed_and_scored_
     used = Counter(i for t in solution.teams.values() for i in (t.lead, t.co))
     for i, n in used.items():
         assert n <= people[i].max_cycles - people[i].load
+    held = seats(cycles, pool, {c: (t.lead, t.co) for c, t in solution.teams.items()})
+    for i, n in held.items():
+        assert n <= people[i].max_cycles - people[i].load
     teams = {c: (t.lead, t.co) for c, t in solution.teams.items()}
-    assert solution.total == total_score(cycles, pool, teams, w)
-    assert (len(solution.teams), solution.total) == brute_force(cycles, pool, w)
+    assert solution.total == total_score(cycles, pool, teams, w, held=False)
+    objective = total_score(cycles, pool, teams, w)
+    assert (len(solution.teams), objective) == brute_force(cycles, pool, w)
     for cycle_id in solution.unassigned:
         assert unassigned_reason(by_id[cycle_id], pool, solution)
 
