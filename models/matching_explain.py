@@ -116,22 +116,35 @@ def _next_best(
         why = f"at capacity with this batch's other cycles ({where})"
     else:
         lead, co = people[team.lead], people[team.co]
-        options = []
-        for keep in (lead, co):
+        here = len(elsewhere) + 1
+        swaps = []
+        for keep, out in ((lead, co), (co, lead)):
             if team_breach(need, keep, best) is None:
                 value = (
                     member_score(need, keep, weights)
                     + member_score(need, best, weights)
                     + woman_bonus(keep, best, weights)
-                    - extra_cycle_cost(best, len(elsewhere) + 1, weights)
+                    - extra_cycle_cost(best, here, weights)
+                    - extra_cycle_cost(keep, 1, weights)
                 )
-                options.append((value, keep))
-        if options:
-            value, keep = max(options, key=lambda o: o[0])
-            why = (
-                f"a team of {keep.name} and {best.name} would score about {value:g} "
-                "before the workload of the other member, less than the batch optimum allows"
+                swaps.append((value, keep, out))
+        if swaps:
+            value, keep, out = max(swaps, key=lambda o: o[0])
+            chosen = (
+                member_score(need, lead, weights)
+                + member_score(need, co, weights)
+                + woman_bonus(lead, co, weights)
+                - extra_cycle_cost(lead, 1, weights)
+                - extra_cycle_cost(co, 1, weights)
             )
+            if value < chosen:
+                why = f"with {keep.name} instead of {out.name} the team would score {value:g}, not {chosen:g}"
+            else:
+                where = ", ".join(labels.get(c, f"cycle {c}") for c in elsewhere[:3]) or "none"
+                why = (
+                    f"a team with {keep.name} would score {value:g} here, but the batch total is "
+                    f"higher with {best.name} where the solver put them ({where}) and {out.name} here"
+                )
         else:
             why = team_breach(need, lead, best) or "no valid team with the chosen lead"
     return f"Next best: {best.name}, not chosen: {why}."

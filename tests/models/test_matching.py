@@ -347,3 +347,16 @@ def test_greedy_baseline_never_breaks_a_hard_rule_either(
     for cycle_id, team in solution.teams.items():
         assert pair_allowed(by_id[cycle_id], people[team.lead], people[team.co])
     assert len(solution.teams) <= brute_force(cycles, pool, WEIGHTS)[0]
+
+
+def test_the_explanation_says_what_the_next_best_would_have_scored() -> None:
+    cycle = need(1, "ML060101")
+    pool = [
+        person(1, "ML060102", {"ML06"}),  # covers +3, cercle +2
+        person(2, "ML060201", {"ML06"}),  # covers +3, region +1
+        person(3, "ML060202"),  # region +1
+    ]
+    solution = solve([cycle], pool, WEIGHTS)
+    text = explain_team(cycle, solution.teams[1], pool, solution, WEIGHTS)
+    assert "Score 9." in text
+    assert "Next best: C, not chosen: with A instead of B the team would score 6, not 9." in text
