@@ -56,14 +56,17 @@ def create_cycle_runs(
 ) -> dict[int, str]:
     """Create one `debate-cycle` deployment run per cycle; {cycle id: flow run id}.
 
-    The idempotency key is the cycle and the reason (`launch`, or the lost run it replaces), so
-    creating again after a crash returns the same run instead of a second one.
+    The idempotency key is the cycle and the run it replaces (`launch` when none), so creating
+    again after a crash, or from a concurrent reconcile, returns the same run instead of a second.
     """
     created: dict[int, str] = {}
     deployment = deployment_id()
     with get_client(sync_client=True) as client:
         for run in runs:
-            key = f"cycle-{run.cycle_id}-{reason if reason == 'launch' else run.flow_run_id}"
+            # A cycle without a run gets the launch's key whoever asks (launch or reconcile), so
+            # a reconcile racing a launch finds the launch's run instead of making a second one.
+            replaces = run.flow_run_id if reason != "launch" else None
+            key = f"cycle-{run.cycle_id}-{replaces or 'launch'}"
             flow_run = client.create_flow_run_from_deployment(
                 deployment,
                 parameters={"cycle_id": run.cycle_id},

@@ -211,7 +211,7 @@ def wait_for(predicate: Callable[[], Any], *, timeout: float, what: str) -> Any:
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
-def wait_suspended(flow_run_id: str, pause_key_prefix: str, timeout: float = 90) -> FlowRun:
+def wait_suspended(flow_run_id: str, pause_key_prefix: str, timeout: float = 180) -> FlowRun:
     """Wait until the run is suspended with a pause key starting `<step>-`."""
 
     def check() -> FlowRun | None:
