@@ -1,4 +1,9 @@
-"""cycle flow (issue 3)
+"""cycle flow (issue 3): no schema change.
+
+The flow needs no table of its own: Cycle.flow_run_id (0001) links a cycle to its Prefect run, and
+every step's input is recorded idempotently under the UNIQUE constraints of 0001 (baseline_studies
+.cycle_id, debate_sessions (cycle_id, number), minutes (cycle_id, session_number), safety_plans
+.cycle_id). The revision stays in the chain so later revisions need not change.
 
 Revision ID: 0002
 Revises: 0001
