@@ -111,15 +111,21 @@ def describe_steps(session: Session, step_ids: list[int]) -> list[OverdueStep]:
 
 
 def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
-    """What is due now and not yet in the ledger, per recipient channel. Reads only."""
-    until = horizon(policy, now)
-    query = open_steps_query(until)
-    steps = [open_step(row) for row in session.execute(query)]
-    keys = ledger.existing_keys(session, query)
+    """What is due now and not yet in the ledger, per recipient channel. Reads only.
+
+    The open steps are streamed (yield_per), so memory holds the claims and the ledger keys of
+    the selected steps, not every row at once.
+    """
     directory = Directory.load(session)
     quiet = quiet_schemes_now(now, policy)
     result = Plan()
-    for step in steps:
+    for step in select_unannounced_assignments(session):
+        rule = DueRule(step.step_id, ASSIGNMENT, step.due_at, Audience.OWNER)
+        _expand(result, step, [rule], directory, set(), quiet)
+    query = open_steps_query(horizon(policy, now))
+    keys = ledger.existing_keys(session, query)
+    for row in session.execute(query.execution_options(yield_per=2000)):
+        step = open_step(row)
         already = keys.get(step.step_id, set())
         rules = due_rules(
             step,
@@ -131,9 +137,6 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
         level = escalation_level(r.rule for r in rules)
         if level > step.escalation_level:
             result.escalations[step.step_id] = level
-    for step in select_unannounced_assignments(session):
-        rule = DueRule(step.step_id, ASSIGNMENT, step.due_at, Audience.OWNER)
-        _expand(result, step, [rule], directory, set(), quiet)
     return result
 
 
