@@ -33,7 +33,7 @@ from deployments.server import start_server, stop
 from models import db
 from models.registry import import_registry
 from models.settings import SHARED_COMMUNES, get_settings
-from tests.notifications.documents_data import add_minutes, add_safety_plan, ngara_cycle
+from tests.notifications.documents_data import NGARA, add_minutes, add_safety_plan, ngara_cycle
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "ui"
@@ -64,6 +64,7 @@ class Stack:
     api: str  # http://127.0.0.1:PORT/api
     database_url: str
     data_dir: Path
+    ngara_cycle_id: int = 0
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +82,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     migrations.upgrade(engine)
     with Session(engine) as session, session.begin():
         import_registry(session, SHARED_COMMUNES)
+        # N'gara's cycle is there before `debates serve` starts: its start-up reconcile gives the
+        # cycle a flow run, and the tests begin once that run waits (no write races on SQLite).
+        cycle = ngara_cycle(session)
+        add_minutes(session, cycle)
+        add_safety_plan(session, cycle)
+        stack.ngara_cycle_id = cycle.id
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PREFECT_HOME", str(home))
         env.setenv("PREFECT_API_URL", stack.api)
@@ -101,6 +108,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         )
         try:
             with temporary_settings(updates={PREFECT_API_URL: stack.api}):
+                suspended_run_of(NGARA, stack)
                 yield stack
         finally:
             if serving.poll() is None:
@@ -214,12 +222,7 @@ def publish_cycle_documents(cycle_id: int) -> None:
 def test_cycle_artifacts_and_portfolio_table_are_visible_in_the_ui(
     stack: Stack, browser: Any
 ) -> None:
-    engine = db.engine_for(stack.database_url)
-    with Session(engine) as session, session.begin():
-        cycle = ngara_cycle(session)
-        add_minutes(session, cycle)
-        add_safety_plan(session, cycle)
-        cycle_id = cycle.id
+    cycle_id = stack.ngara_cycle_id
     publish_cycle_documents(cycle_id)
 
     listing = open_page(
@@ -320,7 +323,7 @@ def suspended_run_of(cycle_pcode: str, stack: Stack) -> str:
                 )
             )
 
-    run_id = str(wait_until(flow_run_id, timeout=30, what=f"a flow run for {cycle_pcode}"))
+    run_id = str(wait_until(flow_run_id, timeout=120, what=f"a flow run for {cycle_pcode}"))
 
     def suspended() -> bool:
         with get_client(sync_client=True) as client:
