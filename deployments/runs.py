@@ -66,7 +66,7 @@ def create_cycle_runs(
             # A cycle without a run gets the launch's key whoever asks (launch or reconcile), so
             # a reconcile racing a launch finds the launch's run instead of making a second one.
             replaces = run.flow_run_id if reason != "launch" else None
-            key = f"cycle-{run.cycle_id}-{replaces or 'launch'}"
+            key = f"{run.launch_key}-{replaces or 'launch'}"
             flow_run = client.create_flow_run_from_deployment(
                 deployment,
                 parameters={"cycle_id": run.cycle_id},

@@ -54,6 +54,9 @@ class CycleRun:
     flow_run_id: str | None = None
     waiting_step: str | None = None
     """The step the database says the cycle waits on; a run suspended elsewhere is stale."""
+    launch_key: str = ""
+    """Unique to this cycle even across domain databases sharing one Prefect server (ids restart
+    when a database is recreated; the launch moment does not): the flow run idempotency key."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ def cycle_run(cycle: Cycle) -> CycleRun:
         tags=run_tags(cycle),
         flow_run_id=cycle.flow_run_id,
         waiting_step=waiting.name if waiting else None,
+        launch_key=f"cycle-{cycle.id}-{cycle.area_pcode}-{cycle.sequence}-"
+        f"{cycle.launched_at.strftime('%Y%m%dT%H%M%S%f')}",
     )
 
 
