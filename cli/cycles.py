@@ -94,3 +94,28 @@ def show(
             step["facilitator"] or "—",
         )
     console.print(table)
+
+
+def cancel(
+    cycle: Annotated[int, typer.Argument(help="Cycle id")],
+    reason: Annotated[str, typer.Option(help="Why the cycle stops (kept in the audit trail)")],
+) -> None:
+    """Stop a cycle for good: its open steps are cancelled and its flow run is cancelled."""
+    from deployments.runs import cancel_runs, server_answers
+    from models.clock import utcnow
+    from models.settings import get_settings
+    from models.stepflow import cancel_cycle
+
+    prepare_database()
+    with session_scope() as session:
+        changed = cancel_cycle(
+            session, cycle, reason, actor=get_settings().resolved_actor(), now=utcnow()
+        )
+        flow_run_id = get_cycle(session, cycle).flow_run_id
+    if not changed:
+        console.print(f"Cycle {cycle} was not active; nothing changed.")
+        return
+    console.print(f"[green]Cycle {cycle} cancelled.[/]")
+    if flow_run_id and server_answers():
+        cancel_runs([flow_run_id])
+        console.print("Its flow run is cancelled.")

@@ -225,3 +225,15 @@ def apply_submission(
         close_cycle(session, cycle, CycleStatus.COMPLETED, actor=actor, now=now)
     summary = f"{step_name}: {step.status}" if created else f"{step_name} was recorded already"
     return Recorded(cycle.id, step_name, created, summary)
+
+
+def cancel_cycle(
+    session: Session, cycle_id: int, reason: str, *, actor: str, now: datetime
+) -> bool:
+    """Stop a cycle for good, with the reason; its open steps are cancelled. False if it was over."""
+    if not reason.strip():
+        raise InvalidInput("a cancelled cycle needs a reason", [("--reason", "say why")])
+    cycle = get_cycle(session, cycle_id)
+    if cycle.status != CycleStatus.ACTIVE:
+        return False
+    return close_cycle(session, cycle, CycleStatus.CANCELLED, actor=actor, now=now, reason=reason)

@@ -87,3 +87,17 @@ def test_cycles_json_is_a_list_with_the_documented_keys(debates, session: Sessio
     assert row["due_bamako"] == "2026-03-23 18:00"
     shown = json.loads(debates("show", str(cycle.id), "--json").out)
     assert [s["name"] for s in shown["steps"]][:2] == ["baseline", "schedule"]
+
+
+def test_cancel_stops_the_cycle_with_the_reason_and_cancels_its_steps(
+    debates, session: Session
+) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    cycle = _cycle(session)
+    result = debates("cancel", str(cycle.id), "--reason", "insécurité persistante")
+    assert result.code == 0, result.err
+    session.expire_all()
+    assert cycle.status == "cancelled"
+    assert cycle.close_reason == "insécurité persistante"
+    assert {s.status for s in cycle.steps} == {"cancelled"}
+    again = debates("cancel", str(cycle.id), "--reason", "encore")
+    assert "nothing changed" in again.out
