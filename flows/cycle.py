@@ -17,6 +17,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from deployments.names import DEBATE_CYCLE_FLOW
 from flows.waiting import wait_for_input
 from models.stepflow import WaitingStep
+from tasks.artifacts import refresh_cycle_view
 from tasks.assignment import assign_facilitators
 from tasks.cycle import cycle_status, open_step, record_step
 from tasks.documents import publish_documents
@@ -90,6 +91,7 @@ def debate_cycle(cycle_id: int) -> str:
     attempt, last, problems = 0, ("", -1), []
     while (step := open_step(cycle_id)) is not None:
         step = catch_up(cycle_id, step)
+        refresh_cycle_view(cycle_id)
         attempt = attempt + 1 if (step.name, step.revision) == last else 0
         last = (step.name, step.revision)
         attempt, data = wait_for_input(step, attempt, problems)
@@ -97,4 +99,5 @@ def debate_cycle(cycle_id: int) -> str:
     status = cycle_status(cycle_id)
     if status == "completed":
         publish_documents(cycle_id, "handover")
+    refresh_cycle_view(cycle_id)
     return status

@@ -8,6 +8,7 @@ from prefect import flow
 
 from deployments.names import LAUNCH_CYCLES_FLOW
 from models.launch import LaunchRequest
+from tasks.artifacts import refresh_portfolio
 from tasks.launch import record_launches, start_cycle_runs
 
 
@@ -16,6 +17,7 @@ def launch_cycles(request: LaunchRequest) -> dict[str, Any]:
     """One cycle per commune of the request; communes with an active cycle are skipped, with why."""
     report = record_launches(request)
     runs = start_cycle_runs(report.launched)
+    refresh_portfolio()
     return {
         "launched": [
             {"cycle_id": r.cycle_id, "commune": r.commune, "flow_run_id": runs.get(r.cycle_id)}

@@ -378,3 +378,39 @@ def test_a_suspended_cycle_shows_its_resume_form_with_the_step_fields(
         )
     finally:
         browser.save_screenshot(str(SHOTS / "2b-resume-form.png"))
+
+
+def test_a_cycle_flow_run_shows_its_progress_and_state_artifacts(
+    stack: Stack, browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    cycle_id = stack.ngara_cycle_id
+    run_id = suspended_run_of(NGARA, stack)
+    open_page(
+        browser, f"{stack.ui}/runs/flow-run/{run_id}", "Suspended", "Artifacts", shot="3f-cycle-run"
+    )
+    tab = wait_until(
+        lambda: next(
+            (
+                element
+                for element in browser.find_elements(By.CSS_SELECTOR, "[role=tab], .p-tab")
+                if element.text.strip() == "Artifacts"
+            ),
+            None,
+        ),
+        timeout=PAGE_TIMEOUT,
+        what="the Artifacts tab",
+    )
+    tab.click()
+    try:
+        wait_until(
+            lambda: all(
+                key in page_text(browser)
+                for key in (f"cycle-{cycle_id}-progress", f"cycle-{cycle_id}-state")
+            ),
+            timeout=PAGE_TIMEOUT,
+            what="the cycle's progress and state artifacts on its flow run",
+        )
+    finally:
+        browser.save_screenshot(str(SHOTS / "3f-cycle-run-artifacts.png"))
