@@ -1,17 +1,34 @@
-"""Assign facilitators to a cycle's sessions (the rule lives in models/)."""
+"""Assign a facilitator team to a cycle, or to a batch of cycles (the rules live in models/)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from typing import Any
+
 from prefect import task
 
-from models.assignment import Assignment
-from models.assignment import assign_facilitators as assign
 from models.clock import utcnow
 from models.db import session_scope
+from models.policy import load_policy
+from models.settings import get_settings
+from models.team import assign_cycle, assign_cycles
 from tasks.options import DB_TASK, actor
 
 
 @task(name="assign-facilitators", **DB_TASK)
-def assign_facilitators(cycle_id: int) -> list[Assignment]:
+def assign_facilitators(cycle_id: int) -> dict[str, Any]:
+    policy = load_policy(get_settings().policy_file).matching
     with session_scope() as session:
-        return assign(session, cycle_id, actor=actor("flow"), now=utcnow())
+        result = assign_cycle(session, cycle_id, policy=policy, now=utcnow(), actor=actor("flow"))
+        return asdict(result)
+
+
+@task(name="assign-facilitators-batch", **DB_TASK)
+def assign_facilitators_batch(cycle_ids: list[int]) -> list[dict[str, Any]]:
+    """One optimal matching over every cycle of a launch (a region, all of Mali)."""
+    policy = load_policy(get_settings().policy_file).matching
+    with session_scope() as session:
+        results = assign_cycles(
+            session, cycle_ids, policy=policy, now=utcnow(), actor=actor("flow")
+        )
+        return [asdict(r) for r in results]

@@ -234,8 +234,9 @@ def test_cycle_goes_from_launch_to_handover_through_cli_ui_restart_and_reconcile
         "baseline.recorded",
         "session.scheduled",
         "session.scheduled",
-        "facilitator.assigned",
-        "facilitator.assigned",
+        "team.assigned",  # a lead and a co-facilitator (models/team.py), each told
+        "team.notify.assigned",
+        "team.notify.assigned",
         "session.held",
         "cycle.flow_run",
         "minutes.recorded",
