@@ -103,9 +103,8 @@ def test_after_an_unavailability_every_team_keeps_the_rules_and_only_the_changed
             if len(after[c]) < 2:
                 expected.add((c, "unassigned", None))
         told = [(n.cycle_id, n.kind, n.facilitator_id) for n in report.notices]
-        event(
-            f"cycles hit: {len(report.results)}, left without a team: {sum(not r.assigned for r in report.results)}"
-        )
+        waiting = sum(not r.assigned for r in report.results)
+        event(f"cycles hit: {len(report.results)}, left without a team: {waiting}")
         assert len(told) == len(set(told))
         assert set(told) == expected
         changed = {c for c in ids if before[c] != after[c]}
