@@ -27,7 +27,17 @@ app.add_typer(facilitators.app, name="facilitators")
 app.command()(plan)
 app.command()(status)
 app.command()(sweep)
-for command in (launch.launch, submit.submit, cycles.cycles, cycles.show, serve.up, serve.serve, serve.reconcile, serve.demo, cycles.cancel):  # noqa: E501
+for command in (
+    launch.launch,
+    submit.submit,
+    cycles.cycles,
+    cycles.show,
+    serve.up,
+    serve.serve,
+    serve.reconcile,
+    serve.demo,
+    cycles.cancel,
+):
     app.command()(command)
 
 _state = {"debug": False}

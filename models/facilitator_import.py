@@ -152,7 +152,10 @@ def import_facilitators(session: Session, path: Path, *, now: datetime) -> Facil
         key = (name_key(row.name), home.pcode)
         if key in seen:
             found.append(
-                (f"line {line}, field name", f"'{row.name}' of {home.name} repeats line {seen[key]}")
+                (
+                    f"line {line}, field name",
+                    f"'{row.name}' of {home.name} repeats line {seen[key]}",
+                )
             )
             continue
         seen[key] = line

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -17,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import migrations
+from cli.app import run
 from models import db
 from models.registry import import_registry
 from models.settings import SHARED_COMMUNES, get_settings
@@ -124,3 +126,22 @@ def session(db_url: str) -> Iterator[Session]:
     """A session inside the test's transaction, for arranging data and asserting on it."""
     with db.get_sessionmaker()() as s:
         yield s
+
+
+# The CLI in-process, as a coordinator would type it, with what it prints.
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def debates(capsys: pytest.CaptureFixture[str], db_url: str):  # type: ignore[no-untyped-def]
+    def call(*args: str) -> Result:
+        capsys.readouterr()
+        code = run(list(args))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return call

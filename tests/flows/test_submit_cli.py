@@ -13,7 +13,6 @@ from models.cycle import Cycle, launch_cycle
 from models.geography import resolve_commune
 from models.policy import CyclePolicy
 from models.stepflow import parse_submission
-from tests.cli.conftest import debates  # noqa: F401  (the in-process CLI fixture)
 
 START = date(2026, 3, 2)
 
@@ -31,7 +30,7 @@ def _cycle(session: Session) -> Cycle:
     return cycle
 
 
-def test_template_is_yaml_that_names_every_field_with_its_description(debates) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_template_is_yaml_that_names_every_field_with_its_description(debates) -> None:  # type: ignore[no-untyped-def]
     result = debates("submit", "1", "minutes-1", "--template")
     assert result.code == 0
     assert "# Présence par sexe x âge x groupe" in result.out
@@ -47,12 +46,12 @@ def test_template_is_yaml_that_names_every_field_with_its_description(debates) -
     }
 
 
-def test_filled_template_for_a_session_validates(debates) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_filled_template_for_a_session_validates(debates) -> None:  # type: ignore[no-untyped-def]
     out = debates("submit", "1", "session-1", "--template").out
     assert parse_submission("session-1", yaml.safe_load(out)).outcome == "held"  # type: ignore[attr-defined]
 
 
-def test_invalid_input_prints_each_field_and_records_nothing(debates, session: Session) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_invalid_input_prints_each_field_and_records_nothing(debates, session: Session) -> None:  # type: ignore[no-untyped-def]
     cycle = _cycle(session)
     result = debates(
         "submit", str(cycle.id), "baseline", "--set", "completed_on=2026-02-30", "--set", "summary="
@@ -63,20 +62,20 @@ def test_invalid_input_prints_each_field_and_records_nothing(debates, session: S
     assert session.scalar(select(func.count()).select_from(BaselineStudy)) == 0
 
 
-def test_submit_for_a_step_not_waiting_says_which_step_waits(debates, session: Session) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_submit_for_a_step_not_waiting_says_which_step_waits(debates, session: Session) -> None:  # type: ignore[no-untyped-def]
     cycle = _cycle(session)
     result = debates("submit", str(cycle.id), "session-1", "--set", "outcome=held")
     assert result.code == 1
     assert "waiting on step 'baseline'" in result.err
 
 
-def test_unknown_step_lists_the_steps(debates) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_unknown_step_lists_the_steps(debates) -> None:  # type: ignore[no-untyped-def]
     result = debates("submit", "1", "sesion-1", "--template")
     assert result.code == 1
     assert "baseline, schedule, session-N" in result.err
 
 
-def test_cycles_json_is_a_list_with_the_documented_keys(debates, session: Session) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_cycles_json_is_a_list_with_the_documented_keys(debates, session: Session) -> None:  # type: ignore[no-untyped-def]
     import json
 
     cycle = _cycle(session)
@@ -91,7 +90,7 @@ def test_cycles_json_is_a_list_with_the_documented_keys(debates, session: Sessio
 
 def test_cancel_stops_the_cycle_with_the_reason_and_cancels_its_steps(
     debates, session: Session
-) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+) -> None:  # type: ignore[no-untyped-def]
     cycle = _cycle(session)
     result = debates("cancel", str(cycle.id), "--reason", "insécurité persistante")
     assert result.code == 0, result.err
