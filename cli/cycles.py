@@ -27,7 +27,7 @@ def cycles(
 ) -> None:
     """List cycles: commune, stage, the step waited on and its due date, facilitators, flow run."""
     prepare_database()
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         rows = [
             _with_url(cycle_summary(c)) for c in list_cycles(session, region=region, active=active)
         ]
@@ -64,7 +64,7 @@ def show(
 ) -> None:
     """One cycle: its steps with status and due date, facilitators, and the flow run's address."""
     prepare_database()
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         data = _with_url(cycle_summary(get_cycle(session, cycle), with_steps=True))
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -79,6 +79,16 @@ def show(
     if data["close_reason"]:
         console.print(f"Reason: {data['close_reason']}", highlight=False)
     console.print(f"Flow run: {data['flow_run_url'] or data['flow_run_id'] or '—'}")
+    team = data["team"]
+    if team["lead"] or team["co"]:
+        console.print(
+            f"Team: [bold]{team['lead'] or '—'}[/] (lead), [bold]{team['co'] or '—'}[/] (co), "
+            f"score {team['score']}",
+            highlight=False,
+        )
+        console.print(f"  {team['explanation']}", highlight=False, soft_wrap=True)
+    elif team["unassigned_reason"]:
+        console.print(f"[yellow]No team:[/] {team['unassigned_reason']}", highlight=False)
     table = Table()
     for column in ("Step", "Stage", "What", "Status", "Due (Bamako)", "Facilitator"):
         table.add_column(column)

@@ -29,7 +29,7 @@ def status(
     """Where every active cycle stands: stage, waiting step, next due date, days overdue."""
     prepare_database()
     now = utcnow()
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         rows = portfolio(session, now=now, region=region, overdue_only=overdue)
     if as_json:
         typer.echo(json.dumps([row.as_record() for row in rows], ensure_ascii=False, indent=2))

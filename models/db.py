@@ -2,6 +2,12 @@
 
 `session_scope()` is the one unit of work: it commits on success and rolls back on any error, so a
 write is always one transaction and bad input leaves the database unchanged.
+
+On SQLite a unit of work that may write starts with BEGIN IMMEDIATE: it takes the write lock up
+front and waits for it (busy_timeout). A deferred BEGIN that reads, then writes after another
+process committed, fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT in WAL mode)
+whatever the timeout; that is what several cycle flows writing at once ran into. Read-only work
+asks for `session_scope(readonly=True)` and keeps WAL's concurrent readers.
 """
 
 from __future__ import annotations
@@ -32,8 +38,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+IMMEDIATE = "debates_sqlite_immediate"
+"""Execution option: begin this connection's transaction with BEGIN IMMEDIATE (SQLite only)."""
+
+
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("immediate") else "BEGIN")
+    immediate = conn.get_execution_options().get(IMMEDIATE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 @lru_cache(maxsize=16)
@@ -75,8 +86,12 @@ def use_sessionmaker(factory: sessionmaker[Session] | None) -> None:
 
 
 @contextmanager
-def session_scope() -> Iterator[Session]:
-    session = get_sessionmaker()()
+def session_scope(*, readonly: bool = False) -> Iterator[Session]:
+    """One transaction, committed on success, rolled back on any error.
+
+    `readonly` only chooses SQLite's deferred BEGIN (no write lock); it does not forbid writes.
+    """
+    session = get_sessionmaker()(execution_options={IMMEDIATE: not readonly})
     try:
         yield session
         session.commit()

@@ -63,7 +63,7 @@ def publish_progress(key: str, progress: float, description: str) -> None:
 @task(name="refresh-cycle-view", **DB_TASK)
 def refresh_cycle_view(cycle_id: int, language: str = "fr") -> dict[str, Any]:
     """Progress (stages done / total) and current state of one cycle; call at every stage change."""
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         state = cycle_state(session, cycle_id, now=utcnow())
         markdown = render("cycle_state", "md", language, s=state)
     labels = environment("txt").get_template(f"{check_locale(language)}/_labels.j2").module
@@ -85,7 +85,7 @@ def refresh_portfolio(now: datetime | None = None) -> int:
 
     `now` (default: the clock) is the sweep's moment, so overdue days agree with what it flagged.
     """
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         rows = portfolio(session, now=now or utcnow())
     table = [row.as_record() for row in rows]
     create_table_artifact(

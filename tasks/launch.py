@@ -63,7 +63,7 @@ def start_runs_now(
 
 
 def lost_cycle_runs() -> list[tuple[CycleRun, str]]:
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:
         runs = active_runs(session)
     return prefect_runs.lost_runs(runs)
 
