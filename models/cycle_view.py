@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
+from models.assignment_record import team_summary
 from models.clock import show
 from models.cycle import Cycle, Step
 from models.geography import Level, resolve_place
@@ -35,6 +36,9 @@ def cycle_summary(cycle: Cycle, *, with_steps: bool = False) -> dict[str, Any]:
         "close_reason": cycle.close_reason,
     }
     if with_steps:
+        session = object_session(cycle)
+        assert session is not None, "a cycle read from the database"
+        summary["team"] = team_summary(session, cycle.id)
         summary["steps"] = [
             {
                 "name": s.name,

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from models.assignment_record import team_summary
 from models.clock import show
 from models.cycle import Cycle, Step
 from models.document import Document, documents_of
@@ -172,6 +173,8 @@ class CycleState:
     overdue: tuple[StepState, ...]
     facilitators: tuple[str, ...]
     documents: tuple[Document, ...]
+    team: dict[str, object]
+    """Lead, co, score and explanation of the assignment, or why nobody fits (team_summary)."""
 
     @property
     def stages_done(self) -> int:
@@ -234,4 +237,5 @@ def cycle_state(session: Session, cycle_id: int, *, now: datetime) -> CycleState
             dict.fromkeys(s.facilitator.name for s in cycle.steps if s.facilitator is not None)
         ),
         documents=tuple(documents_of(session, cycle.id)),
+        team=team_summary(session, cycle.id),
     )
