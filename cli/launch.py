@@ -13,6 +13,7 @@ from deployments.runs import deployment_id, server_answers, ui_url
 from models.errors import DomainError
 from models.launch import LaunchRequest
 from models.settings import get_settings
+from tasks.assignment import assign_teams_now
 from tasks.launch import record_launches_now, start_runs_now
 
 
@@ -52,6 +53,11 @@ def launch(
     require_server(deployed=True)
     who = get_settings().resolved_actor()
     report = record_launches_now(request, who=who)
+    with console.status(f"Matching facilitators to {len(report.launched)} cycle(s)"):
+        teams = {
+            t["cycle_id"]: t
+            for t in assign_teams_now([r.cycle_id for r in report.launched], who=who)
+        }
     with Progress(console=console, transient=True) as progress:
         bar = progress.add_task("Starting flow runs", total=len(report.launched))
         runs = start_runs_now(
@@ -59,13 +65,17 @@ def launch(
         )
     if report.launched:
         table = Table(title=f"{len(report.launched)} cycle(s) launched", title_justify="left")
-        for column in ("Cycle", "Commune", "P-code", "Flow run"):
+        for column in ("Cycle", "Commune", "P-code", "Team", "Flow run"):
             table.add_column(column)
         for run in report.launched:
+            team = teams[run.cycle_id]
             table.add_row(
                 str(run.cycle_id),
                 run.commune,
                 run.commune_pcode,
+                f"{team['lead']}, {team['co']}"
+                if team["lead"] and team["co"]
+                else f"[yellow]none: {team['unassigned_reason']}[/]",
                 ui_url(runs.get(run.cycle_id)) or run.run_name,
             )
         console.print(table)

@@ -1,4 +1,5 @@
-"""Launch cycles for many communes: record them, then start one `debate-cycle` run for each."""
+"""Launch cycles for many communes: record them, staff them in one optimal matching, then start one
+`debate-cycle` run for each."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from prefect import flow
 from deployments.names import LAUNCH_CYCLES_FLOW
 from models.launch import LaunchRequest
 from tasks.artifacts import refresh_portfolio
+from tasks.assignment import assign_facilitators_batch
 from tasks.launch import record_launches, start_cycle_runs
 
 
@@ -16,11 +18,18 @@ from tasks.launch import record_launches, start_cycle_runs
 def launch_cycles(request: LaunchRequest) -> dict[str, Any]:
     """One cycle per commune of the request; communes with an active cycle are skipped, with why."""
     report = record_launches(request)
+    teams = assign_facilitators_batch([r.cycle_id for r in report.launched])
+    unassigned = {t["cycle_id"]: t["unassigned_reason"] for t in teams if t["unassigned_reason"]}
     runs = start_cycle_runs(report.launched)
     refresh_portfolio()
     return {
         "launched": [
-            {"cycle_id": r.cycle_id, "commune": r.commune, "flow_run_id": runs.get(r.cycle_id)}
+            {
+                "cycle_id": r.cycle_id,
+                "commune": r.commune,
+                "flow_run_id": runs.get(r.cycle_id),
+                "unassigned_reason": unassigned.get(r.cycle_id),
+            }
             for r in report.launched
         ],
         "skipped": [{"commune": c, "reason": why} for c, why in report.skipped],

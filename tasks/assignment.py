@@ -23,12 +23,16 @@ def assign_facilitators(cycle_id: int) -> dict[str, Any]:
         return asdict(result)
 
 
-@task(name="assign-facilitators-batch", **DB_TASK)
-def assign_facilitators_batch(cycle_ids: list[int]) -> list[dict[str, Any]]:
-    """One optimal matching over every cycle of a launch (a region, all of Mali)."""
+def assign_teams_now(cycle_ids: list[int], *, who: str) -> list[dict[str, Any]]:
+    """One optimal matching over every cycle of a launch (a region, all of Mali); one transaction."""
+    if not cycle_ids:
+        return []
     policy = load_policy(get_settings().policy_file).matching
     with session_scope() as session:
-        results = assign_cycles(
-            session, cycle_ids, policy=policy, now=utcnow(), actor=actor("flow")
-        )
+        results = assign_cycles(session, cycle_ids, policy=policy, now=utcnow(), actor=who)
         return [asdict(r) for r in results]
+
+
+@task(name="assign-facilitators-batch", **DB_TASK)
+def assign_facilitators_batch(cycle_ids: list[int]) -> list[dict[str, Any]]:
+    return assign_teams_now(cycle_ids, who=actor("flow"))

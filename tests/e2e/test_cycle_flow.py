@@ -19,6 +19,7 @@ from prefect.states import Cancelled
 from sqlalchemy import func, select
 
 from deployments.demo import FACILITATORS
+from models.assignment_record import TeamAssignment
 from models.audit import AuditEvent
 from models.baseline import BaselineStudy
 from models.clock import utcnow
@@ -257,6 +258,8 @@ def test_region_launch_creates_each_cycle_once_and_a_second_launch_skips_all(
     tmp_path: Path,
 ) -> None:
     domain = make_domain(fresh_database("sqlite"), tmp_path / "data")
+    with domain.session() as s, s.begin():
+        import_facilitators(s, FACILITATORS, now=utcnow())  # 4 people: a few cycles get a team
     use_domain(domain)
     from deployments.serve import apply_deployments
 
@@ -269,6 +272,16 @@ def test_region_launch_creates_each_cycle_once_and_a_second_launch_skips_all(
     assert len(runs) == 52
     assert len(set(runs)) == 52
     assert None not in runs
+    with domain.session() as s:  # one batch matching: each cycle has a team or the reason why not
+        staffed = set(
+            s.scalars(select(TeamAssignment.cycle_id).where(TeamAssignment.role == "lead"))
+        )
+        waiting = set(
+            s.scalars(select(AuditEvent.cycle_id).where(AuditEvent.action == "team.unassigned"))
+        )
+    assert staffed and waiting and not staffed & waiting
+    assert len(staffed | waiting) == 52
+    assert first.out.count("none:") == len(waiting)
     second = debates("launch", "--region", "Tombouctou", "--start", str(START))
     assert second.code == 0, second.err
     assert second.out.count("Skipped") == 52
