@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import serve
 from prefect.deployments.runner import RunnerDeployment
 
+from deployments.sweep import sweep_deployment
 from flows.cycle import debate_cycle
 from flows.launch import launch_cycles
 
@@ -24,6 +25,7 @@ def deployments() -> list[RunnerDeployment]:
             description="Lancer des cycles (communes, cercle ou région) / launch cycles",
             tags=["debates"],
         ),
+        sweep_deployment(),
     ]
 
 

@@ -1,7 +1,5 @@
-"""The reminder sweep's deployment: hourly, on the hour, Africa/Bamako time.
-
-Add `sweep_deployment()` to the list served by deployments/serve.py to run it with the others.
-"""
+"""The reminder sweep's deployment: hourly, on the hour, Africa/Bamako time; served with the others
+by deployments/serve.py (`debates up`, `debates serve`)."""
 
 from __future__ import annotations
 

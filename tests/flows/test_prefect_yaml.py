@@ -1,0 +1,48 @@
+"""prefect.yaml (workers on a process pool) runs the same deployments as `debates serve`: same names,
+entrypoints, tags, descriptions and schedules, so the day the work moves to workers nothing is lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from deployments.serve import deployments
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _served() -> dict[str, dict[str, Any]]:
+    return {
+        d.name: {
+            "entrypoint": d.entrypoint,
+            "tags": sorted(d.tags),
+            "description": d.description,
+            "schedules": [
+                {"cron": s.schedule.cron, "timezone": s.schedule.timezone}  # type: ignore[union-attr]
+                for s in d.schedules
+            ],
+        }
+        for d in deployments()
+    }
+
+
+def _declared() -> dict[str, dict[str, Any]]:
+    config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+    return {
+        d["name"]: {
+            "entrypoint": d["entrypoint"],
+            "tags": sorted(d["tags"]),
+            "description": d["description"],
+            "schedules": [
+                {"cron": s["cron"], "timezone": s["timezone"]} for s in d.get("schedules", [])
+            ],
+        }
+        for d in config["deployments"]
+    }
+
+
+def test_prefect_yaml_declares_exactly_the_served_deployments() -> None:
+    assert _declared() == _served()
+    assert {"debate-cycle", "launch-cycles", "reminder-sweep"} <= set(_served())
