@@ -15,9 +15,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## the main job: embedded SQLite + local Prefect server, serve the deployments
 	$(BIN)/debates up
 
-test: $(STAMP)  ## lint, then the whole test suite (SQLite and PostgreSQL)
+test: $(STAMP)  ## lint and types, then the whole test suite (SQLite and PostgreSQL)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

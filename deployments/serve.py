@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import serve
 from prefect.deployments.runner import RunnerDeployment
 
+from deployments.build import built
 from deployments.sweep import sweep_deployment
 from flows.cycle import debate_cycle
 from flows.launch import launch_cycles
@@ -15,15 +16,19 @@ SERVE_LIMIT = 8
 
 def deployments() -> list[RunnerDeployment]:
     return [
-        debate_cycle.to_deployment(
-            name="debate-cycle",
-            description="Un cycle de débats pour une commune / one debate cycle of a commune",
-            tags=["debates"],
+        built(
+            debate_cycle.to_deployment(
+                name="debate-cycle",
+                description="Un cycle de débats pour une commune / one debate cycle of a commune",
+                tags=["debates"],
+            )
         ),
-        launch_cycles.to_deployment(
-            name="launch-cycles",
-            description="Lancer des cycles (communes, cercle ou région) / launch cycles",
-            tags=["debates"],
+        built(
+            launch_cycles.to_deployment(
+                name="launch-cycles",
+                description="Lancer des cycles (communes, cercle ou région) / launch cycles",
+                tags=["debates"],
+            )
         ),
         sweep_deployment(),
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
+from deployments.build import built
 from flows.reminder_sweep import REMINDER_SWEEP_FLOW, reminder_sweep
 
 REMINDER_SWEEP = f"{REMINDER_SWEEP_FLOW}/reminder-sweep"
@@ -14,11 +15,11 @@ SWEEP_TIMEZONE = "Africa/Bamako"
 
 
 def sweep_deployment(cron: str = SWEEP_CRON) -> RunnerDeployment:
-    deployment = reminder_sweep.to_deployment(
-        name="reminder-sweep",
-        description="Rappels, retards et escalades / reminders, overdue flags and escalation",
-        schedules=[Cron(cron, timezone=SWEEP_TIMEZONE)],
-        tags=["debates", "reminders"],
+    return built(
+        reminder_sweep.to_deployment(
+            name="reminder-sweep",
+            description="Rappels, retards et escalades / reminders, overdue flags and escalation",
+            schedules=[Cron(cron, timezone=SWEEP_TIMEZONE)],
+            tags=["debates", "reminders"],
+        )
     )
-    assert isinstance(deployment, RunnerDeployment)  # called outside an event loop: not a coroutine
-    return deployment

@@ -88,7 +88,8 @@ def catch_up(cycle_id: int, step: WaitingStep) -> WaitingStep:
 )
 def debate_cycle(cycle_id: int) -> str:
     """Carry cycle `cycle_id` through its steps, waiting on people at each; its final status."""
-    attempt, last, problems = 0, ("", -1), []
+    attempt, last = 0, ("", -1)
+    problems: Problems = []
     while (step := open_step(cycle_id)) is not None:
         step = catch_up(cycle_id, step)
         refresh_cycle_view(cycle_id)
