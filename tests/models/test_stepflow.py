@@ -13,8 +13,7 @@ from models.baseline import BaselineStudy
 from models.cycle import Cycle, launch_cycle
 from models.debate_session import DebateSession
 from models.errors import InvalidInput
-from models.facilitator import Facilitator
-from models.geography import Region, resolve_commune
+from models.geography import resolve_commune
 from models.launch import launch_cycles_for, run_name, run_tags, select_communes
 from models.minutes import AttendanceCount, Commitment, Minutes
 from models.policy import CyclePolicy
@@ -163,77 +162,3 @@ def test_flow_run_name_and_tags_name_the_place(session: Session) -> None:
     cycle = _cycle(session, "Ber")
     assert run_name(cycle) == f"cycle-ber-{cycle.sequence}"
     assert run_tags(cycle) == [cycle.region_pcode, cycle.cercle_pcode, cycle.commune_pcode]
-
-
-def test_assignment_picks_a_facilitator_of_the_region_speaking_the_language(
-    session: Session,
-) -> None:
-    from models.assignment import assign_facilitators
-
-    cycle = _cycle(session)
-    region = session.get(Region, cycle.region_pcode)
-    home = cycle.commune_pcode
-    assert home is not None
-    speaks = Facilitator(
-        name="Aïssata Fictive",
-        name_key="aissata fictive",
-        sex="F",
-        home_commune_pcode=home,
-        languages=["son"],
-        created_at=NOW,
-        regions=[region],
-    )
-    other = Facilitator(
-        name="Bakary Fictif",
-        name_key="bakary fictif",
-        sex="M",
-        home_commune_pcode=home,
-        languages=["bm"],
-        created_at=NOW,
-        regions=[region],
-    )
-    session.add_all([speaks, other])
-    session.flush()
-    _submit(session, cycle, "baseline")
-    _submit(session, cycle, "schedule")
-    result = assign_facilitators(session, cycle.id, actor="flow", now=NOW)
-    assert [a.facilitator for a in result] == ["Aïssata Fictive", "Aïssata Fictive"]
-    assert cycle.step("minutes-2").facilitator_id == speaks.id
-    assert assign_facilitators(session, cycle.id, actor="flow", now=NOW) == result
-
-
-def test_assignment_skips_facilitators_affiliated_with_a_community_of_the_cycle(
-    session: Session,
-) -> None:
-    from models.assignment import assign_facilitators
-
-    cycle = _cycle(session)
-    region = session.get(Region, cycle.region_pcode)
-    home = cycle.commune_pcode
-    assert home is not None
-    partisan = Facilitator(
-        name="Partisan Fictif",
-        name_key="partisan fictif",
-        sex="M",
-        home_commune_pcode=home,
-        languages=["son"],
-        created_at=NOW,
-        regions=[region],
-        affiliations=["Kel Ansar"],
-    )
-    neutral = Facilitator(
-        name="Neutre Fictive",
-        name_key="neutre fictive",
-        sex="F",
-        home_commune_pcode=home,
-        languages=["son"],
-        created_at=NOW,
-        regions=[region],
-        affiliations=[],
-    )
-    session.add_all([partisan, neutral])
-    session.flush()
-    _submit(session, cycle, "baseline")  # communities: Kel Ansar, Songhaï
-    _submit(session, cycle, "schedule")
-    result = assign_facilitators(session, cycle.id, actor="flow", now=NOW)
-    assert {a.facilitator for a in result} == {"Neutre Fictive"}
