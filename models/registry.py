@@ -43,6 +43,10 @@ def display_name(official: str, french: str | None) -> str:
     return official
 
 
+REGION_FR = {"ML04": "Ségou"}
+"""Regions whose French spelling has accents the registry file (OCHA's, unaccented) lacks."""
+
+
 @dataclass
 class ImportReport:
     rows: int = 0
@@ -123,7 +127,8 @@ def import_registry(session: Session, path: Path) -> ImportReport:
     region_names: dict[str, set[str]] = {}
     cercle_names: dict[str, set[str]] = {}
     for _line, row in rows:
-        _sync(session, Region, row.region_pcode, {"name": row.region}, None)
+        region_display = display_name(row.region, REGION_FR.get(row.region_pcode))
+        _sync(session, Region, row.region_pcode, {"name": region_display}, None)
         cercle_display = display_name(row.cercle, row.cercle_fr)
         _sync(
             session,
@@ -139,7 +144,7 @@ def import_registry(session: Session, path: Path) -> ImportReport:
             "cercle_pcode": row.cercle_pcode,
         }
         _sync(session, Commune, row.commune_pcode, values, report)
-        region_names.setdefault(row.region_pcode, set()).add(row.region)
+        region_names.setdefault(row.region_pcode, set()).update({row.region, region_display})
         cercle_names.setdefault(row.cercle_pcode, set()).update(
             n for n in (row.cercle, row.cercle_fr) if n
         )

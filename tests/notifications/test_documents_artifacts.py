@@ -157,5 +157,5 @@ def test_portfolio_table_lists_every_active_cycle(prefect_server: None, session:
     (table,) = artifacts(PORTFOLIO_KEY, run_id)
     rows = json.loads(table.data)
     row = next(r for r in rows if r["cycle_id"] == cycle.id)
-    assert (row["region"], row["cercle"], row["commune"]) == ("Segou", "Barouéli", "N'gara")
+    assert (row["region"], row["cercle"], row["commune"]) == ("Ségou", "Barouéli", "N'gara")
     assert (row["stage"], row["waiting_step"]) == ("baseline", "baseline")
