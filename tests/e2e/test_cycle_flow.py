@@ -231,13 +231,13 @@ def test_cycle_goes_from_launch_to_handover_through_cli_ui_restart_and_reconcile
         )
     assert actions == [
         "cycle.launched",
+        "team.assigned",  # at launch: a lead and a co-facilitator (models/team.py), each told
+        "team.notify.assigned",
+        "team.notify.assigned",
         "cycle.flow_run",
         "baseline.recorded",
         "session.scheduled",
-        "session.scheduled",
-        "team.assigned",  # a lead and a co-facilitator (models/team.py), each told
-        "team.notify.assigned",
-        "team.notify.assigned",
+        "session.scheduled",  # the team still keeps every rule the study adds: no new assignment
         "session.held",
         "cycle.flow_run",
         "minutes.recorded",
