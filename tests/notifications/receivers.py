@@ -50,7 +50,10 @@ def webhook(delay: float = 0.0) -> Iterator[Webhook]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
-            payload = json.loads(self.rfile.read(length) or b"{}")
+            body = self.rfile.read(length)
+            if not body or len(body) < length:
+                return  # the sender died mid-request (a killed sweep): nothing was delivered
+            payload = json.loads(body)
             payload["_path"] = self.path
             if hook.delay:
                 time.sleep(hook.delay)
