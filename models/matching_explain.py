@@ -139,11 +139,21 @@ def _next_best(
             )
             if value < chosen:
                 why = f"with {keep.name} instead of {out.name} the team would score {value:g}, not {chosen:g}"
-            else:
-                where = ", ".join(labels.get(c, f"cycle {c}") for c in elsewhere[:3]) or "none"
+            elif value == chosen:
+                why = (
+                    f"with {keep.name} instead of {out.name} the team would score the same "
+                    f"({value:g}); equal teams are settled by the solver's order"
+                )
+            elif elsewhere:
+                where = ", ".join(labels.get(c, f"cycle {c}") for c in elsewhere[:3])
                 why = (
                     f"a team with {keep.name} would score {value:g} here, but the batch total is "
                     f"higher with {best.name} where the solver put them ({where}) and {out.name} here"
+                )
+            else:
+                why = (
+                    f"a team with {keep.name} would score {value:g} here, but the batch total is "
+                    f"higher with {out.name} here (their other cycles weigh in)"
                 )
         else:
             why = team_breach(need, lead, best) or "no valid team with the chosen lead"

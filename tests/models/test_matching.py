@@ -370,3 +370,16 @@ def test_the_explanation_says_what_the_next_best_would_have_scored() -> None:
     text = explain_team(cycle, solution.teams[1], pool, solution, WEIGHTS)
     assert "Score 9." in text
     assert "Next best: C, not chosen: with A instead of B the team would score 6, not 9." in text
+
+
+def test_the_explanation_of_a_tie_says_the_next_best_would_score_the_same() -> None:
+    cycle = need(1, "ML060101")
+    pool = [
+        person(1, "ML060102", {"ML06"}),  # covers +3, cercle +2
+        person(2, "ML060201", {"ML06"}),  # covers +3, region +1
+        person(3, "ML060202", {"ML06"}),  # covers +3, region +1: as good as B
+    ]
+    solution = solve([cycle], pool, WEIGHTS)
+    text = explain_team(cycle, solution.teams[1], pool, solution, WEIGHTS)
+    assert "would score the same (9); equal teams are settled by the solver's order." in text
+    assert "(none)" not in text
