@@ -16,6 +16,7 @@ from models.db import session_scope
 from models.facilitator_import import import_facilitators
 from models.launch import LaunchReport, LaunchRequest
 from models.stepflow import apply_submission, get_cycle
+from tasks.assignment import assign_teams_now
 from tasks.launch import record_launches_now, start_runs_now
 
 FACILITATORS = Path(__file__).with_name("demo_facilitators.csv")
@@ -97,6 +98,7 @@ def seed_demo(region: str, count: int, *, who: str) -> LaunchReport:
     with session_scope() as session:
         names = [c.pcode for c in communes_in(session, region=region)][:count]
     report = record_launches_now(LaunchRequest(communes=names, start_on=start), who=who)
+    assign_teams_now([r.cycle_id for r in report.launched], who=who)  # as a launch does
     for advance, run in enumerate(report.launched):
         with session_scope() as session:
             steps = [s.name for s in get_cycle(session, run.cycle_id).steps]

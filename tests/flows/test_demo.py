@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from deployments.demo import seed_demo
+from models.assignment_record import team_summary
 from models.cycle import Cycle
 from models.facilitator import Facilitator
 
@@ -29,3 +30,11 @@ def test_demo_leaves_a_cycle_waiting_at_every_step_and_one_completed(session: Se
     names = list(session.scalars(select(Facilitator.name)))
     assert names
     assert all("fictif" in n or "fictive" in n for n in names)
+
+
+def test_demo_cycles_get_teams_at_launch_as_a_real_launch_does(session: Session) -> None:
+    report = seed_demo("Tombouctou", 9, who="demo")
+    teams = [team_summary(session, r.cycle_id) for r in report.launched]
+    staffed = [t for t in teams if t["lead"] and t["co"]]
+    assert staffed, "the demo's fictional facilitators staff some cycles"
+    assert all(t["unassigned_reason"] for t in teams if t not in staffed)
