@@ -16,6 +16,7 @@ from deployments.runs import STALE, resume_cycle_run
 from models.clock import utcnow
 from models.db import session_scope
 from models.errors import InvalidInput
+from models.minutes import MinutesSubmission, withhold_sensitive
 from models.settings import get_settings
 from models.stepflow import apply_submission, get_cycle, parse_submission, schema_for
 
@@ -91,6 +92,8 @@ def submit(
         err_console.print(f"Cycle {cycle}: {recorded.summary}; nothing changed.")
         return
     console.print(f"[green]Cycle {cycle}: {recorded.summary}.[/]", highlight=False)
+    if isinstance(submission, MinutesSubmission):  # recorded in full above; Prefect gets no secret
+        submission = withhold_sensitive(submission)
     outcome = resume_cycle_run(flow_run_id, step, submission.model_dump(mode="json"))
     console.print(outcome, highlight=False)
     if outcome == STALE:

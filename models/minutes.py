@@ -164,6 +164,27 @@ class MinutesSubmission(BaseModel):
         return self
 
 
+SENSITIVE_WITHHELD = "sensible — voir le coordinateur / sensitive — see the coordinator"
+
+
+def withhold_sensitive(submission: MinutesSubmission) -> MinutesSubmission:
+    """The same minutes with each sensitive grievance's theme and summary replaced by a notice.
+
+    What `debates submit` hands to Prefect (the resume input and the stage subflow's parameters are
+    stored in Prefect's database and shown in its UI) after the full text is recorded here.
+    """
+    return submission.model_copy(
+        update={
+            "grievances": [
+                g.model_copy(update={"theme": "sensible", "summary": SENSITIVE_WITHHELD})
+                if g.sensitive
+                else g
+                for g in submission.grievances
+            ]
+        }
+    )
+
+
 def record_minutes(
     session: Session,
     cycle: Cycle,

@@ -188,6 +188,25 @@ def test_cycle_goes_from_launch_to_handover_through_cli_ui_restart_and_reconcile
         result = debates("submit", str(cycle_id), step, "--file", _write(tmp_path, step))
         assert result.code == 0, result.err
         wait_suspended(new_run_id, next_key, timeout=120)
+    # A sensitive grievance is recorded in full, and Prefect (run inputs, subflow parameters) never
+    # holds its text: the CLI hands Prefect the minutes with it withheld.
+    with domain.session() as s:
+        summaries = set(s.scalars(select(Grievance.summary).where(Grievance.sensitive)))
+    assert "Champs occupés" in summaries
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs()
+        stored = json.dumps([r.parameters for r in runs], ensure_ascii=False) + json.dumps(
+            [
+                i.value
+                for r in runs
+                for i in client.filter_flow_run_input(
+                    r.id, key_prefix="", limit=1000, exclude_keys=set()
+                )
+            ],
+            ensure_ascii=False,
+        )
+    assert "sensible — voir le coordinateur" in stored
+    assert "Champs occupés" not in stored
     replayed = debates("submit", str(cycle_id), "plan", "--file", _write(tmp_path, "plan"))
     assert "nothing changed" in replayed.err
     last = debates("submit", str(cycle_id), "handover", "--file", _write(tmp_path, "handover"))
