@@ -107,6 +107,8 @@ class ReminderPolicy(BaseModel):
     )
     claim_lease_minutes: Annotated[int, Field(ge=1, le=1440)] = 15
     concurrency: Annotated[int, Field(ge=1, le=256)] = 16
+    team_notice_days: Annotated[int, Field(ge=1, le=365)] = 14
+    """Team changes (assigned, released, nobody fits) older than this are not announced any more."""
     stages: dict[str, StageReminders] = Field(default_factory=dict)
     _per_stage: dict[str, ReminderPolicy] = PrivateAttr(default_factory=dict)
 

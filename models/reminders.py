@@ -12,6 +12,8 @@ idempotency key:
     escalation-manager     after `manager_after_days` overdue
     assignment             once a facilitator is assigned to a step
     unreachable:<id>       a person could not be reached after the retry limit
+    team-<kind>:<event>    a team change the matcher recorded (audit event 'team.notify.<kind>'):
+                           assigned / released (to that person), unassigned (to the coordinators)
 
 Of the owner's reminders only the latest one due is sent: a step planned two days before its due
 date gets 'before-1d', never a late 'before-7d', and a sweep that missed days sends one notice, not
@@ -27,12 +29,14 @@ from datetime import datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, Select, select, update
+from sqlalchemy import Row, Select, and_, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from models.assignment_record import TeamAssignment
 from models.audit import AuditEvent
 from models.clock import BAMAKO, start_of_day
 from models.cycle import Cycle, Step
+from models.debate_session import DebateSession, SessionStatus
 from models.notification import Notification
 from models.policy import ReminderPolicy
 from models.transitions import OPEN_STEP, CycleStatus, StepStatus
@@ -42,6 +46,8 @@ ESCALATION_COORDINATOR = "escalation-coordinator"
 ESCALATION_MANAGER = "escalation-manager"
 ASSIGNMENT = "assignment"
 UNREACHABLE = "unreachable:"
+TEAM = "team-"
+TEAM_KINDS = ("assigned", "released", "unassigned")
 
 
 class Message(enum.StrEnum):
@@ -54,6 +60,9 @@ class Message(enum.StrEnum):
     ESCALATION_COORDINATOR = "escalation_coordinator"
     ESCALATION_MANAGER = "escalation_manager"
     UNREACHABLE = "unreachable"
+    TEAM_ASSIGNED = "team_assigned"
+    TEAM_RELEASED = "team_released"
+    TEAM_UNASSIGNED = "team_unassigned"
 
 
 class Audience(enum.StrEnum):
@@ -97,7 +106,18 @@ def message_for(rule: str) -> Message:
         return Message.OVERDUE
     if rule.startswith(UNREACHABLE):
         return Message.UNREACHABLE
+    if rule.startswith(TEAM):
+        return Message(f"team_{rule.removeprefix(TEAM).split(':')[0]}")
     return Message(rule.replace("-", "_"))
+
+
+def team_rule(kind: str, event_id: int) -> str:
+    return f"{TEAM}{kind}:{event_id}"
+
+
+def team_event_id(rule: str) -> int | None:
+    """The audit event a team rule announces (None for other rules)."""
+    return int(rule.split(":")[1]) if rule.startswith(TEAM) else None
 
 
 def audience_for(rule: str) -> Audience:
@@ -247,6 +267,21 @@ def open_steps_query(until: datetime) -> Select[*tuple[Any, ...]]:
     )
 
 
+def open_steps_of(cycle_ids: Sequence[int]) -> Select[*tuple[Any, ...]]:
+    """Open steps of these cycles (when active), each cycle's in order: its first is the one it
+    waits on."""
+    return (
+        select(*_COLUMNS)
+        .join(Cycle, Cycle.id == Step.cycle_id)
+        .where(
+            Step.cycle_id.in_(cycle_ids),
+            Step.status.in_(OPEN),
+            Cycle.status == CycleStatus.ACTIVE.value,
+        )
+        .order_by(Step.cycle_id, Step.position)
+    )
+
+
 def open_step(row: Row[Any]) -> OpenStep:
     """An OpenStep from a row of `open_steps_query` or `assignments_query`."""
     values: tuple[Any, ...] = tuple(row)
@@ -272,17 +307,19 @@ def assigned_steps_query() -> Select[*tuple[Any, ...]]:
 
 
 def told_query() -> Select[*tuple[Any, ...]]:
-    """(cycle, person) pairs that already had their assignment notice (ix_notifications_rule_step_id)."""
+    """(cycle, person) pairs already told of their assignment, by the step's notice or the team's."""
     other = aliased(Step)
     return (
         select(other.cycle_id, Notification.facilitator_id)
         .join(other, other.id == Notification.step_id)
-        .where(Notification.rule == ASSIGNMENT)
+        .where(or_(Notification.rule == ASSIGNMENT, Notification.rule.like(f"{TEAM}assigned:%")))
         .distinct()
     )
 
 
-def select_unannounced_assignments(session: Session) -> list[OpenStep]:
+def select_unannounced_assignments(
+    session: Session, told_by_team: Iterable[tuple[int, int | None]] = ()
+) -> list[OpenStep]:
     """The first open step of each (cycle, facilitator) not yet told: what the notice is about.
 
     A lead facilitator owns every session and minutes step of a cycle: they are told once per
@@ -290,6 +327,7 @@ def select_unannounced_assignments(session: Session) -> list[OpenStep]:
     planner may pick a nested scan for it (measured: 55 s instead of 0.5 s at 100,000 steps).
     """
     told = {(cycle_id, person) for cycle_id, person in session.execute(told_query())}
+    told.update(told_by_team)  # a team notice being sent now says it already
     first: dict[tuple[int, int | None], OpenStep] = {}
     for row in session.execute(assigned_steps_query()):
         step = open_step(row)
@@ -297,6 +335,138 @@ def select_unannounced_assignments(session: Session) -> list[OpenStep]:
         if pair not in told:
             first.setdefault(pair, step)
     return list(first.values())
+
+
+@dataclass(frozen=True)
+class TeamNotice:
+    """A team change to announce: the audit event, and the step of the cycle it is filed under
+    (the step the cycle waits on: the ledger's key needs a step)."""
+
+    event_id: int
+    kind: str
+    facilitator_id: int | None
+    step: OpenStep
+
+    @property
+    def rule(self) -> str:
+        return team_rule(self.kind, self.event_id)
+
+
+def select_team_notices(session: Session, since: datetime) -> list[TeamNotice]:
+    """Team changes recorded since `since` (index on audit_events.at) of active cycles; the plan
+    drops the (rule, recipient) pairs the ledger has already. Read only."""
+    events: list[tuple[int, str, int | None, dict[str, Any] | None]] = [
+        (row[0], row[1], row[2], row[3])
+        for row in session.execute(
+            select(AuditEvent.id, AuditEvent.action, AuditEvent.cycle_id, AuditEvent.after)
+            .where(AuditEvent.at >= since, AuditEvent.action.like("team.notify.%"))
+            .order_by(AuditEvent.id)
+        )
+    ]
+    if not events:
+        return []
+    waiting: dict[int, OpenStep] = {}
+    cycle_ids = sorted({c for _i, _a, c, _after in events if c is not None})
+    for chunk_ids in _chunks(cycle_ids):
+        for row in session.execute(open_steps_of(chunk_ids)):
+            step = open_step(row)
+            waiting.setdefault(step.cycle_id, step)
+    notices = []
+    for event_id, action, cycle_id, after in events:
+        kind = action.removeprefix("team.notify.")
+        filed_under = waiting.get(cycle_id) if cycle_id is not None else None
+        if filed_under is None or kind not in TEAM_KINDS:
+            continue
+        person = (after or {}).get("facilitator_id")
+        notices.append(TeamNotice(event_id, kind, person, filed_under))
+    return notices
+
+
+def claimed_pairs(session: Session, rules: Sequence[str]) -> set[tuple[str, str]]:
+    """(rule, recipient) pairs the ledger holds for these rules, whatever their status."""
+    pairs: set[tuple[str, str]] = set()
+    for chunk in _chunks(sorted(set(rules))):
+        rows = session.execute(
+            select(Notification.rule, Notification.recipient).where(Notification.rule.in_(chunk))
+        )
+        pairs.update((rule, recipient) for rule, recipient in rows)
+    return pairs
+
+
+INVITE = "invite-"
+
+
+def invitation_rule(number: int, revision: int, cancelled: bool) -> str:
+    """invite-s1-r0, invite-s1-r1 after a postponement, invite-s1-cancel."""
+    return f"{INVITE}s{number}-{'cancel' if cancelled else f'r{revision}'}"
+
+
+def invited_session(rule: str) -> int | None:
+    """The session number an invitation rule is about (None for other rules)."""
+    return int(rule.removeprefix(INVITE).split("-")[0][1:]) if rule.startswith(INVITE) else None
+
+
+@dataclass(frozen=True)
+class InvitationDue:
+    """A session whose current invitation (or cancellation) is to be sent to its team and the
+    region's coordinators, filed under the session's step."""
+
+    rule: str
+    session_number: int
+    team: tuple[int, ...]
+    step: OpenStep
+
+
+def select_invitations(session: Session, now: datetime) -> list[InvitationDue]:
+    """Sessions still to come of active cycles: the invitation of their current revision, or the
+    notice of their cancellation. Read only; the plan drops what the ledger has already."""
+    rows = session.execute(
+        select(
+            DebateSession.number,
+            DebateSession.revision,
+            DebateSession.status,
+            *_COLUMNS,
+        )
+        .join(Cycle, Cycle.id == DebateSession.cycle_id)
+        .join(
+            Step,
+            and_(
+                Step.cycle_id == DebateSession.cycle_id,
+                Step.session_number == DebateSession.number,
+                Step.name.like("session-%"),
+            ),
+        )
+        .where(
+            DebateSession.starts_at > now,
+            DebateSession.status.in_(
+                [
+                    SessionStatus.SCHEDULED.value,
+                    SessionStatus.POSTPONED.value,
+                    SessionStatus.CANCELLED.value,
+                ]
+            ),
+            Cycle.status == CycleStatus.ACTIVE.value,
+        )
+        .order_by(DebateSession.cycle_id, DebateSession.number)
+    ).all()
+    cycle_ids = sorted({row[4] for row in rows})
+    teams: dict[int, list[int]] = {}
+    for chunk in _chunks(cycle_ids):
+        for cycle_id, person in session.execute(
+            select(TeamAssignment.cycle_id, TeamAssignment.facilitator_id)
+            .where(TeamAssignment.cycle_id.in_(chunk), TeamAssignment.superseded_at.is_(None))
+            .order_by(TeamAssignment.cycle_id, TeamAssignment.role.desc())
+        ):
+            teams.setdefault(cycle_id, []).append(person)
+    due = []
+    for number, revision, status, *step_columns in rows:
+        step = OpenStep(*step_columns)
+        cancelled = status == SessionStatus.CANCELLED.value
+        if not cancelled and step.status not in OPEN:
+            continue  # held already
+        rule = invitation_rule(number, revision, cancelled)
+        due.append(InvitationDue(rule, number, tuple(teams.get(step.cycle_id, [])), step))
+    return due
 
 
 # --- overdue flags ------------------------------------------------------------------------------
@@ -374,6 +544,6 @@ def _audit(
     )
 
 
-def _chunks(ids: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:
+def _chunks(ids: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
     for start in range(0, len(ids), size):
         yield ids[start : start + size]

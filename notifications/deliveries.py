@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.audit import AuditEvent
 from models.clock import BAMAKO
 from models.cycle import Cycle, Step
 from models.db import session_scope
@@ -24,16 +25,20 @@ from models.facilitator import Contact
 from models.geography import Cercle, Commune, Region
 from models.notification import Notification
 from models.policy import ReminderPolicy
-from models.reminders import UNREACHABLE, message_for
+from models.reminders import UNREACHABLE, invited_session, message_for, team_event_id
+from models.settings import get_settings
 from notifications import ledger
 from notifications.dispatch import Delivery, Outcome, deliver
+from notifications.documents.build import build_invitation
+from notifications.documents.render import LOCALES as DOCUMENT_LOCALES
 from notifications.ledger import Claim, Exhausted
-from notifications.recipients import Directory
+from notifications.recipients import Directory, Person
 from notifications.render import MessageContext, flow_run_link, render
 
 log = logging.getLogger("debates.notifications")
 
 RECORD_EVERY = 8
+EMAIL_SCHEMES = ("mailto", "mailtos")
 
 
 @dataclass
@@ -66,6 +71,7 @@ def load_deliveries(
         rows = session.execute(
             select(
                 Notification,
+                Cycle.id,
                 Step.name,
                 Step.title,
                 Step.session_number,
@@ -94,18 +100,28 @@ def load_deliveries(
             n.id: n
             for n in session.scalars(select(Notification).where(Notification.id.in_(about_ids)))
         }
+        team_ids = [i for n, *_ in rows if (i := team_event_id(n.rule)) is not None]
+        changes = {
+            e.id: e for e in session.scalars(select(AuditEvent).where(AuditEvent.id.in_(team_ids)))
+        }
         for row in rows:
             values: tuple[Any, ...] = tuple(row)
-            note, name, title, number, owner_id, run_id, commune, cercle, region, url = values
+            note, cycle_id, name, title, number, owner_id, run_id, commune, cercle, region, url = (
+                values
+            )
             person = directory.people.get(note.facilitator_id or -1)
             if url is None or person is None:
                 orphans.append(note.id)
+                continue
+            if invited_session(note.rule) is not None:
+                deliveries.append(invitation_delivery(session, note, cycle_id, person, url, now))
                 continue
             owner = directory.people.get(owner_id or -1)
             unreachable = about.get(_about_id(note.rule) or -1)
             unreachable_person = (
                 directory.people.get(unreachable.facilitator_id or -1) if unreachable else None
             )
+            change = changes.get(team_event_id(note.rule) or -1)
             context = MessageContext(
                 recipient=person.name,
                 step_name=name,
@@ -124,12 +140,42 @@ def load_deliveries(
                 unreachable=unreachable_person.name if unreachable_person else "",
                 unreachable_channel=unreachable.channel if unreachable else "",
                 attempts=unreachable.attempts if unreachable else 0,
+                team_role=str((change.after or {}).get("role") or "") if change else "",
+                reason=(change.reason or "") if change else "",
             )
             rendered = render(message_for(note.rule), person.locale, context)
             deliveries.append(
                 Delivery(note.id, note.channel, rendered.title, rendered.body, url=url)
             )
     return deliveries, orphans
+
+
+def invitation_delivery(
+    session: Session, note: Notification, cycle_id: int, person: Person, url: str, now: datetime
+) -> Delivery:
+    """The session's invitation (or cancellation) in the person's language; e-mail carries the
+    .ics (same UID for the session's whole life, SEQUENCE = its revision), other channels the text.
+    """
+    number = invited_session(note.rule)
+    assert number is not None
+    data_dir = get_settings().data_dir
+    invitation = build_invitation(
+        session, cycle_id, number, locale=document_locale(person.locale), data_dir=data_dir, now=now
+    )
+    calendar = [str(data_dir / f.path) for f in invitation.files if f.format == "ics"]
+    email = note.channel.lower() in EMAIL_SCHEMES
+    return Delivery(
+        note.id,
+        note.channel,
+        invitation.subject,
+        invitation.text,
+        url=url,
+        attachments=tuple(calendar) if email else (),
+    )
+
+
+def document_locale(locale: str) -> str:
+    return locale if locale in DOCUMENT_LOCALES else DOCUMENT_LOCALES[0]
 
 
 def _about_id(rule: str) -> int | None:

@@ -41,6 +41,7 @@ class Delivery:
     title: str
     body: str
     url: str = field(repr=False)
+    attachments: tuple[str, ...] = ()  # file paths (an invitation's .ics)
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,10 @@ async def _send(delivery: Delivery, capture: _Capture, gate: asyncio.Semaphore) 
             )
         try:
             ok = await plugin.async_notify(
-                body=delivery.body, title=delivery.title, body_format=apprise.NotifyFormat.TEXT
+                body=delivery.body,
+                title=delivery.title,
+                body_format=apprise.NotifyFormat.TEXT,
+                attach=list(delivery.attachments) or None,
             )
         except Exception as exc:  # recorded in the ledger and retried, never swallowed
             return Outcome(

@@ -89,6 +89,23 @@ class Directory:
             return self.coordinators.get(step.region_pcode, [])
         return self.managers_of(step.region_pcode)
 
+    def told_of_team_change(
+        self, kind: str, person_id: int | None, region_pcode: str
+    ) -> list[Person]:
+        """Who hears of a team change: the person assigned or released; for a cycle nobody fits,
+        the region's coordinators (the managers when the region has none)."""
+        if kind == "unassigned":
+            return self.coordinators.get(region_pcode, []) or self.managers_of(region_pcode)
+        person = self.people.get(person_id) if person_id is not None else None
+        return [person] if person else []
+
+    def invited(self, team: tuple[int, ...], region_pcode: str) -> list[Person]:
+        """Who receives a session's invitation: its facilitators and the region's coordinators
+        (who invite the participants; participants are never named here)."""
+        people = [self.people[i] for i in team if i in self.people]
+        people += [c for c in self.coordinators.get(region_pcode, []) if c.id not in team]
+        return people
+
     def told_about(self, person_id: int | None, region_pcode: str) -> list[Person]:
         """Who hears that `person_id` could not be reached: the region's coordinators, or the
         managers when the unreachable person is a coordinator or manager themselves."""

@@ -74,6 +74,8 @@ class MessageContext:
     unreachable: str = ""
     unreachable_channel: str = ""
     attempts: int = 0
+    team_role: str = ""  # 'lead' or 'co' in a team notice
+    reason: str = ""  # why a team changed, or why nobody fits
 
 
 @dataclass(frozen=True)

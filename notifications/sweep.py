@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from models.reminders import (
     Audience,
     DueRule,
     OpenStep,
+    claimed_pairs,
     due_rules,
     escalation_level,
     flag_overdue,
@@ -33,6 +34,8 @@ from models.reminders import (
     open_steps_query,
     quiet_schemes_now,
     raise_escalation,
+    select_invitations,
+    select_team_notices,
     select_unannounced_assignments,
     unflag_moved,
 )
@@ -119,7 +122,23 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
     directory = Directory.load(session)
     quiet = quiet_schemes_now(now, policy)
     result = Plan()
-    for step in select_unannounced_assignments(session):
+    team = select_team_notices(session, now - timedelta(days=policy.team_notice_days))
+    invitations = select_invitations(session, now)
+    sent = claimed_pairs(session, [n.rule for n in team] + [i.rule for i in invitations])
+    for notice in team:
+        step = notice.step
+        rule = DueRule(step.step_id, notice.rule, step.due_at, Audience.OWNER)
+        people = directory.told_of_team_change(
+            notice.kind, notice.facilitator_id, step.region_pcode
+        )
+        _expand(result, step, [rule], directory, sent, quiet, people=people)
+    for invitation in invitations:
+        step = invitation.step
+        rule = DueRule(step.step_id, invitation.rule, step.due_at, Audience.OWNER)
+        people = directory.invited(invitation.team, step.region_pcode)
+        _expand(result, step, [rule], directory, sent, quiet, people=people)
+    told = {(n.step.cycle_id, n.facilitator_id) for n in team if n.kind == "assigned"}
+    for step in select_unannounced_assignments(session, told_by_team=told):
         rule = DueRule(step.step_id, ASSIGNMENT, step.due_at, Audience.OWNER)
         _expand(result, step, [rule], directory, set(), quiet)
     query = open_steps_query(horizon(policy, now))
@@ -147,14 +166,20 @@ def _expand(
     directory: Directory,
     already: set[tuple[str, str]],
     quiet: frozenset[str],
+    *,
+    people: list[Person] | None = None,
 ) -> None:
+    """A claim per due rule and recipient channel; `people` overrides the rule's audience."""
     for rule in rules:
-        if rule.rule == ASSIGNMENT:
+        recipients: list[Person]
+        if people is not None:
+            recipients = people
+        elif rule.rule == ASSIGNMENT:
             assigned = directory.people.get(step.facilitator_id or -1)
-            people: list[Person] = [assigned] if assigned else []
+            recipients = [assigned] if assigned else []
         else:
-            people = directory.audience(rule.audience, step)
-        for person in people:
+            recipients = directory.audience(rule.audience, step)
+        for person in recipients:
             if not person.channels:
                 result.without_channel += 1
             for channel in person.channels:

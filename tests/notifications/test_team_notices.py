@@ -1,0 +1,113 @@
+"""Team changes reach the people concerned through the sweep, once: the team members when a team is
+formed, the released and the replacement after an unavailability, the region's coordinators when
+nobody fits. Real json:// webhook receivers, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from models.assignment_record import current_team
+from models.facilitator import Contact, Facilitator
+from models.team import assign_cycle, assign_cycles
+from models.unavailability import mark_unavailable
+from tests.models.test_matching_db import NOW, POLICY, add_person, launch
+from tests.notifications.conftest import add_person as add_coordinator
+from tests.notifications.conftest import ledger, sweep
+from tests.notifications.receivers import Webhook
+
+
+def _reachable(person: Facilitator, hook: Webhook) -> Facilitator:
+    person.contacts = [Contact(url=hook.url(f"hooks/{person.id}"))]
+    return person
+
+
+def _received(hook: Webhook) -> Counter[tuple[str, str]]:
+    """(recipient's hook path, title) -> how many times."""
+    return Counter((r["_path"].rsplit("/", 1)[1], r["title"]) for r in hook.received)
+
+
+def test_the_regions_coordinator_hears_once_that_nobody_fits_and_why(
+    session: Session, hook: Webhook
+) -> None:
+    coordinator = add_coordinator(
+        session, "Oumar Coordinateur", role="coordinator", regions=["ML08"], home="ML080301"
+    )
+    _reachable(coordinator, hook)
+    add_coordinator(session, "Ailleurs", role="coordinator", regions=["ML06"])  # another region
+    add_person(session, "Seydou Bambara", "ML070103", languages=["bm"], regions=["ML08"])
+    cycle = launch(session, "ML080301")  # Abeïbara, Kidal: Tamasheq or Arabic by default
+    assert not assign_cycle(session, cycle.id, policy=POLICY, now=NOW).assigned
+    session.flush()
+
+    sweep(NOW + timedelta(hours=1))
+    sweep(NOW + timedelta(hours=2))
+
+    no_team = [r for r in hook.received if r["title"] == "Aucune équipe possible : Abeïbara"]
+    assert len(no_team) == 1
+    assert no_team[0]["_path"] == f"/hooks/{coordinator.id}"
+    body = no_team[0]["message"]
+    assert "Raison : no Arabic or Tamasheq speaker among the facilitators." in body
+    assert "Abeïbara" in body and "région de Kidal" in body
+    assert [n.status for n in ledger(session) if n.rule.startswith("team-unassigned:")] == ["sent"]
+
+
+def test_team_members_are_told_once_and_an_unavailability_tells_exactly_those_it_changes(
+    session: Session, hook: Webhook
+) -> None:
+    for i, home in enumerate(["ML070103", "ML060201", "ML060306", "ML060402"]):
+        _reachable(
+            add_person(session, f"P{i}", home, max_cycles=2, sex="F" if i == 0 else "M"), hook
+        )
+    session.flush()
+    early = launch(session, "ML060101", date(2027, 1, 4))  # sessions 15 Feb and 1 Mar
+    late = launch(session, "ML060505", date(2027, 4, 5))  # sessions 17 and 31 May
+    assign_cycles(session, [early.id, late.id], policy=POLICY, now=NOW)
+    session.flush()
+    teams = {c.id: current_team(session, c.id) for c in (early, late)}
+
+    sweep(NOW + timedelta(hours=1))
+    sweep(NOW + timedelta(hours=2))  # a second sweep tells nobody again
+
+    expected = Counter(
+        (str(row.facilitator_id), f"Équipe de facilitation : {cycle.commune.name}")
+        for cycle in (early, late)
+        for row in teams[cycle.id].values()
+    )
+    assert _received(hook) == expected  # one notice per member and cycle; leads get no second
+    lead_notice = next(
+        r["message"]
+        for r in hook.received
+        if r["_path"].endswith(f"/{teams[early.id]['lead'].facilitator_id}")
+        and early.commune.name in r["title"]
+    )
+    assert "facilitateur·rice principal·e du cycle de débats de la commune de" in lead_notice
+
+    gone = session.get_one(Facilitator, teams[early.id]["lead"].facilitator_id)
+    report = mark_unavailable(
+        session,
+        gone,
+        date(2027, 2, 10),
+        date(2027, 2, 20),
+        reason="mission à Bamako",
+        policy=POLICY,
+        actor="coordinator",
+        now=NOW + timedelta(hours=3),
+    )
+    session.flush()
+    before = _received(hook)
+    sweep(NOW + timedelta(hours=4))
+    sweep(NOW + timedelta(hours=5))
+    new = _received(hook) - before
+
+    area = early.commune.name
+    titles = {
+        "released": f"Fin de mission : {area}",
+        "assigned": f"Équipe de facilitation : {area}",
+    }
+    assert new == Counter((str(n.facilitator_id), titles[n.kind]) for n in report.notices)
+    assert ("released", gone.id) in {(n.kind, n.facilitator_id) for n in report.notices}
+    released = next(r["message"] for r in hook.received if r["title"] == titles["released"])
+    assert "Motif : " in released and "mission à Bamako" in released, released
