@@ -87,7 +87,11 @@ def catch_up(cycle_id: int, step: WaitingStep) -> WaitingStep:
     persist_result=False,
 )
 def debate_cycle(cycle_id: int) -> str:
-    """Carry cycle `cycle_id` through its steps, waiting on people at each; its final status."""
+    """Carry cycle `cycle_id` through its steps, waiting on people at each; its final status.
+
+    Args:
+        cycle_id: Numéro du cycle (debates cycles) / the cycle's id, as `debates cycles` lists it.
+    """
     attempt, last = 0, ("", -1)
     problems: Problems = []
     while (step := open_step(cycle_id)) is not None:

@@ -16,7 +16,11 @@ from tasks.launch import record_launches, start_cycle_runs
 
 @flow(name=LAUNCH_CYCLES_FLOW, persist_result=False)
 def launch_cycles(request: LaunchRequest) -> dict[str, Any]:
-    """One cycle per commune of the request; communes with an active cycle are skipped, with why."""
+    """One cycle per commune of the request; communes with an active cycle are skipped, with why.
+
+    Args:
+        request: Où et quand lancer / where and when: communes, or a cercle, or a region.
+    """
     report = record_launches(request)
     teams = assign_facilitators_batch([r.cycle_id for r in report.launched])
     unassigned = {t["cycle_id"]: t["unassigned_reason"] for t in teams if t["unassigned_reason"]}

@@ -35,6 +35,12 @@ def reminder_sweep(
     and bring back lost flow runs of active cycles.
 
     With dry_run, nothing is written or sent: the run returns what would go out.
+
+    Args:
+        now: Balayer comme à ce moment (ISO, avec fuseau) / sweep as if it were this moment;
+            empty: now.
+        dry_run: Montrer sans rien envoyer / show what would go out; write and send nothing.
+        reconcile_runs: Relancer les runs perdus des cycles actifs / restart lost cycle runs.
     """
     moment = utcnow() if now is None else require_aware(now, field="now")
     if dry_run:

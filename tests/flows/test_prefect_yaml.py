@@ -1,5 +1,6 @@
 """prefect.yaml (workers on a process pool) runs the same deployments as `debates serve`: same names,
-entrypoints, tags, descriptions and schedules, so the day the work moves to workers nothing is lost."""
+entrypoints, tags, descriptions and schedules, so the day the work moves to workers nothing is lost;
+and every field of their Run forms in the UI has a description."""
 
 from __future__ import annotations
 
@@ -46,3 +47,16 @@ def _declared() -> dict[str, dict[str, Any]]:
 def test_prefect_yaml_declares_exactly_the_served_deployments() -> None:
     assert _declared() == _served()
     assert {"debate-cycle", "launch-cycles", "reminder-sweep"} <= set(_served())
+
+
+def _described(schema: dict[str, Any]) -> dict[str, bool]:
+    return {name: bool(prop.get("description")) for name, prop in schema["properties"].items()}
+
+
+def test_every_run_form_field_says_what_it_is() -> None:
+    """The UI's Run form shows these descriptions under each field (French / English)."""
+    for deployment in deployments():
+        schema = deployment._parameter_openapi_schema.model_dump()
+        assert all(_described(schema).values()), (deployment.name, _described(schema))
+        for definition in schema.get("definitions", {}).values():
+            assert all(_described(definition).values()), (deployment.name, definition["title"])
