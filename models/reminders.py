@@ -396,14 +396,16 @@ def claimed_pairs(session: Session, rules: Sequence[str]) -> set[tuple[str, str]
 INVITE = "invite-"
 
 
-def invitation_rule(number: int, revision: int, cancelled: bool) -> str:
-    """invite-s1-r0, invite-s1-r1 after a postponement, invite-s1-cancel."""
-    return f"{INVITE}s{number}-{'cancel' if cancelled else f'r{revision}'}"
+def invitation_rule(cycle_id: int, number: int, revision: int, cancelled: bool) -> str:
+    """invite-c12-s1-r0, invite-c12-s1-r1 after a postponement, invite-c12-s1-cancel. The cycle is
+    in the rule so that (rule, recipient) names one session's revision: `claimed_pairs` must not
+    take cycle 12's session 1 for cycle 13's."""
+    return f"{INVITE}c{cycle_id}-s{number}-{'cancel' if cancelled else f'r{revision}'}"
 
 
 def invited_session(rule: str) -> int | None:
     """The session number an invitation rule is about (None for other rules)."""
-    return int(rule.removeprefix(INVITE).split("-")[0][1:]) if rule.startswith(INVITE) else None
+    return int(rule.removeprefix(INVITE).split("-")[1][1:]) if rule.startswith(INVITE) else None
 
 
 @dataclass(frozen=True)
@@ -417,10 +419,13 @@ class InvitationDue:
     step: OpenStep
 
 
-def select_invitations(session: Session, now: datetime) -> list[InvitationDue]:
-    """Sessions still to come of active cycles: the invitation of their current revision, or the
-    notice of their cancellation. Read only; the plan drops what the ledger has already."""
-    rows = session.execute(
+def select_invitations(
+    session: Session, now: datetime, cycle_id: int | None = None
+) -> list[InvitationDue]:
+    """Sessions still to come of active cycles (or of cycle `cycle_id`): the invitation of their
+    current revision, or the notice of their cancellation (also when it closed the cycle). Read
+    only; the plan drops what the ledger has already."""
+    query = (
         select(
             DebateSession.number,
             DebateSession.revision,
@@ -445,10 +450,16 @@ def select_invitations(session: Session, now: datetime) -> list[InvitationDue]:
                     SessionStatus.CANCELLED.value,
                 ]
             ),
-            Cycle.status == CycleStatus.ACTIVE.value,
+            or_(
+                Cycle.status == CycleStatus.ACTIVE.value,
+                DebateSession.status == SessionStatus.CANCELLED.value,
+            ),
         )
         .order_by(DebateSession.cycle_id, DebateSession.number)
-    ).all()
+    )
+    if cycle_id is not None:
+        query = query.where(DebateSession.cycle_id == cycle_id)
+    rows = session.execute(query).all()
     cycle_ids = sorted({row[4] for row in rows})
     teams: dict[int, list[int]] = {}
     for chunk in _chunks(cycle_ids):
@@ -464,7 +475,7 @@ def select_invitations(session: Session, now: datetime) -> list[InvitationDue]:
         cancelled = status == SessionStatus.CANCELLED.value
         if not cancelled and step.status not in OPEN:
             continue  # held already
-        rule = invitation_rule(number, revision, cancelled)
+        rule = invitation_rule(step.cycle_id, number, revision, cancelled)
         due.append(InvitationDue(rule, number, tuple(teams.get(step.cycle_id, [])), step))
     return due
 

@@ -26,19 +26,16 @@ from models.geography import Cercle, Commune, Region
 from models.notification import Notification
 from models.policy import ReminderPolicy
 from models.reminders import UNREACHABLE, invited_session, message_for, team_event_id
-from models.settings import get_settings
 from notifications import ledger
 from notifications.dispatch import Delivery, Outcome, deliver
-from notifications.documents.build import build_invitation
-from notifications.documents.render import LOCALES as DOCUMENT_LOCALES
+from notifications.invitations import invitation_delivery
 from notifications.ledger import Claim, Exhausted
-from notifications.recipients import Directory, Person
+from notifications.recipients import Directory
 from notifications.render import MessageContext, flow_run_link, render
 
 log = logging.getLogger("debates.notifications")
 
 RECORD_EVERY = 8
-EMAIL_SCHEMES = ("mailto", "mailtos")
 
 
 @dataclass
@@ -114,7 +111,11 @@ def load_deliveries(
                 orphans.append(note.id)
                 continue
             if invited_session(note.rule) is not None:
-                deliveries.append(invitation_delivery(session, note, cycle_id, person, url, now))
+                invitation = invitation_delivery(session, note, cycle_id, person, url, now)
+                if invitation is None:
+                    orphans.append(note.id)  # an earlier revision's retry: superseded
+                else:
+                    deliveries.append(invitation)
                 continue
             owner = directory.people.get(owner_id or -1)
             unreachable = about.get(_about_id(note.rule) or -1)
@@ -148,34 +149,6 @@ def load_deliveries(
                 Delivery(note.id, note.channel, rendered.title, rendered.body, url=url)
             )
     return deliveries, orphans
-
-
-def invitation_delivery(
-    session: Session, note: Notification, cycle_id: int, person: Person, url: str, now: datetime
-) -> Delivery:
-    """The session's invitation (or cancellation) in the person's language; e-mail carries the
-    .ics (same UID for the session's whole life, SEQUENCE = its revision), other channels the text.
-    """
-    number = invited_session(note.rule)
-    assert number is not None
-    data_dir = get_settings().data_dir
-    invitation = build_invitation(
-        session, cycle_id, number, locale=document_locale(person.locale), data_dir=data_dir, now=now
-    )
-    calendar = [str(data_dir / f.path) for f in invitation.files if f.format == "ics"]
-    email = note.channel.lower() in EMAIL_SCHEMES
-    return Delivery(
-        note.id,
-        note.channel,
-        invitation.subject,
-        invitation.text,
-        url=url,
-        attachments=tuple(calendar) if email else (),
-    )
-
-
-def document_locale(locale: str) -> str:
-    return locale if locale in DOCUMENT_LOCALES else DOCUMENT_LOCALES[0]
 
 
 def _about_id(rule: str) -> int | None:
@@ -262,7 +235,11 @@ def _deliver_round(
         directory = Directory.load(session)
     if orphans:
         with session_scope() as session:
-            ledger.cancel(session, orphans, "the recipient or their contact was removed")
+            ledger.cancel(
+                session,
+                orphans,
+                "the recipient or their contact was removed, or the invitation superseded",
+            )
         report.cancelled += len(orphans)
 
     def record(outcomes: list[Outcome]) -> None:
