@@ -21,6 +21,7 @@ from tasks.artifacts import refresh_cycle_view
 from tasks.assignment import assign_facilitators
 from tasks.cycle import cycle_status, open_step, record_step
 from tasks.documents import publish_documents
+from tasks.invitations import send_invitations
 
 Problems = list[tuple[str, str]]
 TASK_THREADS = 4
@@ -71,13 +72,15 @@ STAGES: dict[str, Callable[..., Problems]] = {
 
 def catch_up(cycle_id: int, step: WaitingStep) -> WaitingStep:
     """Work due once the steps before `step` are recorded, also when they were recorded from the
-    CLI (which runs no stage subflow): the documents of the step just finished, and facilitators
-    for a session. Both are no-ops when done already."""
+    CLI (which runs no stage subflow): the documents of the step just finished, facilitators for a
+    session, and the invitations of sessions just scheduled, postponed or cancelled. All are no-ops
+    when done already."""
     if step.previous is not None:
         publish_documents(cycle_id, step.previous)
     if step.owner_role == "facilitator" and step.facilitator is None:
         assign_facilitators(cycle_id)
         step = open_step(cycle_id) or step
+    send_invitations(cycle_id)
     return step
 
 
@@ -101,6 +104,7 @@ def debate_cycle(cycle_id: int) -> str:
         last = (step.name, step.revision)
         attempt, data = wait_for_input(step, attempt, problems)
         problems = STAGES[step.stage](cycle_id, step.name, data, step.revision)
+    send_invitations(cycle_id)  # a cancelled last session closed the cycle: tell who was invited
     status = cycle_status(cycle_id)
     if status == "completed":
         publish_documents(cycle_id, "handover")
