@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.cycle import Step
@@ -84,8 +84,12 @@ def cancel_superseded(session: Session, cycle_id: int) -> int:
             Notification.step_id.in_(select(Step.id).where(Step.cycle_id == cycle_id)),
             Notification.rule.like(f"{INVITE}%"),
             Notification.rule.not_in(current),
-            Notification.status.in_(
-                [NotificationStatus.CLAIMED.value, NotificationStatus.FAILED.value]
+            or_(
+                Notification.status == NotificationStatus.CLAIMED.value,
+                and_(
+                    Notification.status == NotificationStatus.FAILED.value,
+                    Notification.next_attempt_at.is_not(None),  # one given up on stays failed
+                ),
             ),
         )
         .values(
