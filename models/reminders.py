@@ -14,6 +14,8 @@ idempotency key:
     unreachable:<id>       a person could not be reached after the retry limit
     team-<kind>:<event>    a team change the matcher recorded (audit event 'team.notify.<kind>'):
                            assigned / released (to that person), unassigned (to the coordinators)
+    invite-c<cycle>-s<n>-r<revision>, invite-c<cycle>-s<n>-cancel
+                           a session's invitation (or cancellation) to its team and coordinators
 
 Of the owner's reminders only the latest one due is sent: a step planned two days before its due
 date gets 'before-1d', never a late 'before-7d', and a sweep that missed days sends one notice, not
