@@ -5,13 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from rich.console import Console
-from sqlalchemy.engine import make_url
 
-import migrations
 from models.clock import BAMAKO, utcnow
-from models.db import get_engine
 from models.errors import DomainError, InvalidInput
-from models.settings import get_settings
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -23,9 +19,15 @@ class NotMigrated(DomainError):
 
 def prepare_database() -> None:
     """Upgrade the embedded SQLite database on first use; a server database must be upgraded on purpose."""
+    from sqlalchemy.engine import make_url
+
+    import migrations
+    from models.db import get_engine
+    from models.settings import get_settings
+
     settings = get_settings()
     engine = get_engine()
-    if migrations.current_revision(engine) == migrations.head_revision(engine):
+    if migrations.at_head(engine):
         return
     if settings.database_url is None or make_url(engine.url).get_backend_name() == "sqlite":
         migrations.upgrade(engine)

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import func, select
 
 from cli.common import console, prepare_database
-from models.db import session_scope
 from models.errors import InvalidInput
-from models.geography import (
-    Cercle,
-    Commune,
-    Level,
-    Region,
-    communes_in,
-    find_places,
-    suggest_places,
-)
-from models.registry import import_registry
-from models.settings import get_settings
+
+if TYPE_CHECKING:
+    from models.geography import Commune
 
 app = typer.Typer(help="The commune registry (OCHA P-codes).", no_args_is_help=True)
 
@@ -43,6 +33,10 @@ def import_(
     ] = None,
 ) -> None:
     """Load or update the registry; a second import of the same file changes nothing."""
+    from models.db import session_scope
+    from models.registry import import_registry
+    from models.settings import get_settings
+
     source = path or get_settings().resolved_communes_file()
     if source is None:
         raise InvalidInput(
@@ -61,6 +55,9 @@ def import_(
 @app.command()
 def find(text: Annotated[str, typer.Argument(help="A name in any spelling, or a P-code")]) -> None:
     """Show the communes a name matches, with their cercle and region."""
+    from models.db import session_scope
+    from models.geography import Commune, Level, communes_in, find_places, suggest_places
+
     prepare_database()
     with session_scope() as session:
         places = find_places(session, text, Level.COMMUNE)
@@ -97,6 +94,11 @@ def list_(
     cercle: Annotated[str | None, typer.Option(help="Cercle name or P-code")] = None,
 ) -> None:
     """List communes, or count them by region when no filter is given."""
+    from sqlalchemy import func, select
+
+    from models.db import session_scope
+    from models.geography import Cercle, Commune, Region, communes_in
+
     prepare_database()
     with session_scope() as session:
         if region or cercle:

@@ -9,15 +9,14 @@ import typer
 from rich.table import Table
 
 from cli.common import console, prepare_database
-from deployments.runs import ui_url
 from models.clock import show as show_time
-from models.cycle_view import cycle_summary, list_cycles
-from models.db import session_scope
-from models.stepflow import get_cycle
 
 
 def _with_url(summary: dict[str, Any]) -> dict[str, Any]:
-    return summary | {"flow_run_url": ui_url(summary["flow_run_id"]) or None}
+    from models.settings import get_settings
+
+    url = get_settings().flow_run_url(summary["flow_run_id"])
+    return summary | {"flow_run_url": url or None}
 
 
 def cycles(
@@ -26,6 +25,9 @@ def cycles(
     as_json: Annotated[bool, typer.Option("--json", help="JSON list, for scripts")] = False,
 ) -> None:
     """List cycles: commune, stage, the step waited on and its due date, facilitators, flow run."""
+    from models.cycle_view import cycle_summary, list_cycles
+    from models.db import session_scope
+
     prepare_database()
     with session_scope(readonly=True) as session:
         rows = [
@@ -63,6 +65,10 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="JSON object, for scripts")] = False,
 ) -> None:
     """One cycle: its steps with status and due date, facilitators, and the flow run's address."""
+    from models.cycle_view import cycle_summary
+    from models.db import session_scope
+    from models.stepflow import get_cycle
+
     prepare_database()
     with session_scope(readonly=True) as session:
         data = _with_url(cycle_summary(get_cycle(session, cycle), with_steps=True))
@@ -113,8 +119,9 @@ def cancel(
     """Stop a cycle for good: its open steps are cancelled and its flow run is cancelled."""
     from deployments.runs import cancel_runs, server_answers
     from models.clock import utcnow
+    from models.db import session_scope
     from models.settings import get_settings
-    from models.stepflow import cancel_cycle
+    from models.stepflow import cancel_cycle, get_cycle
 
     prepare_database()
     with session_scope() as session:

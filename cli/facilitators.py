@@ -7,14 +7,9 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
 from cli.common import console, parse_day, prepare_database
 from models.clock import utcnow
-from models.db import session_scope
-from models.facilitator import Facilitator, facilitator_regions
-from models.facilitator_import import import_facilitators
-from models.geography import Level, resolve_place
 
 app = typer.Typer(help="Facilitators, coordinators and managers.", no_args_is_help=True)
 
@@ -24,6 +19,9 @@ def import_(
     path: Annotated[Path, typer.Argument(help="Facilitator CSV (see docs/facilitators.csv)")],
 ) -> None:
     """Load or update people from a CSV; any bad row and nothing is imported."""
+    from models.db import session_scope
+    from models.facilitator_import import import_facilitators
+
     prepare_database()
     with session_scope() as session:
         report = import_facilitators(session, path, now=utcnow())
@@ -38,6 +36,12 @@ def list_(
     region: Annotated[str | None, typer.Option(help="Only people covering this region")] = None,
 ) -> None:
     """List people with languages, regions and channel kinds (never the contact addresses)."""
+    from sqlalchemy import select
+
+    from models.db import session_scope
+    from models.facilitator import Facilitator, facilitator_regions
+    from models.geography import Level, resolve_place
+
     prepare_database()
     with session_scope() as session:
         stmt = select(Facilitator).order_by(Facilitator.role, Facilitator.name)
@@ -79,6 +83,7 @@ def unavailable(
     reason: Annotated[str | None, typer.Option(help="Why (kept in the audit trail)")] = None,
 ) -> None:
     """Mark a facilitator unavailable; their affected future sessions get a new team member."""
+    from models.db import session_scope
     from models.policy import load_policy
     from models.settings import get_settings
     from models.unavailability import find_facilitator, mark_unavailable

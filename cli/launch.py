@@ -5,16 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
 from cli.common import console, parse_day, prepare_database
-from deployments.runs import deployment_id, server_answers, ui_url
 from models.errors import DomainError
-from models.launch import LaunchRequest
-from models.settings import get_settings
-from tasks.assignment import assign_teams_now
-from tasks.launch import record_launches_now, start_runs_now
 
 
 class PrefectDown(DomainError):
@@ -24,6 +18,8 @@ class PrefectDown(DomainError):
 def require_server(*, deployed: bool = False) -> None:
     """Refuse early, before anything is recorded, when the flow runs could not be created."""
     from prefect.settings import PREFECT_API_URL
+
+    from deployments.runs import deployment_id, server_answers
 
     if not server_answers():
         raise PrefectDown(
@@ -43,6 +39,14 @@ def launch(
     start: Annotated[str | None, typer.Option(help="Launch date, e.g. 2026-03-02")] = None,
 ) -> None:
     """Launch a cycle per commune (skipping those with an active cycle) and start its flow run."""
+    from rich.progress import Progress
+
+    from deployments.runs import ui_url
+    from models.launch import LaunchRequest
+    from models.settings import get_settings
+    from tasks.assignment import assign_teams_now
+    from tasks.launch import record_launches_now, start_runs_now
+
     request = LaunchRequest(
         communes=commune or [],
         cercle=cercle,

@@ -9,11 +9,6 @@ from rich.table import Table
 
 from cli.common import console, parse_day, prepare_database, today
 from models.clock import show
-from models.db import session_scope
-from models.geography import resolve_commune
-from models.plan import plan_cycle
-from models.policy import load_policy
-from models.settings import get_settings
 
 
 def plan(
@@ -23,6 +18,12 @@ def plan(
     ] = None,
 ) -> None:
     """Print the steps of a cycle and when each falls due (Africa/Bamako time)."""
+    from models.db import session_scope
+    from models.geography import resolve_commune
+    from models.plan import plan_cycle
+    from models.policy import load_policy
+    from models.settings import get_settings
+
     start_on = parse_day(start, option="--start") if start else today()
     policy = load_policy(get_settings().policy_file)
     prepare_database()

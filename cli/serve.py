@@ -6,20 +6,19 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
 from cli.common import console, prepare_database
 from cli.launch import require_server
-from deployments.serve import SERVE_LIMIT, apply_deployments, serve_deployments
-from models.db import session_scope
-from models.geography import Commune
-from models.registry import import_registry
-from models.settings import get_settings
-from tasks.launch import reconcile_now as restart_lost_runs
+
+SERVE_LIMIT = 8
+"""Default of --limit; tests/cli/test_usage_errors.py keeps it equal to deployments.serve's."""
 
 
 def reconcile_now() -> int:
     """Start a fresh flow run for every active cycle whose run is lost; how many were started."""
+    from models.settings import get_settings
+    from tasks.launch import reconcile_now as restart_lost_runs
+
     restarted = restart_lost_runs(who=get_settings().resolved_actor())
     if not restarted:
         console.print("Every active cycle has a live flow run.")
@@ -50,6 +49,8 @@ def serve(
 
     Reconciles first: a run that was executing when the last serving process stopped is lost.
     """
+    from deployments.serve import apply_deployments, serve_deployments
+
     prepare_database()
     require_server()
     apply_deployments()
@@ -58,6 +59,13 @@ def serve(
 
 
 def _load_registry() -> None:
+    from sqlalchemy import select
+
+    from models.db import session_scope
+    from models.geography import Commune
+    from models.registry import import_registry
+    from models.settings import get_settings
+
     with session_scope() as session:
         if session.scalar(select(Commune.pcode).limit(1)) is not None:
             return
@@ -77,6 +85,8 @@ def up(
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from deployments import server
+    from deployments.serve import apply_deployments, serve_deployments
+    from models.settings import get_settings
 
     api_url = PREFECT_API_URL.value() or f"http://127.0.0.1:{port}/api"
     server.export_api_url(api_url)

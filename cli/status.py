@@ -11,8 +11,6 @@ from rich.text import Text
 
 from cli.common import console, prepare_database
 from models.clock import show, utcnow
-from models.db import session_scope
-from models.portfolio import portfolio
 
 
 def status(
@@ -27,6 +25,9 @@ def status(
     ] = False,
 ) -> None:
     """Where every active cycle stands: stage, waiting step, next due date, days overdue."""
+    from models.db import session_scope
+    from models.portfolio import portfolio
+
     prepare_database()
     now = utcnow()
     with session_scope(readonly=True) as session:

@@ -2,62 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-import yaml
 
 from cli.common import console, err_console, prepare_database
-from cli.serve import reconcile_now
-from cli.templates import yaml_template
-from deployments.runs import STALE, resume_cycle_run
 from models.clock import utcnow
-from models.db import session_scope
-from models.errors import InvalidInput
-from models.minutes import MinutesSubmission, withhold_sensitive
-from models.settings import get_settings
-from models.stepflow import apply_submission, get_cycle, parse_submission, schema_for
-
-
-class _DatesAsText(yaml.SafeLoader):
-    """YAML without date guessing: '2026-02-30' reaches the schema, which names the field."""
-
-
-_DatesAsText.yaml_implicit_resolvers = {
-    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_DatesAsText)
-
-
-def read_input(path: Path | None, assignments: list[str]) -> dict[str, Any]:
-    """The input from a YAML/JSON file, then `field=value` pairs (values read as YAML)."""
-    data: dict[str, Any] = {}
-    if path is not None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError as exc:
-            raise InvalidInput(f"--file {path}: no such file") from exc
-        try:
-            loaded = json.loads(text) if path.suffix == ".json" else _yaml(text)
-        except (json.JSONDecodeError, yaml.YAMLError) as exc:
-            raise InvalidInput(f"--file {path} cannot be read: {exc}") from exc
-        if not isinstance(loaded, dict):
-            raise InvalidInput(f"--file {path} must hold one mapping of field: value")
-        data.update(loaded)
-    for item in assignments:
-        field, sep, value = item.partition("=")
-        if not sep or not field.strip():
-            raise InvalidInput(f"--set '{item}' is not field=value")
-        data[field.strip()] = _yaml(value) if value.strip() else None
-    if not data:
-        raise InvalidInput("give the input with --file input.yaml or --set field=value")
-    return data
 
 
 def submit(
@@ -72,6 +23,13 @@ def submit(
     ] = False,
 ) -> None:
     """Validate a step's input, record it, and resume the cycle's suspended flow run."""
+    from cli.step_input import read_input
+    from cli.templates import yaml_template
+    from models.db import session_scope
+    from models.minutes import MinutesSubmission, withhold_sensitive
+    from models.settings import get_settings
+    from models.stepflow import apply_submission, get_cycle, parse_submission, schema_for
+
     schema = schema_for(step)
     if template:
         typer.echo(yaml_template(schema, step), nl=False)
@@ -94,6 +52,10 @@ def submit(
     console.print(f"[green]Cycle {cycle}: {recorded.summary}.[/]", highlight=False)
     if isinstance(submission, MinutesSubmission):  # recorded in full above; Prefect gets no secret
         submission = withhold_sensitive(submission)
+    # Prefect only now: --template and input errors answer without its second of imports.
+    from cli.serve import reconcile_now
+    from deployments.runs import STALE, resume_cycle_run
+
     outcome = resume_cycle_run(flow_run_id, step, submission.model_dump(mode="json"))
     console.print(outcome, highlight=False)
     if outcome == STALE:

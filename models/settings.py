@@ -34,6 +34,16 @@ class Settings(BaseSettings):
     actor: str | None = Field(
         default=None, description="Who is recorded in the audit trail; default: the OS user."
     )
+    # Prefect's own variables, read here so that a command which only links to a flow run need
+    # not import Prefect (~1 s); Prefect reads them itself wherever it is imported.
+    prefect_api_url: str | None = Field(
+        default=None, validation_alias="PREFECT_API_URL", description="Prefect's API address."
+    )
+    prefect_ui_url: str | None = Field(
+        default=None,
+        validation_alias="PREFECT_UI_URL",
+        description="Prefect's UI address; default: PREFECT_API_URL without /api.",
+    )
 
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -44,6 +54,13 @@ class Settings(BaseSettings):
         if self.communes_file is not None:
             return self.communes_file
         return SHARED_COMMUNES if SHARED_COMMUNES.exists() else None
+
+    def flow_run_url(self, flow_run_id: str | None) -> str:
+        """The Prefect UI page of a flow run ('' when the run or the UI's address is unknown)."""
+        base = self.prefect_ui_url or (self.prefect_api_url or "").rstrip("/").removesuffix("/api")
+        if not base or not flow_run_id:
+            return ""
+        return f"{base.rstrip('/')}/runs/flow-run/{flow_run_id}"
 
     def resolved_actor(self) -> str:
         if self.actor:
