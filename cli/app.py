@@ -6,7 +6,6 @@ import sys
 from typing import Annotated
 
 import typer
-from click.exceptions import ClickException
 
 from cli import communes, cycles, facilitators, launch, serve, submit
 from cli.common import err_console, prepare_database
@@ -65,9 +64,16 @@ def db_upgrade() -> None:
 
 
 def run(args: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code (tests call this in-process)."""
+    """Run the CLI and return its exit code (tests call this in-process).
+
+    Typer keeps its own copy of Click (typer._click), so usage errors are not `click` exceptions:
+    its standalone mode prints them (usage line, message, exit 2) and handles --help, Exit and
+    Abort; only our errors and real bugs come out of it.
+    """
     try:
-        result = app(args=args, standalone_mode=False)
+        app(args=args, prog_name="debates", standalone_mode=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except DomainError as exc:
         if _state["debug"]:
             raise
@@ -77,14 +83,6 @@ def run(args: list[str] | None = None) -> int:
             for where, what in exc.problems:
                 err_console.print(f"  {where}: {what}", highlight=False, markup=False)
         return 1
-    except typer.Exit as exc:
-        return exc.exit_code
-    except typer.Abort:
-        err_console.print("Aborted.")
-        return 1
-    except ClickException as exc:  # usage errors: click prints them and picks the exit code
-        exc.show()
-        return exc.exit_code
     except Exception as exc:
         if _state["debug"]:
             raise
@@ -93,8 +91,7 @@ def run(args: list[str] | None = None) -> int:
         )
         err_console.print("Run again with --debug for the traceback.")
         return 2
-    # Without standalone mode click returns typer.Exit's code instead of raising it.
-    return result if isinstance(result, int) else 0
+    return 0
 
 
 def main() -> None:
