@@ -65,9 +65,9 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="JSON object, for scripts")] = False,
 ) -> None:
     """One cycle: its steps with status and due date, facilitators, and the flow run's address."""
+    from models.cycle import get_cycle
     from models.cycle_view import cycle_summary
     from models.db import session_scope
-    from models.stepflow import get_cycle
 
     prepare_database()
     with session_scope(readonly=True) as session:
@@ -119,9 +119,10 @@ def cancel(
     """Stop a cycle for good: its open steps are cancelled and its flow run is cancelled."""
     from deployments.runs import cancel_runs, server_answers
     from models.clock import utcnow
+    from models.cycle import get_cycle
     from models.db import session_scope
     from models.settings import get_settings
-    from models.stepflow import cancel_cycle, get_cycle
+    from models.stepflow import cancel_cycle
 
     prepare_database()
     with session_scope() as session:

@@ -25,10 +25,11 @@ def submit(
     """Validate a step's input, record it, and resume the cycle's suspended flow run."""
     from cli.step_input import read_input
     from cli.templates import yaml_template
+    from models.cycle import get_cycle
     from models.db import session_scope
     from models.minutes import MinutesSubmission, withhold_sensitive
     from models.settings import get_settings
-    from models.stepflow import apply_submission, get_cycle, parse_submission, schema_for
+    from models.stepflow import apply_submission, parse_submission, schema_for
 
     schema = schema_for(step)
     if template:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.audit import record
 from models.base import Base
-from models.errors import ActiveCycleExists
+from models.errors import ActiveCycleExists, NotFound
 from models.facilitator import Facilitator
 from models.geography import Cercle, Commune
 from models.plan import PlannedStep, plan_cycle
@@ -276,3 +276,10 @@ def close_cycle(
         reason=reason,
     )
     return True
+
+
+def get_cycle(session: Session, cycle_id: int) -> Cycle:
+    cycle = session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound(f"No cycle with id {cycle_id}; 'debates cycles' lists them")
+    return cycle
