@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format .
 
 bench: $(STAMP)  ## the benchmarks that need no Prefect server (each prints a table; ~10 min)
-	for script in matching_mali sweep_selection sweep_dispatch documents; do \
+	for script in cli_startup matching_mali sweep_selection sweep_dispatch documents; do \
 		$(BIN)/python bench/$$script.py || exit 1; \
 	done
 
