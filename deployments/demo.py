@@ -16,6 +16,7 @@ from models.db import session_scope
 from models.facilitator_import import import_facilitators
 from models.launch import LaunchReport, LaunchRequest
 from models.stepflow import apply_submission, get_cycle
+from models.steps import StepKind, StepName
 from tasks.assignment import assign_teams_now
 from tasks.launch import record_launches_now, start_runs_now
 
@@ -24,7 +25,8 @@ FACILITATORS = Path(__file__).with_name("demo_facilitators.csv")
 
 def _inputs(step: str, start: date) -> dict[str, Any]:
     later = start + timedelta(days=60)
-    if step == "baseline":
+    kind = StepName.parse(step).kind
+    if kind is StepKind.BASELINE:
         return {
             "completed_on": str(start + timedelta(days=12)),
             "risk_themes": ["foncier", "transhumance", "accès à l'eau"],
@@ -33,7 +35,7 @@ def _inputs(step: str, start: date) -> dict[str, Any]:
             "participant_groups": ["women", "youth", "traditional_leaders", "herders", "farmers"],
             "summary": "Données de démonstration, fictives.",
         }
-    if step == "schedule":
+    if kind is StepKind.SCHEDULE:
         return {
             "sessions": [
                 {
@@ -44,9 +46,9 @@ def _inputs(step: str, start: date) -> dict[str, Any]:
                 for n in range(2)
             ]
         }
-    if step.startswith("session-"):
+    if kind is StepKind.SESSION:
         return {"outcome": "held"}
-    if step.startswith("minutes-"):
+    if kind is StepKind.MINUTES:
         return {
             "total_participants": 40,
             "attendance": [
@@ -62,7 +64,7 @@ def _inputs(step: str, start: date) -> dict[str, Any]:
             "validated_by": "Secrétaire général (fictif)",
             "validated_on": str(later),
         }
-    if step == "plan":
+    if kind is StepKind.PLAN:
         return {
             "actions": [
                 {

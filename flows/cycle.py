@@ -17,6 +17,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from deployments.names import DEBATE_CYCLE_FLOW
 from flows.waiting import wait_for_input
 from models.stepflow import WaitingStep
+from models.steps import HANDOVER, Stage
 from tasks.artifacts import refresh_cycle_view
 from tasks.assignment import assign_facilitators
 from tasks.cycle import cycle_status, open_step, record_step
@@ -61,12 +62,12 @@ def handover(cycle_id: int, step: str, data: dict[str, Any], revision: int) -> P
     return record_step(cycle_id, step, data, revision)
 
 
-STAGES: dict[str, Callable[..., Problems]] = {
-    "baseline": baseline_study,
-    "scheduling": scheduling,
-    "facilitation": facilitation,
-    "minutes": minutes,
-    "handover": handover,
+STAGES: dict[Stage, Callable[..., Problems]] = {
+    Stage.BASELINE: baseline_study,
+    Stage.SCHEDULING: scheduling,
+    Stage.FACILITATION: facilitation,
+    Stage.MINUTES: minutes,
+    Stage.HANDOVER: handover,
 }
 
 
@@ -103,10 +104,10 @@ def debate_cycle(cycle_id: int) -> str:
         attempt = attempt + 1 if (step.name, step.revision) == last else 0
         last = (step.name, step.revision)
         attempt, data = wait_for_input(step, attempt, problems)
-        problems = STAGES[step.stage](cycle_id, step.name, data, step.revision)
+        problems = STAGES[Stage(step.stage)](cycle_id, step.name, data, step.revision)
     send_invitations(cycle_id)  # a cancelled last session closed the cycle: tell who was invited
     status = cycle_status(cycle_id)
     if status == "completed":
-        publish_documents(cycle_id, "handover")
+        publish_documents(cycle_id, str(HANDOVER))
     refresh_cycle_view(cycle_id)
     return status

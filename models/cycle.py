@@ -29,6 +29,7 @@ from models.facilitator import Facilitator
 from models.geography import Cercle, Commune
 from models.plan import PlannedStep, plan_cycle
 from models.policy import CyclePolicy
+from models.steps import StepName
 from models.transitions import OPEN_STEP, CycleStatus, StepStatus, check_cycle, check_step
 
 ACTIVE_ONLY = text("status = 'active'")
@@ -84,9 +85,10 @@ class Cycle(Base):
     def label(self) -> str:
         return f"{self.area_name} #{self.sequence}"
 
-    def step(self, name: str) -> Step:
+    def step(self, name: str | StepName) -> Step:
+        text = str(name)
         for step in self.steps:
-            if step.name == name:
+            if step.name == text:
                 return step
         raise KeyError(name)
 
@@ -130,6 +132,11 @@ class Step(Base):
 
     cycle: Mapped[Cycle] = relationship(back_populates="steps")
     facilitator: Mapped[Facilitator | None] = relationship()
+
+    @property
+    def step_name(self) -> StepName:
+        """`name` read as the domain's StepName (the column holds its text form)."""
+        return StepName.parse(self.name)
 
 
 def next_sequence(session: Session, area_pcode: str) -> int:

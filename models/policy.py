@@ -20,6 +20,7 @@ from pydantic import (
 from models.csvfile import problems
 from models.errors import InvalidInput
 from models.fields import LanguageCode
+from models.steps import Stage
 
 DEFAULT_POLICY_FILE = Path(__file__).with_name("policy.toml")
 
@@ -115,7 +116,7 @@ class ReminderPolicy(BaseModel):
     @field_validator("stages")
     @classmethod
     def _known_stages(cls, stages: dict[str, StageReminders]) -> dict[str, StageReminders]:
-        known = ("baseline", "scheduling", "facilitation", "minutes", "handover")
+        known = [stage.value for stage in Stage]
         unknown = sorted(set(stages) - set(known))
         if unknown:
             raise ValueError(f"unknown stage {', '.join(unknown)}; use one of {', '.join(known)}")

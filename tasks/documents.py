@@ -12,10 +12,9 @@ from models.clock import utcnow
 from models.db import session_scope
 from models.document import DocumentKind
 from models.settings import get_settings
+from models.steps import StepName
 from notifications.documents.build import (
     BuiltDocument,
-    Invitation,
-    build_invitation,
     build_minutes,
     build_safety_plan,
     documents_after,
@@ -46,7 +45,7 @@ def publish_minutes(cycle_id: int, session_number: int, language: str = "fr") ->
             data_dir=get_settings().data_dir,
             now=utcnow(),
         )
-    return _publish(built, cycle_key(cycle_id, f"minutes-{session_number}"))
+    return _publish(built, cycle_key(cycle_id, str(StepName.minutes(session_number))))
 
 
 @task(name="publish-safety-plan", **DB_TASK)
@@ -57,28 +56,6 @@ def publish_safety_plan(cycle_id: int, language: str = "fr") -> dict[str, str]:
             session, cycle_id, locale=language, data_dir=get_settings().data_dir, now=utcnow()
         )
     return _publish(built, cycle_key(cycle_id, "safety-plan"))
-
-
-@task(name="invitation", **DB_TASK)
-def invitation_for(
-    cycle_id: int, session_number: int, language: str = "fr", organizer: str | None = None
-) -> Invitation:
-    """The invitation (subject, text, HTML, .ics) to the session's current revision, stored once.
-
-    The e-mail dispatcher attaches `ics` as `ics_filename` (text/calendar; method=REQUEST when an
-    organizer address is given). A postponed session has a higher revision: a new invitation with
-    the same UID and a higher SEQUENCE.
-    """
-    with session_scope() as session:
-        return build_invitation(
-            session,
-            cycle_id,
-            session_number,
-            locale=language,
-            data_dir=get_settings().data_dir,
-            now=utcnow(),
-            organizer=organizer,
-        )
 
 
 @task(name="publish-documents", **DB_TASK)

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from models.document import DocumentFormat, DocumentKey, DocumentKind, find_document, store_document
+from models.steps import HANDOVER, PLAN, StepKind, StepName
 from notifications.documents.content import invitation_view, minutes_view, safety_plan_view
 from notifications.documents.ics import invitation_calendar
 from notifications.documents.render import check_locale, environment, render
@@ -81,9 +82,10 @@ def documents_after(step_name: str) -> list[DueDocument]:
 
     The plan is rendered again after the handover, whose date and receiver its status line prints.
     """
-    if step_name.startswith("minutes-"):
-        return [DueDocument(DocumentKind.MINUTES, int(step_name.removeprefix("minutes-")))]
-    if step_name in ("plan", "handover"):
+    step = StepName.parse(step_name)
+    if step.kind is StepKind.MINUTES and step.number is not None:
+        return [DueDocument(DocumentKind.MINUTES, step.number)]
+    if step in (PLAN, HANDOVER):
         return [DueDocument(DocumentKind.SAFETY_PLAN)]
     return []
 

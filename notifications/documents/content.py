@@ -19,6 +19,7 @@ from models.errors import NotFound
 from models.fields import AgeBand, Group, Sex
 from models.minutes import Minutes
 from models.safety_plan import SafetyPlan
+from models.steps import StepName
 
 SESSION_LENGTH = timedelta(hours=3)
 """How long a debate session is announced for in the calendar invitation."""
@@ -253,7 +254,7 @@ def minutes_view(session: Session, cycle_id: int, number: int) -> MinutesView:
     if minutes is None:
         raise NotFound(
             f"cycle {cycle.label} has no minutes for debate session {number}; "
-            f"submit them at step 'minutes-{number}' first"
+            f"submit them at step '{StepName.minutes(number)}' first"
         )
     return _minutes_view(session, cycle, minutes)
 

@@ -20,12 +20,7 @@ from models.db import session_scope
 from models.settings import get_settings
 from models.transitions import StepStatus
 from tasks.artifacts import PORTFOLIO_KEY, refresh_cycle_view, refresh_portfolio
-from tasks.documents import (
-    invitation_for,
-    publish_documents,
-    publish_minutes,
-    publish_safety_plan,
-)
+from tasks.documents import publish_documents, publish_minutes, publish_safety_plan
 from tests.notifications.documents_data import add_minutes, add_safety_plan, ngara_cycle
 
 pytestmark = pytest.mark.prefect
@@ -125,23 +120,6 @@ def test_documents_are_stored_once_and_published_once(
     state = max(artifacts(f"cycle-{cycle.id}-state"), key=lambda a: a.created).data
     assert f"[voir dans Prefect](/artifacts/key/cycle-{cycle.id}-minutes-1)" in state
     assert f"(/artifacts/key/cycle-{cycle.id}-safety-plan)" in state
-
-
-def test_invitation_task_returns_what_the_mailer_attaches(
-    prefect_server: None, session: Session
-) -> None:
-    cycle = ngara_cycle(session)
-    session.commit()
-
-    @flow
-    def invite(cycle_id: int) -> Any:
-        return invitation_for(cycle_id, 1, language="en", organizer="amm@example.org")
-
-    invitation = invite(cycle.id)
-    assert invitation.ics.startswith(b"BEGIN:VCALENDAR")
-    assert b"METHOD:REQUEST" in invitation.ics
-    assert invitation.ics_filename == "debat-1.ics"
-    assert invitation.subject == "Reconciliation debate no. 1 — N'gara, 21 February 2026"
 
 
 def test_portfolio_table_lists_every_active_cycle(prefect_server: None, session: Session) -> None:
