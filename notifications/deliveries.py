@@ -25,7 +25,8 @@ from models.facilitator import Contact
 from models.geography import Cercle, Commune, Region
 from models.notification import Notification
 from models.policy import ReminderPolicy
-from models.reminders import UNREACHABLE, invited_session, message_for, team_event_id
+from models.reminders import invited_session, message_for, team_event_id, unreachable_about
+from models.rules import Unreachable
 from notifications import ledger
 from notifications.dispatch import Delivery, Outcome, deliver
 from notifications.invitations import invitation_delivery
@@ -88,11 +89,7 @@ def load_deliveries(
             .where(Notification.id.in_(chunk))
             .order_by(Notification.id)
         ).all()
-        about_ids = [
-            int(n.rule.removeprefix(UNREACHABLE))
-            for n, *_ in rows
-            if n.rule.startswith(UNREACHABLE)
-        ]
+        about_ids = [i for n, *_ in rows if (i := unreachable_about(n.rule)) is not None]
         about = {
             n.id: n
             for n in session.scalars(select(Notification).where(Notification.id.in_(about_ids)))
@@ -118,7 +115,7 @@ def load_deliveries(
                     deliveries.append(invitation)
                 continue
             owner = directory.people.get(owner_id or -1)
-            unreachable = about.get(_about_id(note.rule) or -1)
+            unreachable = about.get(unreachable_about(note.rule) or -1)
             unreachable_person = (
                 directory.people.get(unreachable.facilitator_id or -1) if unreachable else None
             )
@@ -151,10 +148,6 @@ def load_deliveries(
     return deliveries, orphans
 
 
-def _about_id(rule: str) -> int | None:
-    return int(rule.removeprefix(UNREACHABLE)) if rule.startswith(UNREACHABLE) else None
-
-
 def _days_left(due_at: datetime, now: datetime) -> int:
     return (due_at.astimezone(BAMAKO).date() - now.astimezone(BAMAKO).date()).days
 
@@ -177,14 +170,14 @@ def unreachable_claims(
         ).all()
     )
     for gone in exhausted:
-        if gone.rule.startswith(UNREACHABLE):
+        if unreachable_about(gone.rule) is not None:
             continue
         for person in directory.told_about(gone.facilitator_id, regions[gone.step_id]):
             for channel in person.channels:
                 claims.append(
                     Claim(
                         step_id=gone.step_id,
-                        rule=f"{UNREACHABLE}{gone.notification_id}",
+                        rule=str(Unreachable(gone.notification_id)),
                         recipient=channel.recipient,
                         due_at=gone.due_at,
                         facilitator_id=person.id,

@@ -21,6 +21,7 @@ from models.cycle import Cycle, Step
 from models.notification import Notification, NotificationStatus
 from models.policy import ReminderPolicy
 from models.reminders import OPEN, in_quiet_hours, is_owner_reminder
+from models.rules import DUE_TODAY, Before
 from models.transitions import CycleStatus
 
 CHUNK = 500
@@ -127,7 +128,7 @@ def cancel_obsolete(session: Session, now: datetime, policy: ReminderPolicy) -> 
         )
     )
     late_before = and_(
-        or_(Notification.rule.like("before-%"), Notification.rule == "due-today"),
+        or_(Notification.rule.like(Before.sql_like()), Notification.rule == str(DUE_TODAY)),
         Notification.due_at <= now,
     )
     result = session.execute(

@@ -15,7 +15,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from models.clock import BAMAKO
-from models.reminders import Message
+from models.rules import Message
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LOCALES = ("fr", "en")

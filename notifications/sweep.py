@@ -21,7 +21,6 @@ from models.facilitator import Facilitator
 from models.geography import Cercle, Commune, Region
 from models.policy import ReminderPolicy
 from models.reminders import (
-    ASSIGNMENT,
     Audience,
     DueRule,
     OpenStep,
@@ -39,6 +38,7 @@ from models.reminders import (
     select_unannounced_assignments,
     unflag_moved,
 )
+from models.rules import ASSIGNMENT
 from notifications import ledger
 from notifications.ledger import Claim
 from notifications.recipients import Directory, Person
@@ -139,7 +139,7 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
         _expand(result, step, [rule], directory, sent, quiet, people=people)
     told = {(n.step.cycle_id, n.facilitator_id) for n in team if n.kind == "assigned"}
     for step in select_unannounced_assignments(session, told_by_team=told):
-        rule = DueRule(step.step_id, ASSIGNMENT, step.due_at, Audience.OWNER)
+        rule = DueRule(step.step_id, str(ASSIGNMENT), step.due_at, Audience.OWNER)
         _expand(result, step, [rule], directory, set(), quiet)
     query = open_steps_query(horizon(policy, now))
     keys = ledger.existing_keys(session, query)
@@ -174,7 +174,7 @@ def _expand(
         recipients: list[Person]
         if people is not None:
             recipients = people
-        elif rule.rule == ASSIGNMENT:
+        elif rule.rule == str(ASSIGNMENT):
             assigned = directory.people.get(step.facilitator_id or -1)
             recipients = [assigned] if assigned else []
         else:
