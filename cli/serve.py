@@ -61,11 +61,7 @@ def _load_registry() -> None:
     with session_scope() as session:
         if session.scalar(select(Commune.pcode).limit(1)) is not None:
             return
-        source = get_settings().resolved_communes_file()
-        if source is None:
-            console.print("[yellow]No commune registry file; run 'debates communes import PATH'[/]")
-            return
-        report = import_registry(session, source)
+        report = import_registry(session, get_settings().resolved_communes_file())
     console.print(f"Commune registry loaded: {report.rows} communes.")
 
 
