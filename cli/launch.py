@@ -9,7 +9,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from cli.common import console, parse_day, prepare_database
-from deployments.runs import deployment_id, server_answers, ui_url
+from deployments.runs import deployment_id, ui_url
 from models.errors import DomainError
 from models.launch import LaunchRequest
 from models.settings import get_settings
@@ -21,17 +21,17 @@ class PrefectDown(DomainError):
     pass
 
 
-def require_server(*, deployed: bool = False) -> None:
-    """Refuse early, before anything is recorded, when the flow runs could not be created."""
-    from prefect.settings import PREFECT_API_URL
+def require_server(*, deployed: bool = False) -> str:
+    """Find the Prefect server (PREFECT_API_URL, else the one 'debates up' recorded) and refuse
+    early, before anything is recorded, when the flow runs could not be created; its API URL."""
+    from deployments.server import NOT_ANSWERING_FIX, answers, connect
 
-    if not server_answers():
-        raise PrefectDown(
-            f"no Prefect server answers at {PREFECT_API_URL.value() or '(PREFECT_API_URL unset)'}; "
-            "start one with 'debates up' (or set PREFECT_API_URL)"
-        )
+    api_url = connect(get_settings().data_dir)
+    if not answers(api_url):
+        raise PrefectDown(f"no Prefect server answers at {api_url}; {NOT_ANSWERING_FIX}")
     if deployed:
         deployment_id()
+    return api_url
 
 
 def launch(

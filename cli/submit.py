@@ -94,6 +94,11 @@ def submit(
     console.print(f"[green]Cycle {cycle}: {recorded.summary}.[/]", highlight=False)
     if isinstance(submission, MinutesSubmission):  # recorded in full above; Prefect gets no secret
         submission = withhold_sensitive(submission)
+    from deployments.server import connect
+
+    connect(
+        get_settings().data_dir
+    )  # recorded either way: the run catches up when a server is back
     outcome = resume_cycle_run(flow_run_id, step, submission.model_dump(mode="json"))
     console.print(outcome, highlight=False)
     if outcome == STALE:

@@ -61,6 +61,9 @@ def sweep(
             "Nothing was written or sent."
         )
         return
+    from cli.launch import require_server
+
+    require_server()  # the sweep is a flow run: without a server Prefect would start a throwaway one
     from flows.reminder_sweep import reminder_sweep
 
     result = reminder_sweep(now=moment)

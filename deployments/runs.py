@@ -17,6 +17,7 @@ from prefect.flow_runs import resume_flow_run
 from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
 
 from deployments.names import DEBATE_CYCLE
+from deployments.server import NOT_ANSWERING_FIX
 from models.errors import DomainError
 from models.launch import CycleRun
 
@@ -159,7 +160,10 @@ def resume_cycle_run(flow_run_id: str | None, step: str, run_input: dict[str, An
     if not flow_run_id:
         return "the cycle has no flow run yet; 'debates reconcile' starts one"
     if not server_answers():
-        return "the Prefect server is not answering; the flow run catches up when it is back"
+        return (
+            f"no Prefect server answers at {PREFECT_API_URL.value()}; the flow run catches up "
+            f"when one is back ({NOT_ANSWERING_FIX})"
+        )
     try:
         flow_run = flow_run_state(flow_run_id)
     except ObjectNotFound:

@@ -21,7 +21,7 @@ COLUMNS = ("region", "region_pcode", "cercle", "cercle_pcode", "commune", "commu
 
 
 class CommuneRow(BaseModel):
-    """One row of mali_communes.csv (see ../shared/data/SOURCE.md)."""
+    """One row of mali_communes.csv (see models/data/SOURCE.md)."""
 
     model_config = ConfigDict(extra="ignore")
 

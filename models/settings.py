@@ -9,7 +9,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHARED_COMMUNES = PROJECT_ROOT.parent / "shared" / "data" / "mali_communes.csv"
+SHIPPED_COMMUNES = Path(__file__).resolve().parent / "data" / "mali_communes.csv"
+"""The 701 communes of Mali (OCHA COD-AB, CC BY-IGO), shipped as package data: see data/SOURCE.md."""
 
 
 class Settings(BaseSettings):
@@ -26,7 +27,7 @@ class Settings(BaseSettings):
     )
     communes_file: Path | None = Field(
         default=None,
-        description="Commune registry CSV; default: ../shared/data/mali_communes.csv when it exists.",
+        description="Commune registry CSV; default: the one shipped in models/data/.",
     )
     policy_file: Path | None = Field(
         default=None, description="Cycle policy TOML; default: the built-in policy."
@@ -40,10 +41,8 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'debates.sqlite3').resolve()}"
 
-    def resolved_communes_file(self) -> Path | None:
-        if self.communes_file is not None:
-            return self.communes_file
-        return SHARED_COMMUNES if SHARED_COMMUNES.exists() else None
+    def resolved_communes_file(self) -> Path:
+        return self.communes_file if self.communes_file is not None else SHIPPED_COMMUNES
 
     def resolved_actor(self) -> str:
         if self.actor:

@@ -32,7 +32,7 @@ from cli.app import run
 from deployments.server import start_server, stop
 from models import db
 from models.registry import import_registry
-from models.settings import SHARED_COMMUNES, get_settings
+from models.settings import SHIPPED_COMMUNES, get_settings
 from tests.notifications.documents_data import NGARA, add_minutes, add_safety_plan, ngara_cycle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,7 +81,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     engine = db.engine_for(stack.database_url)
     migrations.upgrade(engine)
     with Session(engine) as session, session.begin():
-        import_registry(session, SHARED_COMMUNES)
+        import_registry(session, SHIPPED_COMMUNES)
         # N'gara's cycle is there before `debates serve` starts: its start-up reconcile gives the
         # cycle a flow run, and the tests begin once that run waits (no write races on SQLite).
         cycle = ngara_cycle(session)
