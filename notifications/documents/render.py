@@ -73,3 +73,9 @@ def render(name: str, flavour: Flavour, locale: str, **context: Any) -> str:
     """Render templates/<locale>/<name>.<flavour>.j2 with `context` (and `locale`)."""
     template = environment(flavour).get_template(f"{check_locale(locale)}/{name}.{flavour}.j2")
     return template.render(locale=locale, **context)
+
+
+def label(locale: str, macro: str, *args: Any) -> str:
+    """One line from a macro of templates/<locale>/_labels.j2 (a subject, an artifact's description)."""
+    module = environment("txt").get_template(f"{check_locale(locale)}/_labels.j2").module
+    return str(getattr(module, macro)(*args)).strip()
