@@ -35,6 +35,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
+from models.phrase import Key, Phrase, say
 from models.policy import MatchingPolicy
 
 
@@ -107,36 +108,42 @@ class CycleNeed:
 @dataclass(frozen=True)
 class Breach:
     rule: Rule
-    detail: str
+    why: Phrase
 
 
 def breach(need: CycleNeed, person: Candidate) -> Breach | None:
     """The first hard rule `person` breaks for `need`, or None when they may be on its team."""
+    name = person.name
     if not person.languages & need.languages:
-        return Breach(Rule.LANGUAGE, "speaks none of " + ", ".join(sorted(need.languages)))
+        why = say(Key.UNFIT_LANGUAGE, name=name, languages=sorted(need.languages))
+        return Breach(Rule.LANGUAGE, why)
     if person.home_commune.startswith(need.area):
-        return Breach(Rule.HOME, f"is from {need.label}")
+        return Breach(Rule.HOME, say(Key.UNFIT_HOME, name=name, area=need.label))
     shared = person.affiliations & need.communities
     if shared:
-        return Breach(Rule.AFFILIATION, "is affiliated with " + ", ".join(sorted(shared)))
+        why = say(Key.UNFIT_AFFILIATION, name=name, parties=sorted(shared))
+        return Breach(Rule.AFFILIATION, why)
     for day in need.session_days:
         period = person.away_on(day)
         if period is not None:
-            return Breach(Rule.AVAILABILITY, f"is unavailable {period[0]} to {period[1]}")
+            start, end = period[0].isoformat(), period[1].isoformat()
+            why = say(Key.UNFIT_AVAILABILITY, name=name, start=start, end=end)
+            return Breach(Rule.AVAILABILITY, why)
     if person.capacity_left <= 0:
-        return Breach(Rule.CAPACITY, f"already carries {person.load}/{person.max_cycles} cycles")
+        why = say(Key.UNFIT_CAPACITY, name=name, load=person.load, max=person.max_cycles)
+        return Breach(Rule.CAPACITY, why)
     return None
 
 
-def team_breach(need: CycleNeed, a: Candidate, b: Candidate) -> str | None:
+def team_breach(need: CycleNeed, a: Candidate, b: Candidate) -> Phrase | None:
     """Why two (individually eligible) people cannot form `need`'s team, or None."""
     if a.id == b.id:
-        return "a team is two people"
+        return say(Key.PAIR_SAME_PERSON)
     if a.home_commune == b.home_commune:
-        return f"{a.name} and {b.name} share a home commune"
+        return say(Key.PAIR_SAME_HOME, a=a.name, b=b.name)
     missing = need.session_languages - (a.languages | b.languages)
     if missing:
-        return "nobody in the team speaks " + ", ".join(sorted(missing))
+        return say(Key.PAIR_MISSING_LANGUAGE, languages=sorted(missing))
     return None
 
 

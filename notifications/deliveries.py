@@ -30,6 +30,7 @@ from notifications import ledger
 from notifications.dispatch import Delivery, Outcome, deliver
 from notifications.invitations import invitation_delivery
 from notifications.ledger import Claim, Exhausted
+from notifications.phrases import worded
 from notifications.recipients import Directory
 from notifications.render import MessageContext, flow_run_link, render
 
@@ -142,13 +143,21 @@ def load_deliveries(
                 unreachable_channel=unreachable.channel if unreachable else "",
                 attempts=unreachable.attempts if unreachable else 0,
                 team_role=str((change.after or {}).get("role") or "") if change else "",
-                reason=(change.reason or "") if change else "",
+                reason=_reason(change, person.locale),
             )
             rendered = render(message_for(note.rule), person.locale, context)
             deliveries.append(
                 Delivery(note.id, note.channel, rendered.title, rendered.body, url=url)
             )
     return deliveries, orphans
+
+
+def _reason(change: AuditEvent | None, locale: str) -> str:
+    """Why a team changed, in the recipient's language (an event from before phrases kept its
+    English text in the reason column)."""
+    if change is None:
+        return ""
+    return worded((change.after or {}).get("reason"), locale) or change.reason or ""
 
 
 def _about_id(rule: str) -> int | None:
