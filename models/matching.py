@@ -108,30 +108,41 @@ class CycleNeed:
 @dataclass(frozen=True)
 class Breach:
     rule: Rule
-    why: Phrase
+    need: CycleNeed
+    person: Candidate
+
+    @property
+    def why(self) -> Phrase:
+        """The rule broken, as a phrase; worded only when asked (the matcher checks every
+        candidate against every cycle, hundreds of thousands of breaches on a national batch)."""
+        name, need, person = self.person.name, self.need, self.person
+        if self.rule == Rule.LANGUAGE:
+            return say(Key.UNFIT_LANGUAGE, name=name, languages=sorted(need.languages))
+        if self.rule == Rule.HOME:
+            return say(Key.UNFIT_HOME, name=name, area=need.label)
+        if self.rule == Rule.AFFILIATION:
+            parties = sorted(person.affiliations & need.communities)
+            return say(Key.UNFIT_AFFILIATION, name=name, parties=parties)
+        if self.rule == Rule.AVAILABILITY:
+            start, end = next(p for d in need.session_days if (p := person.away_on(d)))
+            return say(
+                Key.UNFIT_AVAILABILITY, name=name, start=start.isoformat(), end=end.isoformat()
+            )
+        return say(Key.UNFIT_CAPACITY, name=name, load=person.load, max=person.max_cycles)
 
 
 def breach(need: CycleNeed, person: Candidate) -> Breach | None:
     """The first hard rule `person` breaks for `need`, or None when they may be on its team."""
-    name = person.name
     if not person.languages & need.languages:
-        why = say(Key.UNFIT_LANGUAGE, name=name, languages=sorted(need.languages))
-        return Breach(Rule.LANGUAGE, why)
+        return Breach(Rule.LANGUAGE, need, person)
     if person.home_commune.startswith(need.area):
-        return Breach(Rule.HOME, say(Key.UNFIT_HOME, name=name, area=need.label))
-    shared = person.affiliations & need.communities
-    if shared:
-        why = say(Key.UNFIT_AFFILIATION, name=name, parties=sorted(shared))
-        return Breach(Rule.AFFILIATION, why)
-    for day in need.session_days:
-        period = person.away_on(day)
-        if period is not None:
-            start, end = period[0].isoformat(), period[1].isoformat()
-            why = say(Key.UNFIT_AVAILABILITY, name=name, start=start, end=end)
-            return Breach(Rule.AVAILABILITY, why)
+        return Breach(Rule.HOME, need, person)
+    if person.affiliations & need.communities:
+        return Breach(Rule.AFFILIATION, need, person)
+    if any(person.away_on(day) is not None for day in need.session_days):
+        return Breach(Rule.AVAILABILITY, need, person)
     if person.capacity_left <= 0:
-        why = say(Key.UNFIT_CAPACITY, name=name, load=person.load, max=person.max_cycles)
-        return Breach(Rule.CAPACITY, why)
+        return Breach(Rule.CAPACITY, need, person)
     return None
 
 
