@@ -152,14 +152,6 @@ def load_deliveries(
     return deliveries, orphans
 
 
-def _reason(change: AuditEvent | None, locale: str) -> str:
-    """Why a team changed, in the recipient's language (an event from before phrases kept its
-    English text in the reason column)."""
-    if change is None:
-        return ""
-    return worded((change.after or {}).get("reason"), locale) or change.reason or ""
-
-
 def _about_id(rule: str) -> int | None:
     return int(rule.removeprefix(UNREACHABLE)) if rule.startswith(UNREACHABLE) else None
 
@@ -171,6 +163,14 @@ def _days_left(due_at: datetime, now: datetime) -> int:
 def _days_overdue(due_at: datetime, now: datetime) -> int:
     late = now - due_at
     return max(1, math.ceil(late / timedelta(days=1))) if late > timedelta(0) else 0
+
+
+def _reason(change: AuditEvent | None, locale: str) -> str:
+    """Why a team changed, in the recipient's language (an event from before phrases kept its
+    English text in the reason column)."""
+    if change is None:
+        return ""
+    return worded((change.after or {}).get("reason"), locale) or change.reason or ""
 
 
 def unreachable_claims(
