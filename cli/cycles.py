@@ -63,9 +63,13 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="JSON object, for scripts")] = False,
 ) -> None:
     """One cycle: its steps with status and due date, facilitators, and the flow run's address."""
+    from models.settings import get_settings
+    from notifications.phrases import worded_team
+
     prepare_database()
     with session_scope(readonly=True) as session:
         data = _with_url(cycle_summary(get_cycle(session, cycle), with_steps=True))
+    data["team"] = worded_team(data["team"], get_settings().locale)
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return

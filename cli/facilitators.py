@@ -82,6 +82,7 @@ def unavailable(
     from models.policy import load_policy
     from models.settings import get_settings
     from models.unavailability import find_facilitator, mark_unavailable
+    from notifications.phrases import worded
 
     starts_on = parse_day(from_, option="--from")
     ends_on = parse_day(to, option="--to")
@@ -110,7 +111,8 @@ def unavailable(
                     f"(score {result.score:g})"
                 )
             else:
-                console.print(f"[red]{result.cycle}: unassigned[/]: {result.unassigned_reason}")
+                why = worded(result.unassigned_reason, get_settings().locale)
+                console.print(f"[red]{result.cycle}: unassigned[/]: {why}")
         for notice in report.notices:
             who = notice.name or "the region's coordinators"
             console.print(f"  notify {who}: {notice.kind} (cycle {notice.cycle_id})")

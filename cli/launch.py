@@ -64,6 +64,9 @@ def launch(
             report.launched, reason="launch", who=who, progress=lambda: progress.advance(bar)
         )
     if report.launched:
+        from notifications.phrases import worded
+
+        locale = get_settings().locale
         table = Table(title=f"{len(report.launched)} cycle(s) launched", title_justify="left")
         for column in ("Cycle", "Commune", "P-code", "Team", "Flow run"):
             table.add_column(column)
@@ -75,7 +78,7 @@ def launch(
                 run.commune_pcode,
                 f"{team['lead']}, {team['co']}"
                 if team["lead"] and team["co"]
-                else f"[yellow]none: {team['unassigned_reason']}[/]",
+                else f"[yellow]none: {worded(team['unassigned_reason'], locale)}[/]",
                 ui_url(runs.get(run.cycle_id)) or run.run_name,
             )
         console.print(table)

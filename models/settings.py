@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +35,11 @@ class Settings(BaseSettings):
     )
     actor: str | None = Field(
         default=None, description="Who is recorded in the audit trail; default: the OS user."
+    )
+    locale: Literal["fr", "en"] = Field(
+        default="fr",
+        description="The language the command line speaks to the coordinator (the matcher's "
+        "explanations and reasons); French, the programme's language, by default.",
     )
 
     def resolved_database_url(self) -> str:

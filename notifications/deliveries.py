@@ -31,6 +31,7 @@ from notifications import ledger
 from notifications.dispatch import Delivery, Outcome, deliver
 from notifications.invitations import invitation_delivery
 from notifications.ledger import Claim, Exhausted
+from notifications.phrases import worded
 from notifications.recipients import Directory
 from notifications.render import MessageContext, flow_run_link, render
 
@@ -139,7 +140,7 @@ def load_deliveries(
                 unreachable_channel=unreachable.channel if unreachable else "",
                 attempts=unreachable.attempts if unreachable else 0,
                 team_role=str((change.after or {}).get("role") or "") if change else "",
-                reason=(change.reason or "") if change else "",
+                reason=_reason(change, person.locale),
             )
             rendered = render(message_for(note.rule), person.locale, context)
             deliveries.append(
@@ -155,6 +156,14 @@ def _days_left(due_at: datetime, now: datetime) -> int:
 def _days_overdue(due_at: datetime, now: datetime) -> int:
     late = now - due_at
     return max(1, math.ceil(late / timedelta(days=1))) if late > timedelta(0) else 0
+
+
+def _reason(change: AuditEvent | None, locale: str) -> str:
+    """Why a team changed, in the recipient's language (an event from before phrases kept its
+    English text in the reason column)."""
+    if change is None:
+        return ""
+    return worded((change.after or {}).get("reason"), locale) or change.reason or ""
 
 
 def unreachable_claims(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from prefect import task
@@ -20,7 +19,7 @@ def assign_facilitators(cycle_id: int) -> dict[str, Any]:
     policy = load_policy(get_settings().policy_file).matching
     with session_scope() as session:
         result = assign_cycle(session, cycle_id, policy=policy, now=utcnow(), actor=actor("flow"))
-        return asdict(result)
+        return result.as_data()
 
 
 def assign_teams_now(cycle_ids: list[int], *, who: str) -> list[dict[str, Any]]:
@@ -30,7 +29,7 @@ def assign_teams_now(cycle_ids: list[int], *, who: str) -> list[dict[str, Any]]:
     policy = load_policy(get_settings().policy_file).matching
     with session_scope() as session:
         results = assign_cycles(session, cycle_ids, policy=policy, now=utcnow(), actor=who)
-        return [asdict(r) for r in results]
+        return [r.as_data() for r in results]
 
 
 @task(name="assign-facilitators-batch", **DB_TASK)

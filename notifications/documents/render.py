@@ -17,6 +17,7 @@ from markupsafe import Markup
 from models.clock import in_bamako
 from models.errors import InvalidInput
 from models.language import LANGUAGES
+from notifications.phrases import worded
 
 TEMPLATES = Path(__file__).with_name("templates")
 LOCALES = ("fr", "en")
@@ -58,6 +59,7 @@ def environment(flavour: Flavour) -> Environment:
     )
     env.filters["language_name"] = _language_name
     env.filters["bamako"] = in_bamako
+    env.filters["worded"] = worded  # the matcher's phrases, in the document's language
     return env
 
 
