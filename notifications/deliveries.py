@@ -25,6 +25,7 @@ from models.facilitator import Contact
 from models.geography import Cercle, Commune, Region
 from models.notification import Notification
 from models.policy import ReminderPolicy
+from models.query import in_chunks
 from models.reminders import UNREACHABLE, invited_session, message_for, team_event_id
 from notifications import ledger
 from notifications.dispatch import Delivery, Outcome, deliver
@@ -63,8 +64,7 @@ def load_deliveries(
     directory = Directory.load(session)
     deliveries: list[Delivery] = []
     orphans: list[int] = []
-    for start in range(0, len(ids), ledger.CHUNK):
-        chunk = ids[start : start + ledger.CHUNK]
+    for chunk in in_chunks(ids):
         rows = session.execute(
             select(
                 Notification,

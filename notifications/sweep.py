@@ -20,6 +20,7 @@ from models.db import session_scope
 from models.facilitator import Facilitator
 from models.geography import Cercle, Commune, Region
 from models.policy import ReminderPolicy
+from models.query import in_chunks
 from models.reminders import (
     ASSIGNMENT,
     Audience,
@@ -84,7 +85,7 @@ def flag_overdue_steps(now: datetime, *, actor: str = "reminder-sweep") -> list[
 
 def describe_steps(session: Session, step_ids: list[int]) -> list[OverdueStep]:
     described: list[OverdueStep] = []
-    for start in range(0, len(step_ids), ledger.CHUNK):
+    for chunk in in_chunks(step_ids):
         rows = session.execute(
             select(
                 Step.id,
@@ -100,7 +101,7 @@ def describe_steps(session: Session, step_ids: list[int]) -> list[OverdueStep]:
             .outerjoin(Commune, Commune.pcode == Cycle.commune_pcode)
             .join(Cercle, Cercle.pcode == Cycle.cercle_pcode)
             .join(Region, Region.pcode == Cycle.region_pcode)
-            .where(Step.id.in_(step_ids[start : start + ledger.CHUNK]))
+            .where(Step.id.in_(chunk))
             .order_by(Step.id)
         )
         for step_id, name, cycle_id, area, commune, cercle, region, due_at in rows:
