@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
 from models.clock import BAMAKO
-from models.cycle import Cycle, Step
+from models.cycle import Cycle, Step, with_place_names
 from models.db import session_scope
 from models.facilitator import Contact
 from models.geography import Cercle, Commune, Region
@@ -65,7 +65,7 @@ def load_deliveries(
     deliveries: list[Delivery] = []
     orphans: list[int] = []
     for chunk in in_chunks(ids):
-        rows = session.execute(
+        query = with_place_names(
             select(
                 Notification,
                 Cycle.id,
@@ -81,10 +81,9 @@ def load_deliveries(
             )
             .join(Step, Step.id == Notification.step_id)
             .join(Cycle, Cycle.id == Step.cycle_id)
-            .outerjoin(Commune, Commune.pcode == Cycle.commune_pcode)
-            .join(Cercle, Cercle.pcode == Cycle.cercle_pcode)
-            .join(Region, Region.pcode == Cycle.region_pcode)
-            .outerjoin(Contact, Contact.id == Notification.contact_id)
+        )
+        rows = session.execute(
+            query.outerjoin(Contact, Contact.id == Notification.contact_id)
             .where(Notification.id.in_(chunk))
             .order_by(Notification.id)
         ).all()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.clock import BAMAKO
-from models.cycle import Cycle, Step
+from models.cycle import Cycle, Step, with_place_names
 from models.db import session_scope
 from models.facilitator import Facilitator
 from models.geography import Cercle, Commune, Region
@@ -86,7 +86,7 @@ def flag_overdue_steps(now: datetime, *, actor: str = "reminder-sweep") -> list[
 def describe_steps(session: Session, step_ids: list[int]) -> list[OverdueStep]:
     described: list[OverdueStep] = []
     for chunk in in_chunks(step_ids):
-        rows = session.execute(
+        query = with_place_names(
             select(
                 Step.id,
                 Step.name,
@@ -96,14 +96,9 @@ def describe_steps(session: Session, step_ids: list[int]) -> list[OverdueStep]:
                 Cercle.name,
                 Region.name,
                 Step.due_at,
-            )
-            .join(Cycle, Cycle.id == Step.cycle_id)
-            .outerjoin(Commune, Commune.pcode == Cycle.commune_pcode)
-            .join(Cercle, Cercle.pcode == Cycle.cercle_pcode)
-            .join(Region, Region.pcode == Cycle.region_pcode)
-            .where(Step.id.in_(chunk))
-            .order_by(Step.id)
+            ).join(Cycle, Cycle.id == Step.cycle_id)
         )
+        rows = session.execute(query.where(Step.id.in_(chunk)).order_by(Step.id))
         for step_id, name, cycle_id, area, commune, cercle, region, due_at in rows:
             described.append(
                 OverdueStep(step_id, name, cycle_id, area, commune or cercle, region, due_at)
@@ -272,7 +267,7 @@ def preview(now: datetime, policy: ReminderPolicy) -> tuple[Plan, list[dict[str,
 def overdue_rows(now: datetime) -> list[dict[str, str | int]]:
     """Every overdue step of an active cycle, by region then by lateness: the sweep's artifact."""
     with session_scope() as session:
-        rows = session.execute(
+        query = with_place_names(
             select(
                 Region.name,
                 Cercle.name,
@@ -283,12 +278,10 @@ def overdue_rows(now: datetime) -> list[dict[str, str | int]]:
                 Step.due_at,
                 Step.escalation_level,
                 Facilitator.name,
-            )
-            .join(Cycle, Cycle.id == Step.cycle_id)
-            .outerjoin(Commune, Commune.pcode == Cycle.commune_pcode)
-            .join(Cercle, Cercle.pcode == Cycle.cercle_pcode)
-            .join(Region, Region.pcode == Cycle.region_pcode)
-            .outerjoin(Facilitator, Facilitator.id == Step.facilitator_id)
+            ).join(Cycle, Cycle.id == Step.cycle_id)
+        )
+        rows = session.execute(
+            query.outerjoin(Facilitator, Facilitator.id == Step.facilitator_id)
             .where(Step.status == "overdue", Cycle.status == "active")
             .order_by(Region.name, Step.due_at, Step.id)
         ).all()
