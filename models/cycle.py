@@ -26,7 +26,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.audit import record
 from models.base import Base
-from models.errors import ActiveCycleExists
+from models.errors import ActiveCycleExists, NotFound
 from models.facilitator import Facilitator
 from models.geography import Cercle, Commune, Region
 from models.plan import PlannedStep, plan_cycle
@@ -144,6 +144,13 @@ def with_place_names(query: Select[*Columns]) -> Select[*Columns]:
         .join(Cercle, Cercle.pcode == Cycle.cercle_pcode)
         .join(Region, Region.pcode == Cycle.region_pcode)
     )
+
+
+def get_cycle(session: Session, cycle_id: int) -> Cycle:
+    cycle = session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound(f"No cycle with id {cycle_id}; 'debates cycles' lists them")
+    return cycle
 
 
 def next_sequence(session: Session, area_pcode: str) -> int:
