@@ -181,14 +181,12 @@ def unreachable_claims(
         for person in directory.told_about(gone.facilitator_id, regions[gone.step_id]):
             for channel in person.channels:
                 claims.append(
-                    Claim(
+                    Claim.to(
+                        person.id,
+                        channel,
                         step_id=gone.step_id,
                         rule=f"{UNREACHABLE}{gone.notification_id}",
-                        recipient=channel.recipient,
                         due_at=gone.due_at,
-                        facilitator_id=person.id,
-                        contact_id=channel.contact_id,
-                        channel=channel.scheme[:20],
                     )
                 )
     return claims

@@ -23,6 +23,7 @@ from models.policy import ReminderPolicy
 from models.query import in_chunks
 from models.reminders import OPEN, in_quiet_hours, is_owner_reminder
 from models.transitions import CycleStatus
+from notifications.recipients import Channel
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,21 @@ class Claim:
     @property
     def key(self) -> tuple[int, str, str, datetime]:
         return (self.step_id, self.rule, self.recipient, self.due_at)
+
+    @classmethod
+    def to(
+        cls, person_id: int, channel: Channel, *, step_id: int, rule: str, due_at: datetime
+    ) -> Claim:
+        """The claim of `rule` for one person's channel (the ledger keeps the scheme, cut to 20)."""
+        return cls(
+            step_id=step_id,
+            rule=rule,
+            recipient=channel.recipient,
+            due_at=due_at,
+            facilitator_id=person_id,
+            contact_id=channel.contact_id,
+            channel=channel.scheme[:20],
+        )
 
 
 @dataclass(frozen=True)

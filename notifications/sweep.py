@@ -185,14 +185,8 @@ def _expand(
                     result.deferred_quiet += 1
                     continue
                 result.claims.append(
-                    Claim(
-                        step_id=step.step_id,
-                        rule=rule.rule,
-                        recipient=channel.recipient,
-                        due_at=step.due_at,
-                        facilitator_id=person.id,
-                        contact_id=channel.contact_id,
-                        channel=channel.scheme[:20],
+                    Claim.to(
+                        person.id, channel, step_id=step.step_id, rule=rule.rule, due_at=step.due_at
                     )
                 )
 
