@@ -11,9 +11,9 @@ from rich.table import Table
 from cli.common import console, prepare_database
 from deployments.runs import ui_url
 from models.clock import show as show_time
+from models.cycle import get_cycle
 from models.cycle_view import cycle_summary, list_cycles
 from models.db import session_scope
-from models.stepflow import get_cycle
 
 
 def _with_url(summary: dict[str, Any]) -> dict[str, Any]:

@@ -79,14 +79,14 @@ def unavailable(
     reason: Annotated[str | None, typer.Option(help="Why (kept in the audit trail)")] = None,
 ) -> None:
     """Mark a facilitator unavailable; their affected future sessions get a new team member."""
-    from models.policy import load_policy
+    from models.policy import current_policy
     from models.settings import get_settings
     from models.unavailability import find_facilitator, mark_unavailable
     from notifications.phrases import worded
 
     starts_on = parse_day(from_, option="--from")
     ends_on = parse_day(to, option="--to")
-    policy = load_policy(get_settings().policy_file).matching
+    policy = current_policy().matching
     prepare_database()
     with session_scope() as session:
         person = find_facilitator(session, name)

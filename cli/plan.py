@@ -12,8 +12,7 @@ from models.clock import show
 from models.db import session_scope
 from models.geography import resolve_commune
 from models.plan import plan_cycle
-from models.policy import load_policy
-from models.settings import get_settings
+from models.policy import current_policy
 
 
 def plan(
@@ -24,7 +23,7 @@ def plan(
 ) -> None:
     """Print the steps of a cycle and when each falls due (Africa/Bamako time)."""
     start_on = parse_day(start, option="--start") if start else today()
-    policy = load_policy(get_settings().policy_file)
+    policy = current_policy()
     prepare_database()
     with session_scope() as session:
         place = resolve_commune(session, commune)

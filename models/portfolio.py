@@ -15,9 +15,8 @@ from sqlalchemy.orm import Session, aliased
 
 from models.assignment_record import team_summary
 from models.clock import show
-from models.cycle import Cycle, Step
+from models.cycle import Cycle, Step, get_cycle
 from models.document import Document, documents_of
-from models.errors import NotFound
 from models.geography import Cercle, Commune, Level, Region, resolve_place
 from models.plan import STAGE_ORDER
 from models.text import slug
@@ -180,10 +179,7 @@ def heading_of(cycle: Cycle) -> CycleHeading:
 
 
 def cycle_heading(session: Session, cycle_id: int) -> CycleHeading:
-    cycle = session.get(Cycle, cycle_id)
-    if cycle is None:
-        raise NotFound(f"no cycle with id {cycle_id}; list cycles with 'debates status'")
-    return heading_of(cycle)
+    return heading_of(get_cycle(session, cycle_id))
 
 
 @dataclass(frozen=True)
@@ -241,9 +237,7 @@ class CycleState:
 
 def cycle_state(session: Session, cycle_id: int, *, now: datetime) -> CycleState:
     """One cycle in detail: stages done, the step it waits on, overdue steps, people, documents."""
-    cycle = session.get(Cycle, cycle_id)
-    if cycle is None:
-        raise NotFound(f"no cycle with id {cycle_id}; list cycles with 'debates status'")
+    cycle = get_cycle(session, cycle_id)
     waiting_step = cycle.waiting_step()
 
     def state(step: Step) -> StepState:

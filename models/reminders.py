@@ -29,6 +29,7 @@ from models.cycle import Cycle, Step
 from models.debate_session import DebateSession, SessionStatus
 from models.notification import Notification
 from models.policy import ReminderPolicy
+from models.query import in_chunks
 from models.rules import (
     ASSIGNMENT,
     DUE_TODAY,
@@ -342,7 +343,7 @@ def select_team_notices(session: Session, since: datetime) -> list[TeamNotice]:
         return []
     waiting: dict[int, OpenStep] = {}
     cycle_ids = sorted({c for _i, _a, c, _after in events if c is not None})
-    for chunk_ids in _chunks(cycle_ids):
+    for chunk_ids in in_chunks(cycle_ids):
         for row in session.execute(open_steps_of(chunk_ids)):
             step = open_step(row)
             waiting.setdefault(step.cycle_id, step)
@@ -360,7 +361,7 @@ def select_team_notices(session: Session, since: datetime) -> list[TeamNotice]:
 def claimed_pairs(session: Session, rules: Sequence[str]) -> set[tuple[str, str]]:
     """(rule, recipient) pairs the ledger holds for these rules, whatever their status."""
     pairs: set[tuple[str, str]] = set()
-    for chunk in _chunks(sorted(set(rules))):
+    for chunk in in_chunks(sorted(set(rules))):
         rows = session.execute(
             select(Notification.rule, Notification.recipient).where(Notification.rule.in_(chunk))
         )
@@ -428,7 +429,7 @@ def select_invitations(
     rows = session.execute(query).all()
     cycle_ids = sorted({row[4] for row in rows})
     teams: dict[int, list[int]] = {}
-    for chunk in _chunks(cycle_ids):
+    for chunk in in_chunks(cycle_ids):
         for cycle_id, person in session.execute(
             select(TeamAssignment.cycle_id, TeamAssignment.facilitator_id)
             .where(TeamAssignment.cycle_id.in_(chunk), TeamAssignment.superseded_at.is_(None))
@@ -488,7 +489,7 @@ def raise_escalation(session: Session, levels: dict[int, int]) -> None:
     """Record the escalation level reached per step (never lowers it)."""
     for level in (1, 2):
         ids = [step_id for step_id, reached in levels.items() if reached == level]
-        for chunk in _chunks(ids):
+        for chunk in in_chunks(ids):
             session.execute(
                 update(Step)
                 .where(Step.id.in_(chunk), Step.escalation_level < level)
@@ -519,8 +520,3 @@ def _audit(
         )
         for step_id in step_ids
     )
-
-
-def _chunks(ids: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]

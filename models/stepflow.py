@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session
 from models.baseline import BaselineSubmission
 from models.csvfile import problems
 from models.cycle import Cycle, Step, close_cycle, set_step_status
+
+# Re-exported: deployments/demo.py imports get_cycle from here.
+from models.cycle import get_cycle as get_cycle
 from models.debate_session import DebateSession, ScheduleSubmission, SessionOutcome
 from models.errors import DomainError, InvalidInput, NotFound
 from models.minutes import MinutesSubmission
@@ -79,13 +82,6 @@ def parse_submission(step_name: str, data: dict[str, Any]) -> BaseModel:
         return schema.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput(f"the input for step '{step_name}' is not valid", problems(exc)) from exc
-
-
-def get_cycle(session: Session, cycle_id: int) -> Cycle:
-    cycle = session.get(Cycle, cycle_id)
-    if cycle is None:
-        raise NotFound(f"No cycle with id {cycle_id}; 'debates cycles' lists them")
-    return cycle
 
 
 def session_revision(session: Session, cycle_id: int, step: Step) -> int:

@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
 from models.clock import BAMAKO
-from models.cycle import Cycle, Step
+from models.cycle import Cycle, Step, with_place_names
 from models.db import session_scope
 from models.facilitator import Contact
 from models.geography import Cercle, Commune, Region
 from models.notification import Notification
 from models.policy import ReminderPolicy
+from models.query import in_chunks
 from models.reminders import invited_session, message_for, team_event_id, unreachable_about
 from models.rules import Unreachable
 from notifications import ledger
@@ -65,9 +66,8 @@ def load_deliveries(
     directory = Directory.load(session)
     deliveries: list[Delivery] = []
     orphans: list[int] = []
-    for start in range(0, len(ids), ledger.CHUNK):
-        chunk = ids[start : start + ledger.CHUNK]
-        rows = session.execute(
+    for chunk in in_chunks(ids):
+        query = with_place_names(
             select(
                 Notification,
                 Cycle.id,
@@ -83,10 +83,9 @@ def load_deliveries(
             )
             .join(Step, Step.id == Notification.step_id)
             .join(Cycle, Cycle.id == Step.cycle_id)
-            .outerjoin(Commune, Commune.pcode == Cycle.commune_pcode)
-            .join(Cercle, Cercle.pcode == Cycle.cercle_pcode)
-            .join(Region, Region.pcode == Cycle.region_pcode)
-            .outerjoin(Contact, Contact.id == Notification.contact_id)
+        )
+        rows = session.execute(
+            query.outerjoin(Contact, Contact.id == Notification.contact_id)
             .where(Notification.id.in_(chunk))
             .order_by(Notification.id)
         ).all()
@@ -184,14 +183,12 @@ def unreachable_claims(
         for person in directory.told_about(gone.facilitator_id, regions[gone.step_id]):
             for channel in person.channels:
                 claims.append(
-                    Claim(
+                    Claim.to(
+                        person.id,
+                        channel,
                         step_id=gone.step_id,
                         rule=str(Unreachable(gone.notification_id)),
-                        recipient=channel.recipient,
                         due_at=gone.due_at,
-                        facilitator_id=person.id,
-                        contact_id=channel.contact_id,
-                        channel=channel.scheme[:20],
                     )
                 )
     return claims

@@ -19,15 +19,14 @@ from models.launch import (
     set_flow_run,
 )
 from models.launch import active_cycle_runs as active_runs
-from models.policy import load_policy
-from models.settings import get_settings
+from models.policy import current_policy
 from tasks.artifacts import refresh_portfolio
 from tasks.options import DB_TASK, actor
 
 
 def record_launches_now(request: LaunchRequest, *, who: str) -> LaunchReport:
     """Record a cycle for each commune of the request that has none active (one transaction)."""
-    policy = load_policy(get_settings().policy_file).cycle
+    policy = current_policy().cycle
     with session_scope() as session:
         communes = select_communes(
             session, communes=request.communes, cercle=request.cercle, region=request.region

@@ -11,13 +11,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup
 
 from models.clock import in_bamako
 from models.errors import InvalidInput
 from models.language import LANGUAGES
 from notifications.phrases import worded
+from notifications.templating import template_environment
 
 TEMPLATES = Path(__file__).with_name("templates")
 LOCALES = ("fr", "en")
@@ -48,19 +49,12 @@ def _language_name(code: str, locale: str) -> str:
 
 @lru_cache(maxsize=3)
 def environment(flavour: Flavour) -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        undefined=StrictUndefined,
-        autoescape=flavour == "html",
+    return template_environment(
+        TEMPLATES,
+        html=flavour == "html",
         finalize=escape_markdown if flavour == "md" else None,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        filters={"language_name": _language_name, "bamako": in_bamako, "worded": worded},
     )
-    env.filters["language_name"] = _language_name
-    env.filters["bamako"] = in_bamako
-    env.filters["worded"] = worded  # the matcher's phrases, in the document's language
-    return env
 
 
 def check_locale(locale: str) -> str:
