@@ -24,6 +24,7 @@ from prefect.context import FlowRunContext
 from models.clock import utcnow
 from models.db import session_scope
 from models.portfolio import cycle_state, portfolio
+from models.settings import get_settings
 from notifications.documents.render import check_locale, environment, render
 from tasks.options import DB_TASK
 
@@ -31,8 +32,8 @@ PORTFOLIO_KEY = "debates-portfolio"
 
 
 def cycle_key(cycle_id: int, what: str) -> str:
-    """Artifact keys allow lowercase letters, digits and dashes only."""
-    return f"cycle-{cycle_id}-{what}"
+    """Artifact keys allow lowercase letters, digits and dashes only; the demo's are its own."""
+    return get_settings().scoped(f"cycle-{cycle_id}-{what}")
 
 
 def latest_artifact(key: str) -> ArtifactResponse | None:
