@@ -8,12 +8,13 @@ from typing import Annotated
 import typer
 from click.exceptions import ClickException
 
-from cli import communes, cycles, facilitators, launch, serve, submit
+from cli import communes, cycles, demo, facilitators, launch, serve, submit
 from cli.common import err_console, prepare_database
 from cli.plan import plan
 from cli.status import status
 from cli.sweep import sweep
 from models.errors import DomainError, InvalidInput
+from models.settings import DEMO, use_workspace
 
 app = typer.Typer(
     help="Reconciliation debate cycles for the communes of Mali.",
@@ -35,7 +36,7 @@ for command in (
     serve.up,
     serve.serve,
     serve.reconcile,
-    serve.demo,
+    demo.demo,
     cycles.cancel,
 ):
     app.command()(command)
@@ -46,8 +47,13 @@ _state = {"debug": False}
 @app.callback()
 def root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    demo: Annotated[
+        bool,
+        typer.Option("--demo", help="Work on the demo's cycles (data/demo/), not the real ones."),
+    ] = False,
 ) -> None:
     _state["debug"] = debug
+    use_workspace(DEMO if demo else "main")
 
 
 @db_app.command("upgrade")
@@ -93,6 +99,8 @@ def run(args: list[str] | None = None) -> int:
         )
         err_console.print("Run again with --debug for the traceback.")
         return 2
+    finally:
+        use_workspace("main")  # tests run many commands in one process
     # Without standalone mode click returns typer.Exit's code instead of raising it.
     return result if isinstance(result, int) else 0
 

@@ -57,7 +57,7 @@ def serve(
     serve_deployments(limit)
 
 
-def _load_registry() -> None:
+def load_registry() -> None:
     with session_scope() as session:
         if session.scalar(select(Commune.pcode).limit(1)) is not None:
             return
@@ -106,7 +106,7 @@ def up(
         server.record_server(data_dir, api_url, pid=started.pid if started else None)
     try:
         prepare_database()
-        _load_registry()
+        load_registry()
         apply_deployments()
         reconcile_now()
         ui = api_url.removesuffix("/api")
@@ -118,20 +118,3 @@ def up(
         if started is not None:
             server.stop(started)
             server.forget_server(data_dir, api_url)
-
-
-def demo(
-    region: Annotated[str, typer.Option(help="Region of the demo cycles")] = "Tombouctou",
-    count: Annotated[int, typer.Option(help="How many communes")] = 9,
-) -> None:
-    """Fictional facilitators and cycles at every stage in one region (needs 'debates up' running)."""
-    from deployments.demo import run_demo
-
-    prepare_database()
-    require_server(deployed=True)
-    report = run_demo(region, count, who="demo")
-    for run in report.launched:
-        console.print(f"Cycle {run.cycle_id}: {run.commune} ({run.commune_pcode})", highlight=False)
-    for label, reason in report.skipped:
-        console.print(f"[yellow]Skipped[/] {label}: {reason}", highlight=False)
-    console.print("Open the Prefect UI: every stage has a suspended cycle; one is completed.")

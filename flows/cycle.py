@@ -16,6 +16,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from deployments.names import DEBATE_CYCLE_FLOW
 from flows.waiting import wait_for_input
+from models.settings import Workspace, use_workspace
 from models.stepflow import WaitingStep
 from models.steps import HANDOVER, Stage
 from tasks.artifacts import refresh_cycle_view
@@ -90,12 +91,15 @@ def catch_up(cycle_id: int, step: WaitingStep) -> WaitingStep:
     task_runner=ThreadPoolTaskRunner(max_workers=TASK_THREADS),  # type: ignore[arg-type]
     persist_result=False,
 )
-def debate_cycle(cycle_id: int) -> str:
+def debate_cycle(cycle_id: int, workspace: Workspace = "main") -> str:
     """Carry cycle `cycle_id` through its steps, waiting on people at each; its final status.
 
     Args:
         cycle_id: Numéro du cycle (debates cycles) / the cycle's id, as `debates cycles` lists it.
+        workspace: Base de données: « main » (le vrai travail) ou « demo » (debates demo) /
+            the domain database: main (real work) or demo (`debates demo`'s fictional cycles).
     """
+    use_workspace(workspace)  # before any task: every session of this run opens its database
     attempt, last = 0, ("", -1)
     problems: Problems = []
     while (step := open_step(cycle_id)) is not None:

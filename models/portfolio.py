@@ -19,6 +19,7 @@ from models.cycle import Cycle, Step, get_cycle
 from models.document import Document, documents_of
 from models.geography import Cercle, Commune, Level, Region, resolve_place
 from models.plan import STAGE_ORDER
+from models.settings import get_settings
 from models.text import slug
 from models.transitions import OPEN_STEP, CycleStatus, StepStatus
 
@@ -138,9 +139,10 @@ def artifact_key(area: str, area_pcode: str, sequence: int, what: str) -> str:
     """`cycle-tilemsi-ml060314-1-state`: the commune for a manager scanning the Artifacts page, its
     P-code because names repeat (Tilemsi is a commune of Goundam and of Gao), then the commune's cycle
     number. Prefect allows lowercase letters, digits and dashes only; `slug` drops accents and
-    apostrophes (N'Gassola -> n-gassola) and a name with nothing left still has its P-code."""
+    apostrophes (N'Gassola -> n-gassola) and a name with nothing left still has its P-code.
+    The demo workspace's keys start with `demo-`: its cycles must not overwrite the real ones'."""
     parts = [slug(area), area_pcode.lower(), str(sequence), what]
-    return "-".join(["cycle", *(part for part in parts if part)])
+    return get_settings().scoped("-".join(["cycle", *(part for part in parts if part)]))
 
 
 @dataclass(frozen=True)
