@@ -19,13 +19,13 @@ from sqlalchemy import func, select
 
 from deployments.demo_runs import Promise
 from models.clock import BAMAKO, utcnow
-from models.cycle import Cycle
+from models.cycle import Cycle, get_cycle
 from models.db import engine_for, session_scope
 from models.facilitator import Facilitator
 from models.facilitator_import import import_facilitators
 from models.launch import CycleRun, LaunchReport, LaunchRequest
 from models.settings import DEMO, get_settings
-from models.stepflow import apply_submission, get_cycle
+from models.stepflow import apply_submission
 from models.steps import StepKind, StepName
 from models.transitions import CycleStatus
 from tasks.assignment import assign_teams_now

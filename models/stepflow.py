@@ -17,10 +17,7 @@ from sqlalchemy.orm import Session
 
 from models.baseline import BaselineSubmission
 from models.csvfile import problems
-from models.cycle import Cycle, Step, close_cycle, set_step_status
-
-# Re-exported: deployments/demo.py imports get_cycle from here.
-from models.cycle import get_cycle as get_cycle
+from models.cycle import Cycle, Step, close_cycle, get_cycle, set_step_status
 from models.debate_session import DebateSession, ScheduleSubmission, SessionOutcome
 from models.errors import DomainError, InvalidInput, NotFound
 from models.minutes import MinutesSubmission
