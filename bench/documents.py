@@ -38,7 +38,7 @@ from models.geography import Commune  # noqa: E402
 from models.policy import CyclePolicy  # noqa: E402
 from models.portfolio import cycle_state, portfolio  # noqa: E402
 from models.registry import import_registry  # noqa: E402
-from models.settings import SHARED_COMMUNES  # noqa: E402
+from models.settings import SHIPPED_COMMUNES  # noqa: E402
 from notifications.documents.build import (  # noqa: E402
     build_invitation,
     build_minutes,
@@ -90,7 +90,7 @@ def measure(backend: str, url: str) -> list[tuple[str, str, str]]:
     migrations.upgrade(engine)
     rows: list[tuple[str, str, str]] = []
     with Session(engine) as session, session.begin():
-        import_registry(session, SHARED_COMMUNES)
+        import_registry(session, SHIPPED_COMMUNES)
     with Session(engine) as session, session.begin():
         sample = ngara_cycle(session)
         add_minutes(session, sample)

@@ -85,13 +85,13 @@ def fresh_domain(tmp: Path, name: str) -> str:
     import migrations
     from models import db
     from models.registry import import_registry
-    from models.settings import SHARED_COMMUNES
+    from models.settings import SHIPPED_COMMUNES
 
     url = f"sqlite:///{tmp / name}"
     engine = db.engine_for(url)
     migrations.upgrade(engine)
     with Session(engine) as session, session.begin():
-        import_registry(session, SHARED_COMMUNES)
+        import_registry(session, SHIPPED_COMMUNES)
     return url
 
 

@@ -23,7 +23,7 @@ from datetime import date, timedelta
 
 from models.matching import Candidate, CycleNeed, Solution, greedy, solve
 from models.policy import MatchingPolicy
-from models.settings import SHARED_COMMUNES
+from models.settings import SHIPPED_COMMUNES
 
 COMMUNITIES = ["Kel Ansar", "Ifoghas", "Imghad", "Songhaï", "Peul", "Arabe", "Bozo", "Dogon"]
 NEIGHBOURS = {
@@ -40,7 +40,7 @@ NEIGHBOURS = {
 
 
 def communes() -> list[tuple[str, str]]:
-    with SHARED_COMMUNES.open(encoding="utf-8") as handle:
+    with SHIPPED_COMMUNES.open(encoding="utf-8") as handle:
         return [(row["commune_pcode"], row["commune"]) for row in csv.DictReader(handle)]
 
 

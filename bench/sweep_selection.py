@@ -46,6 +46,7 @@ from models.geography import Cercle, Commune, Region  # noqa: E402
 from models.notification import Notification  # noqa: E402
 from models.policy import ReminderPolicy  # noqa: E402
 from models.reminders import horizon  # noqa: E402
+from models.steps import Stage  # noqa: E402
 from notifications.sweep import plan  # noqa: E402
 
 CYCLES = 20_000
@@ -66,7 +67,7 @@ ORDER BY s.due_at, s.id
 def seed(url: str) -> int:
     engine = db.engine_for(url)
     migrations.upgrade(engine)
-    stages = ["baseline", "scheduling", "facilitation", "minutes", "handover"]
+    stages = [stage.value for stage in Stage]
     with Session(engine) as session, session.begin():
         session.execute(insert(Region), [{"pcode": "ML99", "name": "Région de banc d'essai"}])
         session.execute(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli import communes, cycles, facilitators, launch, serve, submit
+from cli import communes, cycles, demo, facilitators, launch, serve, submit
 from cli.common import err_console, prepare_database
 from cli.plan import plan
 from cli.status import status
@@ -34,7 +34,7 @@ for command in (
     serve.up,
     serve.serve,
     serve.reconcile,
-    serve.demo,
+    demo.demo,
     cycles.cancel,
 ):
     app.command()(command)
@@ -45,8 +45,16 @@ _state = {"debug": False}
 @app.callback()
 def root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    demo: Annotated[
+        bool,
+        typer.Option("--demo", help="Work on the demo's cycles (data/demo/), not the real ones."),
+    ] = False,
 ) -> None:
     _state["debug"] = debug
+    if demo:
+        from models.settings import DEMO, use_workspace
+
+        use_workspace(DEMO)
 
 
 @db_app.command("upgrade")
@@ -91,6 +99,12 @@ def run(args: list[str] | None = None) -> int:
         )
         err_console.print("Run again with --debug for the traceback.")
         return 2
+    finally:
+        # Tests run many commands in one process: back to the main workspace, if one was chosen
+        # (a command that never loaded the settings, --help, chose none).
+        settings = sys.modules.get("models.settings")
+        if settings is not None:
+            settings.use_workspace("main")
     return 0
 
 

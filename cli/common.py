@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from rich.console import Console
 
-from models.clock import BAMAKO, utcnow
+from models.clock import BAMAKO, require_aware, utcnow
 from models.errors import DomainError, InvalidInput
 
 console = Console()
@@ -48,12 +48,13 @@ def parse_day(text: str, *, option: str) -> date:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
         raise InvalidInput(f"{option}: '{text}' is not a date; write it as 2026-03-14") from exc
-    if moment.tzinfo is None:
-        raise InvalidInput(
-            f"{option}: '{text}' has no timezone; write a date (2026-03-14) or add one "
-            f"({text}+00:00, Bamako time)"
-        )
-    return moment.astimezone(BAMAKO).date()
+    aware = require_aware(
+        moment,
+        field=option,
+        typed=text,
+        fix=f"write a date (2026-03-14) or add one ({text}+00:00, Bamako time)",
+    )
+    return aware.astimezone(BAMAKO).date()
 
 
 def today() -> date:

@@ -29,7 +29,8 @@ def _communes_table(rows: list[Commune], title: str) -> Table:
 @app.command("import")
 def import_(
     path: Annotated[
-        Path | None, typer.Argument(help="CSV of the shape of mali_communes.csv")
+        Path | None,
+        typer.Argument(help="CSV of the shape of mali_communes.csv; default: the shipped registry"),
     ] = None,
 ) -> None:
     """Load or update the registry; a second import of the same file changes nothing."""
@@ -38,11 +39,6 @@ def import_(
     from models.settings import get_settings
 
     source = path or get_settings().resolved_communes_file()
-    if source is None:
-        raise InvalidInput(
-            "no registry file given and ../shared/data/mali_communes.csv is absent; "
-            "pass a path or set DEBATES_COMMUNES_FILE"
-        )
     prepare_database()
     with session_scope() as session:
         report = import_registry(session, source)

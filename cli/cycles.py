@@ -68,10 +68,13 @@ def show(
     from models.cycle import get_cycle
     from models.cycle_view import cycle_summary
     from models.db import session_scope
+    from models.settings import get_settings
+    from notifications.phrases import worded_team
 
     prepare_database()
     with session_scope(readonly=True) as session:
         data = _with_url(cycle_summary(get_cycle(session, cycle), with_steps=True))
+    data["team"] = worded_team(data["team"], get_settings().locale)
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -118,6 +121,7 @@ def cancel(
 ) -> None:
     """Stop a cycle for good: its open steps are cancelled and its flow run is cancelled."""
     from deployments.runs import cancel_runs, server_answers
+    from deployments.server import NOT_ANSWERING_FIX, connect
     from models.clock import utcnow
     from models.cycle import get_cycle
     from models.db import session_scope
@@ -134,6 +138,15 @@ def cancel(
         console.print(f"Cycle {cycle} was not active; nothing changed.")
         return
     console.print(f"[green]Cycle {cycle} cancelled.[/]")
-    if flow_run_id and server_answers():
-        cancel_runs([flow_run_id])
-        console.print("Its flow run is cancelled.")
+    if not flow_run_id:
+        return
+    api_url = connect(get_settings().data_dir)
+    if not server_answers():
+        console.print(
+            f"[yellow]Its flow run is not cancelled: no Prefect server answers at {api_url}; "
+            f"{NOT_ANSWERING_FIX}.[/]",
+            highlight=False,
+        )
+        return
+    cancel_runs([flow_run_id])
+    console.print("Its flow run is cancelled.")

@@ -84,13 +84,14 @@ def unavailable(
 ) -> None:
     """Mark a facilitator unavailable; their affected future sessions get a new team member."""
     from models.db import session_scope
-    from models.policy import load_policy
+    from models.policy import current_policy
     from models.settings import get_settings
     from models.unavailability import find_facilitator, mark_unavailable
+    from notifications.phrases import worded
 
     starts_on = parse_day(from_, option="--from")
     ends_on = parse_day(to, option="--to")
-    policy = load_policy(get_settings().policy_file).matching
+    policy = current_policy().matching
     prepare_database()
     with session_scope() as session:
         person = find_facilitator(session, name)
@@ -115,7 +116,8 @@ def unavailable(
                     f"(score {result.score:g})"
                 )
             else:
-                console.print(f"[red]{result.cycle}: unassigned[/]: {result.unassigned_reason}")
+                why = worded(result.unassigned_reason, get_settings().locale)
+                console.print(f"[red]{result.cycle}: unassigned[/]: {why}")
         for notice in report.notices:
             who = notice.name or "the region's coordinators"
             console.print(f"  notify {who}: {notice.kind} (cycle {notice.cycle_id})")

@@ -15,19 +15,19 @@ class PrefectDown(DomainError):
     pass
 
 
-def require_server(*, deployed: bool = False) -> None:
-    """Refuse early, before anything is recorded, when the flow runs could not be created."""
-    from prefect.settings import PREFECT_API_URL
+def require_server(*, deployed: bool = False) -> str:
+    """Find the Prefect server (PREFECT_API_URL, else the one 'debates up' recorded) and refuse
+    early, before anything is recorded, when the flow runs could not be created; its API URL."""
+    from deployments.runs import deployment_id
+    from deployments.server import NOT_ANSWERING_FIX, answers, connect
+    from models.settings import get_settings
 
-    from deployments.runs import deployment_id, server_answers
-
-    if not server_answers():
-        raise PrefectDown(
-            f"no Prefect server answers at {PREFECT_API_URL.value() or '(PREFECT_API_URL unset)'}; "
-            "start one with 'debates up' (or set PREFECT_API_URL)"
-        )
+    api_url = connect(get_settings().data_dir)
+    if not answers(api_url):
+        raise PrefectDown(f"no Prefect server answers at {api_url}; {NOT_ANSWERING_FIX}")
     if deployed:
         deployment_id()
+    return api_url
 
 
 def launch(
@@ -68,6 +68,9 @@ def launch(
             report.launched, reason="launch", who=who, progress=lambda: progress.advance(bar)
         )
     if report.launched:
+        from notifications.phrases import worded
+
+        locale = get_settings().locale
         table = Table(title=f"{len(report.launched)} cycle(s) launched", title_justify="left")
         for column in ("Cycle", "Commune", "P-code", "Team", "Flow run"):
             table.add_column(column)
@@ -79,7 +82,7 @@ def launch(
                 run.commune_pcode,
                 f"{team['lead']}, {team['co']}"
                 if team["lead"] and team["co"]
-                else f"[yellow]none: {team['unassigned_reason']}[/]",
+                else f"[yellow]none: {worded(team['unassigned_reason'], locale)}[/]",
                 ui_url(runs.get(run.cycle_id)) or run.run_name,
             )
         console.print(table)

@@ -21,11 +21,10 @@ def plan(
     from models.db import session_scope
     from models.geography import resolve_commune
     from models.plan import plan_cycle
-    from models.policy import load_policy
-    from models.settings import get_settings
+    from models.policy import current_policy
 
     start_on = parse_day(start, option="--start") if start else today()
-    policy = load_policy(get_settings().policy_file)
+    policy = current_policy()
     prepare_database()
     with session_scope() as session:
         place = resolve_commune(session, commune)

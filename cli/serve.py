@@ -58,7 +58,7 @@ def serve(
     serve_deployments(limit)
 
 
-def _load_registry() -> None:
+def load_registry() -> None:
     from sqlalchemy import select
 
     from models.db import session_scope
@@ -69,61 +69,63 @@ def _load_registry() -> None:
     with session_scope() as session:
         if session.scalar(select(Commune.pcode).limit(1)) is not None:
             return
-        source = get_settings().resolved_communes_file()
-        if source is None:
-            console.print("[yellow]No commune registry file; run 'debates communes import PATH'[/]")
-            return
-        report = import_registry(session, source)
+        report = import_registry(session, get_settings().resolved_communes_file())
     console.print(f"Commune registry loaded: {report.rows} communes.")
 
 
+def _local_api_url(port: int) -> str:
+    """Where `up` serves when PREFECT_API_URL is unset: the recorded server if it still answers,
+    else 127.0.0.1:`port`, or a free port when something that is not a Prefect server holds it."""
+    from deployments import server
+    from models.settings import get_settings
+
+    recorded = server.recorded_api_url(get_settings().data_dir)
+    if recorded is not None and server.answers(recorded):
+        return recorded
+    api_url = f"http://127.0.0.1:{port}/api"
+    if server.answers(api_url) or server.port_is_free(port):
+        return api_url
+    free = server.free_port()
+    console.print(
+        f"[yellow]Port {port} is taken by something that is not a Prefect server; "
+        f"using port {free}.[/]"
+    )
+    return f"http://127.0.0.1:{free}/api"
+
+
 def up(
-    port: Annotated[int, typer.Option(help="Port of the local Prefect server")] = 4200,
+    port: Annotated[
+        int, typer.Option(help="Port of the local Prefect server (another if it is taken)")
+    ] = 4200,
     limit: Annotated[int, typer.Option(help="Flow runs executed at once")] = SERVE_LIMIT,
 ) -> None:
     """The main job: a Prefect server (started if none answers), the database, the deployments."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
     from deployments import server
     from deployments.serve import apply_deployments, serve_deployments
     from models.settings import get_settings
 
-    api_url = PREFECT_API_URL.value() or f"http://127.0.0.1:{port}/api"
-    server.export_api_url(api_url)
+    data_dir = get_settings().data_dir
+    configured = server.configured_api_url()
+    api_url = configured or _local_api_url(port)
+    server.use_api_url(api_url)
     started = None
-    with temporary_settings(updates={PREFECT_API_URL: api_url}):
-        if not server.answers(api_url):
-            console.print(f"Starting a Prefect server at {api_url} …")
-            started = server.start_server(
-                api_url, log_file=get_settings().data_dir / "prefect-server.log"
-            )
-        try:
-            prepare_database()
-            _load_registry()
-            apply_deployments()
-            reconcile_now()
-            ui = api_url.removesuffix("/api")
-            console.print(f"[bold green]Prefect UI: {ui}[/]  (Ctrl-C stops what this started)")
-            serve_deployments(limit)
-        except KeyboardInterrupt:
-            console.print("Stopping.")
-        finally:
-            if started is not None:
-                server.stop(started)
-
-
-def demo(
-    region: Annotated[str, typer.Option(help="Region of the demo cycles")] = "Tombouctou",
-    count: Annotated[int, typer.Option(help="How many communes")] = 9,
-) -> None:
-    """Fictional facilitators and cycles at every stage in one region (needs 'debates up' running)."""
-    from deployments.demo import run_demo
-
-    prepare_database()
-    require_server(deployed=True)
-    report = run_demo(region, count, who="demo")
-    for run in report.launched:
-        console.print(f"Cycle {run.cycle_id}: {run.commune} ({run.commune_pcode})", highlight=False)
-    for label, reason in report.skipped:
-        console.print(f"[yellow]Skipped[/] {label}: {reason}", highlight=False)
-    console.print("Open the Prefect UI: every stage has a suspended cycle; one is completed.")
+    if not server.answers(api_url):
+        console.print(f"Starting a Prefect server at {api_url} …")
+        started = server.start_server(api_url, log_file=data_dir / "prefect-server.log")
+    if configured is None and (started or server.recorded_api_url(data_dir) != api_url):
+        # Other commands, in other terminals, find it here.
+        server.record_server(data_dir, api_url, pid=started.pid if started else None)
+    try:
+        prepare_database()
+        load_registry()
+        apply_deployments()
+        reconcile_now()
+        ui = api_url.removesuffix("/api")
+        console.print(f"[bold green]Prefect UI: {ui}[/]  (Ctrl-C stops what this started)")
+        serve_deployments(limit)
+    except KeyboardInterrupt:
+        console.print("Stopping.")
+    finally:
+        if started is not None:
+            server.stop(started)
+            server.forget_server(data_dir, api_url)

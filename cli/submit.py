@@ -56,7 +56,11 @@ def submit(
     # Prefect only now: --template and input errors answer without its second of imports.
     from cli.serve import reconcile_now
     from deployments.runs import STALE, resume_cycle_run
+    from deployments.server import connect
 
+    connect(
+        get_settings().data_dir
+    )  # recorded either way: the run catches up when a server is back
     outcome = resume_cycle_run(flow_run_id, step, submission.model_dump(mode="json"))
     console.print(outcome, highlight=False)
     if outcome == STALE:

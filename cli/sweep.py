@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from cli.common import console, prepare_database
-from models.clock import BAMAKO, show, utcnow
+from models.clock import BAMAKO, require_aware, show, utcnow
 from models.errors import InvalidInput
 
 
@@ -25,9 +25,9 @@ def parse_moment(text: str | None) -> datetime:
         ) from exc
     if len(text) == 10:
         moment = moment.replace(hour=8, tzinfo=BAMAKO)
-    if moment.tzinfo is None:
-        raise InvalidInput(f"--now: '{text}' has no timezone; add one ({text}+00:00, Bamako time)")
-    return moment
+    return require_aware(
+        moment, field="--now", typed=text, fix=f"add one ({text}+00:00, Bamako time)"
+    )
 
 
 def sweep(
@@ -61,6 +61,9 @@ def sweep(
             "Nothing was written or sent."
         )
         return
+    from cli.launch import require_server
+
+    require_server()  # the sweep is a flow run: without a server Prefect would start a throwaway one
     from flows.reminder_sweep import reminder_sweep
 
     result = reminder_sweep(now=moment)

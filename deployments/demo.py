@@ -1,30 +1,43 @@
 """`debates demo`: clearly fictional facilitators and cycles at every stage in one region.
 
-Everything is recorded through the same domain functions as the CLI, before the flow runs are created:
-each run then replays from the database to the step its cycle waits on, so the Prefect UI shows cycles
-suspended at every stage (and one completed).
+The demo works in a workspace of its own (models.settings.use_workspace("demo"): a SQLite database
+and documents under `<data_dir>/demo/`), never in the coordinators' database, and its flow runs are
+named `demo-cycle-…` and tagged `demo`. Everything is recorded through the same domain functions as
+the CLI, before the flow runs are created: each run then replays from the database to the step its
+cycle waits on, so the Prefect UI shows cycles suspended at every stage (and one completed).
 """
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+
+from deployments.demo_runs import Promise
 from models.clock import BAMAKO, utcnow
-from models.db import session_scope
+from models.cycle import Cycle, get_cycle
+from models.db import engine_for, session_scope
+from models.facilitator import Facilitator
 from models.facilitator_import import import_facilitators
-from models.launch import LaunchReport, LaunchRequest
-from models.stepflow import apply_submission, get_cycle
+from models.launch import CycleRun, LaunchReport, LaunchRequest
+from models.settings import DEMO, get_settings
+from models.stepflow import apply_submission
+from models.steps import StepKind, StepName
+from models.transitions import CycleStatus
 from tasks.assignment import assign_teams_now
-from tasks.launch import record_launches_now, start_runs_now
+from tasks.launch import reconcile_now, record_launches_now, start_runs_now
 
 FACILITATORS = Path(__file__).with_name("demo_facilitators.csv")
 
 
 def _inputs(step: str, start: date) -> dict[str, Any]:
     later = start + timedelta(days=60)
-    if step == "baseline":
+    kind = StepName.parse(step).kind
+    if kind is StepKind.BASELINE:
         return {
             "completed_on": str(start + timedelta(days=12)),
             "risk_themes": ["foncier", "transhumance", "accès à l'eau"],
@@ -33,7 +46,7 @@ def _inputs(step: str, start: date) -> dict[str, Any]:
             "participant_groups": ["women", "youth", "traditional_leaders", "herders", "farmers"],
             "summary": "Données de démonstration, fictives.",
         }
-    if step == "schedule":
+    if kind is StepKind.SCHEDULE:
         return {
             "sessions": [
                 {
@@ -44,9 +57,9 @@ def _inputs(step: str, start: date) -> dict[str, Any]:
                 for n in range(2)
             ]
         }
-    if step.startswith("session-"):
+    if kind is StepKind.SESSION:
         return {"outcome": "held"}
-    if step.startswith("minutes-"):
+    if kind is StepKind.MINUTES:
         return {
             "total_participants": 40,
             "attendance": [
@@ -62,7 +75,7 @@ def _inputs(step: str, start: date) -> dict[str, Any]:
             "validated_by": "Secrétaire général (fictif)",
             "validated_on": str(later),
         }
-    if step == "plan":
+    if kind is StepKind.PLAN:
         return {
             "actions": [
                 {
@@ -80,11 +93,84 @@ def _inputs(step: str, start: date) -> dict[str, Any]:
     return {"handed_over_at": f"{later}T10:00:00+00:00", "received_by": "Le maire (fictif)"}
 
 
-def run_demo(region: str, count: int, *, who: str) -> LaunchReport:
-    """Seed the demo, then create the flow runs (each replays to where its cycle waits)."""
-    report = seed_demo(region, count, who=who)
-    start_runs_now(report.launched, reason="launch", who=who)
-    return report
+@dataclass(frozen=True)
+class DemoRun:
+    seeded: LaunchReport | None
+    """None when the workspace held cycles already: a second demo seeds nothing."""
+    cycles: int
+    restarted: list[tuple[CycleRun, str, str | None]]
+    """Lost runs of the demo's active cycles started again (reconcile, demo workspace only)."""
+
+
+def _require_demo_workspace() -> None:
+    # Everything below writes fictional people or deletes a folder: never in the main workspace.
+    if get_settings().workspace != DEMO:
+        raise RuntimeError("the demo runs only in the demo workspace (use_workspace('demo'))")
+
+
+def run_demo(region: str, count: int, *, who: str) -> DemoRun:
+    """Seed the demo when its workspace holds no cycle, create the flow runs (each replays to
+    where its cycle waits), and restart the lost runs of the demo's active cycles."""
+    _require_demo_workspace()
+    with session_scope(readonly=True) as session:
+        existing = session.scalar(select(func.count(Cycle.id))) or 0
+    report = None
+    if not existing:
+        report = seed_demo(region, count, who=who)
+        start_runs_now(report.launched, reason="launch", who=who)
+    restarted = reconcile_now(who=who)
+    return DemoRun(
+        seeded=report,
+        cycles=existing or len(report.launched if report else []),
+        restarted=restarted,
+    )
+
+
+def promises() -> list[Promise]:
+    """Where each demo cycle's run should be, by the database: suspended on the step the cycle
+    waits on, or Completed. Cancelled cycles promise nothing."""
+    with session_scope(readonly=True) as session:
+        cycles = session.scalars(
+            select(Cycle).where(Cycle.status != CycleStatus.CANCELLED).order_by(Cycle.id)
+        )
+        found = []
+        for cycle in cycles:
+            step = cycle.waiting_step() if cycle.status == CycleStatus.ACTIVE else None
+            found.append(
+                Promise(
+                    cycle_id=cycle.id,
+                    commune=cycle.area_name,
+                    stage=step.stage if step else cycle.status,
+                    step=step.name if step else None,
+                    flow_run_id=cycle.flow_run_id,
+                )
+            )
+        return found
+
+
+@dataclass(frozen=True)
+class DemoData:
+    folder: Path
+    cycles: int
+    people: int
+
+
+def remove_demo_data() -> DemoData | None:
+    """Delete the demo's workspace folder (database and documents); what it held, None if none."""
+    _require_demo_workspace()
+    settings = get_settings()
+    folder = settings.data_dir
+    if not folder.exists():
+        return None
+    database = folder / "debates.sqlite3"
+    cycles = people = 0
+    if database.exists():
+        with session_scope(readonly=True) as session:
+            cycles = session.scalar(select(func.count(Cycle.id))) or 0
+            people = session.scalar(select(func.count(Facilitator.id))) or 0
+    engine_for(settings.resolved_database_url()).dispose()  # no open file left in the folder
+    shutil.rmtree(folder)
+    return DemoData(folder, cycles, people)
 
 
 def seed_demo(region: str, count: int, *, who: str) -> LaunchReport:

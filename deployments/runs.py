@@ -17,8 +17,10 @@ from prefect.flow_runs import resume_flow_run
 from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
 
 from deployments.names import DEBATE_CYCLE
+from deployments.server import NOT_ANSWERING_FIX
 from models.errors import DomainError
 from models.launch import CycleRun
+from models.settings import get_settings
 
 LOST = frozenset({StateType.CANCELLED, StateType.CRASHED, StateType.FAILED, StateType.COMPLETED})
 """States in which a flow run no longer carries an active cycle."""
@@ -61,17 +63,21 @@ def create_cycle_runs(
     """
     created: dict[int, str] = {}
     deployment = deployment_id()
+    settings = get_settings()
+    # The demo's runs are named, keyed and tagged apart (its cycle ids restart at 1), and carry
+    # their workspace as a parameter: the serving process opens the database the run names.
+    extra_tags = [] if settings.workspace == "main" else [settings.workspace]
     with get_client(sync_client=True) as client:
         for run in runs:
             # A cycle without a run gets the launch's key whoever asks (launch or reconcile), so
             # a reconcile racing a launch finds the launch's run instead of making a second one.
             replaces = run.flow_run_id if reason != "launch" else None
-            key = f"{run.launch_key}-{replaces or 'launch'}"
+            key = settings.scoped(f"{run.launch_key}-{replaces or 'launch'}")
             flow_run = client.create_flow_run_from_deployment(
                 deployment,
-                parameters={"cycle_id": run.cycle_id},
-                name=run.run_name,
-                tags=run.tags,
+                parameters={"cycle_id": run.cycle_id, "workspace": settings.workspace},
+                name=settings.scoped(run.run_name),
+                tags=[*run.tags, *extra_tags],
                 idempotency_key=key,
             )
             created[run.cycle_id] = str(flow_run.id)
@@ -159,7 +165,10 @@ def resume_cycle_run(flow_run_id: str | None, step: str, run_input: dict[str, An
     if not flow_run_id:
         return "the cycle has no flow run yet; 'debates reconcile' starts one"
     if not server_answers():
-        return "the Prefect server is not answering; the flow run catches up when it is back"
+        return (
+            f"no Prefect server answers at {PREFECT_API_URL.value()}; the flow run catches up "
+            f"when one is back ({NOT_ANSWERING_FIX})"
+        )
     try:
         flow_run = flow_run_state(flow_run_id)
     except ObjectNotFound:

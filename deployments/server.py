@@ -1,8 +1,17 @@
-"""A local Prefect server for `debates up`: reuse the one at PREFECT_API_URL, or start one."""
+"""Which Prefect server the commands talk to, and the local one `debates up` starts.
+
+PREFECT_API_URL, when set (environment, a Prefect profile), always wins. Unset, `debates up` starts (or
+reuses) a local server and records its address in the data folder (`prefect-server.json`), and every
+other command reads that record, so a second terminal needs no variable. `connect()` is the one place
+that resolves the address and applies it to Prefect's client settings.
+"""
 
 from __future__ import annotations
 
+import errno
+import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -11,6 +20,9 @@ from pathlib import Path
 import httpx
 
 DEFAULT_PORT = 4200
+DEFAULT_API_URL = f"http://127.0.0.1:{DEFAULT_PORT}/api"
+RECORD = "prefect-server.json"
+NOT_ANSWERING_FIX = "start 'debates up' in another terminal, or set PREFECT_API_URL"
 
 
 def answers(api_url: str, timeout: float = 2.0) -> bool:
@@ -20,9 +32,85 @@ def answers(api_url: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def export_api_url(api_url: str) -> None:
-    """Make `api_url` the Prefect API of the processes this one starts (server, flow runs)."""
+def configured_api_url() -> str | None:
+    """PREFECT_API_URL as the user set it: the environment, the active Prefect profile
+    (`prefect config set`), or settings this process entered (a test harness)."""
+    if url := os.environ.get("PREFECT_API_URL"):
+        return url
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value() or None
+
+
+def record_path(data_dir: Path) -> Path:
+    return data_dir / RECORD
+
+
+def recorded_api_url(data_dir: Path) -> str | None:
+    """The address `debates up` recorded in `data_dir`, if any (it may no longer answer)."""
+    try:
+        record = json.loads(record_path(data_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    url = record.get("api_url") if isinstance(record, dict) else None
+    return url if isinstance(url, str) and url else None
+
+
+def record_server(data_dir: Path, api_url: str, *, pid: int | None) -> Path:
+    """Record where the server serves; written whole or not at all (a reader never sees half)."""
+    path = record_path(data_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{RECORD}.{os.getpid()}")
+    partial.write_text(
+        json.dumps({"api_url": api_url, "pid": pid, "recorded_by": os.getpid()}) + "\n",
+        encoding="utf-8",
+    )
+    os.replace(partial, path)
+    return path
+
+
+def forget_server(data_dir: Path, api_url: str) -> None:
+    """Remove the record if it still names `api_url` (another `up` may have replaced it)."""
+    if recorded_api_url(data_dir) == api_url:
+        record_path(data_dir).unlink(missing_ok=True)
+
+
+def use_api_url(api_url: str) -> None:
+    """Make `api_url` the Prefect API of this process and of the processes it starts (server,
+    flow runs): the environment for children, Prefect's global settings for this process."""
     os.environ["PREFECT_API_URL"] = api_url
+    if "prefect.context" in sys.modules:  # imported already: its settings were read at import
+        from prefect.context import refresh_global_settings_context
+
+        refresh_global_settings_context()
+
+
+def connect(data_dir: Path) -> str:
+    """The Prefect API every command talks to, applied to this process: PREFECT_API_URL when set,
+    else the server `debates up` recorded in `data_dir`, else the default local address."""
+    if configured := configured_api_url():
+        return configured
+    api_url = recorded_api_url(data_dir) or DEFAULT_API_URL
+    use_api_url(api_url)
+    return api_url
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return False
+            raise
+    return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
 
 
 def start_server(

@@ -16,7 +16,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from deployments.names import DEBATE_CYCLE_FLOW
 from flows.waiting import wait_for_input
+from models.settings import Workspace, use_workspace
 from models.stepflow import WaitingStep
+from models.steps import HANDOVER, Stage
 from tasks.artifacts import refresh_cycle_view
 from tasks.assignment import assign_facilitators
 from tasks.cycle import cycle_status, open_step, record_step
@@ -61,12 +63,12 @@ def handover(cycle_id: int, step: str, data: dict[str, Any], revision: int) -> P
     return record_step(cycle_id, step, data, revision)
 
 
-STAGES: dict[str, Callable[..., Problems]] = {
-    "baseline": baseline_study,
-    "scheduling": scheduling,
-    "facilitation": facilitation,
-    "minutes": minutes,
-    "handover": handover,
+STAGES: dict[Stage, Callable[..., Problems]] = {
+    Stage.BASELINE: baseline_study,
+    Stage.SCHEDULING: scheduling,
+    Stage.FACILITATION: facilitation,
+    Stage.MINUTES: minutes,
+    Stage.HANDOVER: handover,
 }
 
 
@@ -89,12 +91,15 @@ def catch_up(cycle_id: int, step: WaitingStep) -> WaitingStep:
     task_runner=ThreadPoolTaskRunner(max_workers=TASK_THREADS),  # type: ignore[arg-type]
     persist_result=False,
 )
-def debate_cycle(cycle_id: int) -> str:
+def debate_cycle(cycle_id: int, workspace: Workspace = "main") -> str:
     """Carry cycle `cycle_id` through its steps, waiting on people at each; its final status.
 
     Args:
         cycle_id: Numéro du cycle (debates cycles) / the cycle's id, as `debates cycles` lists it.
+        workspace: Base de données: « main » (le vrai travail) ou « demo » (debates demo) /
+            the domain database: main (real work) or demo (`debates demo`'s fictional cycles).
     """
+    use_workspace(workspace)  # before any task: every session of this run opens its database
     attempt, last = 0, ("", -1)
     problems: Problems = []
     while (step := open_step(cycle_id)) is not None:
@@ -103,10 +108,10 @@ def debate_cycle(cycle_id: int) -> str:
         attempt = attempt + 1 if (step.name, step.revision) == last else 0
         last = (step.name, step.revision)
         attempt, data = wait_for_input(step, attempt, problems)
-        problems = STAGES[step.stage](cycle_id, step.name, data, step.revision)
+        problems = STAGES[Stage(step.stage)](cycle_id, step.name, data, step.revision)
     send_invitations(cycle_id)  # a cancelled last session closed the cycle: tell who was invited
     status = cycle_status(cycle_id)
     if status == "completed":
-        publish_documents(cycle_id, "handover")
+        publish_documents(cycle_id, str(HANDOVER))
     refresh_cycle_view(cycle_id)
     return status

@@ -9,7 +9,6 @@ from prefect import flow
 
 from deployments.names import LAUNCH_CYCLES_FLOW
 from models.launch import LaunchRequest
-from tasks.artifacts import refresh_portfolio
 from tasks.assignment import assign_facilitators_batch
 from tasks.launch import record_launches, start_cycle_runs
 
@@ -24,8 +23,7 @@ def launch_cycles(request: LaunchRequest) -> dict[str, Any]:
     report = record_launches(request)
     teams = assign_facilitators_batch([r.cycle_id for r in report.launched])
     unassigned = {t["cycle_id"]: t["unassigned_reason"] for t in teams if t["unassigned_reason"]}
-    runs = start_cycle_runs(report.launched)
-    refresh_portfolio()
+    runs = start_cycle_runs(report.launched)  # and publishes the portfolio
     return {
         "launched": [
             {

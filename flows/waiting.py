@@ -7,9 +7,9 @@ are rejected again (and change nothing), an accepted one is recorded once by the
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from prefect.flow_runs import suspend_flow_run
 from pydantic import ValidationError
 
@@ -17,13 +17,10 @@ from flows.inputs import input_for
 from models.clock import show
 from models.csvfile import problems as field_problems
 from models.stepflow import WaitingStep
+from notifications.templating import template_environment
 
-_templates = Environment(
-    loader=PackageLoader("flows", "templates"),
-    undefined=StrictUndefined,
-    autoescape=False,  # markdown for the Prefect UI, not HTML
-    keep_trailing_newline=True,
-)
+# Markdown for the Prefect UI, not HTML: no autoescape.
+_templates = template_environment(Path(__file__).with_name("templates"), trim=False)
 
 
 def describe(step: WaitingStep, problems: list[tuple[str, str]]) -> str:

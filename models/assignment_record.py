@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, select, text
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, Text, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from models.audit import AuditEvent
 from models.base import Base
 from models.facilitator import Facilitator
+from models.phrase import Phrase, load_phrase, load_phrases
 
 CURRENT_ONLY = text("superseded_at IS NULL")
 
@@ -44,10 +46,20 @@ class TeamAssignment(Base):
     facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitators.id"), index=True)
     role: Mapped[str] = mapped_column(String(4))
     score: Mapped[float] = mapped_column(Float)
-    explanation: Mapped[str] = mapped_column(Text)
+    explanation: Mapped[str | None] = mapped_column(Text)
+    """English text of a row written before phrases (migration 0006); NULL since."""
+    explanation_phrases: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    """The explanation as phrases (models/phrase.py), worded per reader by notifications/."""
     assigned_at: Mapped[datetime]
     superseded_at: Mapped[datetime | None]
     superseded_reason: Mapped[str | None] = mapped_column(Text)
+    """English text of an older row; new rows keep the reason in `superseded_phrase`."""
+    superseded_phrase: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    @property
+    def explained(self) -> list[Phrase] | str | None:
+        """The explanation's phrases, or the English text a row from before phrases holds."""
+        return load_phrases(self.explanation_phrases, self.explanation)
 
     facilitator: Mapped[Facilitator] = relationship()
 
@@ -61,7 +73,9 @@ def current_team(session: Session, cycle_id: int) -> dict[str, TeamAssignment]:
     return {row.role: row for row in rows}
 
 
-def last_team_event(session: Session, cycle_id: int) -> tuple[str, str | None] | None:
+def last_team_event(session: Session, cycle_id: int) -> tuple[str, object] | None:
+    """The latest team event of the cycle: its action and stored reason (a phrase's JSON, or the
+    English text of an event from before phrases)."""
     event = session.scalars(
         select(AuditEvent)
         .where(
@@ -77,24 +91,25 @@ def last_team_event(session: Session, cycle_id: int) -> tuple[str, str | None] |
     return event.action, (event.after or {}).get("reason")
 
 
-def team_summary(session: Session, cycle_id: int) -> dict[str, object]:
-    """A cycle's team as plain data, for `debates show` and the cycle's artifact: lead, co, score,
-    explanation, and when it has no full team, the last reason why nobody fits."""
+def team_summary(session: Session, cycle_id: int) -> dict[str, Any]:
+    """A cycle's team, for `debates show` and the cycle's artifact: lead, co, score, explanation
+    (phrases), and when it has no full team, the last reason why nobody fits (a phrase). Rows and
+    events from before phrases give their English text instead."""
     team = current_team(session, cycle_id)
     lead, co = team.get(TeamRole.LEAD), team.get(TeamRole.CO)
-    reason = None
+    reason: Phrase | str | None = None
     if lead is None or co is None:
         event = session.scalars(
             select(AuditEvent)
             .where(AuditEvent.cycle_id == cycle_id, AuditEvent.action == "team.unassigned")
             .order_by(AuditEvent.id.desc())
         ).first()
-        reason = (event.after or {}).get("reason") if event else None
+        reason = load_phrase((event.after or {}).get("reason")) if event else None
     row = lead or co
     return {
         "lead": lead.facilitator.name if lead else None,
         "co": co.facilitator.name if co else None,
         "score": row.score if row else None,
-        "explanation": row.explanation if row else None,
+        "explanation": row.explained if row else None,
         "unassigned_reason": reason,
     }

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from models.errors import MissingTimezone
+
 BAMAKO = ZoneInfo("Africa/Bamako")
 
 
@@ -13,12 +15,20 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def require_aware(value: datetime, *, field: str = "datetime") -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(
-            f"{field}: '{value.isoformat()}' has no timezone; "
-            "add one, e.g. '2026-03-14T09:00:00+00:00' (Bamako is UTC+0)"
-        )
+def is_naive(value: datetime) -> bool:
+    return value.tzinfo is None or value.utcoffset() is None
+
+
+def require_aware(
+    value: datetime, *, field: str | None = None, typed: str | None = None, fix: str | None = None
+) -> datetime:
+    """`value` in UTC; a naive one is refused, naming `field` and the text as `typed` if given."""
+    if is_naive(value):
+        shown = typed or value.isoformat()
+        example = typed or value.isoformat(timespec="minutes")
+        fix = fix or f"add one, e.g. '{example}+00:00' (Bamako time is UTC+0)"
+        where = f"{field}: " if field else ""
+        raise MissingTimezone(f"{where}'{shown}' has no timezone; {fix}")
     return value.astimezone(UTC)
 
 

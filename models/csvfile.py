@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from models.errors import InvalidInput
+
+
+@dataclass
+class ImportReport:
+    """What an import of a CSV file did, row by row (the registry's and the facilitators')."""
+
+    rows: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
 
 RowModel = TypeVar("RowModel", bound=BaseModel)
 

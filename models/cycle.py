@@ -7,12 +7,14 @@ two coordinators launching at once cannot both succeed.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TypeVarTuple
 
 from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
     Index,
+    Select,
     String,
     Text,
     UniqueConstraint,
@@ -26,12 +28,15 @@ from models.audit import record
 from models.base import Base
 from models.errors import ActiveCycleExists, NotFound
 from models.facilitator import Facilitator
-from models.geography import Cercle, Commune
+from models.geography import Cercle, Commune, Region
 from models.plan import PlannedStep, plan_cycle
 from models.policy import CyclePolicy
+from models.steps import StepName
 from models.transitions import OPEN_STEP, CycleStatus, StepStatus, check_cycle, check_step
 
 ACTIVE_ONLY = text("status = 'active'")
+
+Columns = TypeVarTuple("Columns")
 
 
 class Cycle(Base):
@@ -84,9 +89,10 @@ class Cycle(Base):
     def label(self) -> str:
         return f"{self.area_name} #{self.sequence}"
 
-    def step(self, name: str) -> Step:
+    def step(self, name: str | StepName) -> Step:
+        text = str(name)
         for step in self.steps:
-            if step.name == name:
+            if step.name == text:
                 return step
         raise KeyError(name)
 
@@ -130,6 +136,28 @@ class Step(Base):
 
     cycle: Mapped[Cycle] = relationship(back_populates="steps")
     facilitator: Mapped[Facilitator | None] = relationship()
+
+    @property
+    def step_name(self) -> StepName:
+        """`name` read as the domain's StepName (the column holds its text form)."""
+        return StepName.parse(self.name)
+
+
+def with_place_names(query: Select[*Columns]) -> Select[*Columns]:
+    """`query` (which selects from Cycle) joined to its commune, cercle and region, so it can select
+    their names; the commune is an outer join because a cercle's cycle has none."""
+    return (
+        query.outerjoin(Commune, Commune.pcode == Cycle.commune_pcode)
+        .join(Cercle, Cercle.pcode == Cycle.cercle_pcode)
+        .join(Region, Region.pcode == Cycle.region_pcode)
+    )
+
+
+def get_cycle(session: Session, cycle_id: int) -> Cycle:
+    cycle = session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound(f"No cycle with id {cycle_id}; 'debates cycles' lists them")
+    return cycle
 
 
 def next_sequence(session: Session, area_pcode: str) -> int:
@@ -276,10 +304,3 @@ def close_cycle(
         reason=reason,
     )
     return True
-
-
-def get_cycle(session: Session, cycle_id: int) -> Cycle:
-    cycle = session.get(Cycle, cycle_id)
-    if cycle is None:
-        raise NotFound(f"No cycle with id {cycle_id}; 'debates cycles' lists them")
-    return cycle

@@ -17,6 +17,7 @@ from models.cycle import Cycle, close_cycle, set_step_status
 from models.errors import InvalidInput
 from models.fields import LanguageCode, Moment, Short
 from models.idempotent import insert_or_existing
+from models.steps import Stage, StepKind, StepName
 from models.transitions import OPEN_STEP, CycleStatus, StepStatus
 
 
@@ -111,7 +112,7 @@ def schedule_sessions(
     session: Session, cycle: Cycle, submission: ScheduleSubmission, *, actor: str, now: datetime
 ) -> bool:
     """Record the planned sessions once; a session later than planned moves what depends on it."""
-    planned = [s.name for s in cycle.steps if s.name.startswith("session-")]
+    planned = [s for s in cycle.steps if s.step_name.kind is StepKind.SESSION]
     if len(submission.sessions) != len(planned):
         raise InvalidInput(
             f"cycle {cycle.label} plans {len(planned)} debate session(s)",
@@ -156,11 +157,13 @@ def schedule_sessions(
 
 
 def shift_session(cycle: Cycle, number: int, new_start: datetime) -> None:
-    """Move session `number`'s step to `new_start`'s day and every later step by the same delay.
+    """Move session `number`'s step to `new_start`'s day and every later open step by the same delay.
 
-    Only ever later: a session held earlier than planned keeps the planned due dates.
+    The one postponement rule, used when sessions are scheduled and when one is postponed. Only
+    ever later: a session held earlier than planned keeps the planned due dates. The baseline and
+    scheduling steps never move, and neither does a finished step. Due times keep their time of day.
     """
-    step = cycle.step(f"session-{number}")
+    step = cycle.step(StepName.session(number))
     due_local = step.due_at.astimezone(BAMAKO)
     new_due = datetime.combine(new_start.astimezone(BAMAKO).date(), due_local.timetz())
     delay = new_due - due_local
@@ -168,7 +171,7 @@ def shift_session(cycle: Cycle, number: int, new_start: datetime) -> None:
         return
     threshold = step.due_at
     for other in cycle.steps:
-        later = other.due_at >= threshold and other.stage not in ("baseline", "scheduling")
+        later = other.due_at >= threshold and other.stage not in (Stage.BASELINE, Stage.SCHEDULING)
         if later and other.status in OPEN_STEP:
             other.due_at = other.due_at + delay
 
@@ -215,7 +218,7 @@ def record_session_outcome(
         shift_session(cycle, number, outcome.new_starts_at)
     else:
         row.status = SessionStatus.CANCELLED.value
-        for name in (f"session-{number}", f"minutes-{number}"):
+        for name in (StepName.session(number), StepName.minutes(number)):
             step = cycle.step(name)
             if step.status in OPEN_STEP:
                 set_step_status(
@@ -235,7 +238,9 @@ def record_session_outcome(
         reason=outcome.reason,
     )
     if outcome.outcome == "cancelled":
-        live = [s for s in cycle.steps if s.name.startswith("session-") and s.status != "skipped"]
+        live = [
+            s for s in cycle.steps if s.step_name.kind is StepKind.SESSION and s.status != "skipped"
+        ]
         if not live:
             close_cycle(
                 session,

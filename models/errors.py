@@ -29,6 +29,10 @@ class InvalidInput(DomainError):
         super().__init__(f"{message}: {detail}" if detail else message)
 
 
+class MissingTimezone(InvalidInput, ValueError):
+    """A date-time typed without its timezone; a ValueError too, so Pydantic reports it per field."""
+
+
 class IllegalTransition(DomainError):
     pass
 

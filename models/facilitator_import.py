@@ -6,7 +6,6 @@ locale, contacts, role, unavailable. Import is idempotent on name + home commune
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,7 +22,7 @@ from pydantic import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.csvfile import problems, read_rows
+from models.csvfile import ImportReport, problems, read_rows
 from models.errors import DomainError, InvalidInput
 from models.facilitator import Contact, Facilitator, Role, Unavailability
 from models.fields import Sex
@@ -114,14 +113,6 @@ class FacilitatorRow(BaseModel):
         return periods
 
 
-@dataclass
-class FacilitatorReport:
-    rows: int = 0
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
 def parse_facilitator_file(path: Path) -> list[tuple[int, FacilitatorRow]]:
     """Every row parsed, or one error listing every bad line and field (nothing half-read)."""
     parsed: list[tuple[int, FacilitatorRow]] = []
@@ -138,9 +129,9 @@ def parse_facilitator_file(path: Path) -> list[tuple[int, FacilitatorRow]]:
     return parsed
 
 
-def import_facilitators(session: Session, path: Path, *, now: datetime) -> FacilitatorReport:
+def import_facilitators(session: Session, path: Path, *, now: datetime) -> ImportReport:
     rows = parse_facilitator_file(path)
-    report = FacilitatorReport(rows=len(rows))
+    report = ImportReport(rows=len(rows))
     found: list[tuple[str, str]] = []
     seen: dict[tuple[str, str], int] = {}
     for line, row in rows:
@@ -175,7 +166,7 @@ def _upsert(
     home_pcode: str,
     *,
     now: datetime,
-    report: FacilitatorReport,
+    report: ImportReport,
 ) -> None:
     region_codes: list[str] = []
     for text in row.regions or [home_pcode[:4]]:

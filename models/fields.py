@@ -11,17 +11,7 @@ from pydantic import AfterValidator, BeforeValidator, StringConstraints
 from models.clock import require_aware
 from models.language import language_code
 
-
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(
-            f"'{value.isoformat()}' has no timezone; add one, e.g. "
-            f"'{value.isoformat(timespec='minutes')}+00:00' (Bamako time is UTC+0)"
-        )
-    return require_aware(value)
-
-
-Moment = Annotated[datetime, AfterValidator(_aware)]
+Moment = Annotated[datetime, AfterValidator(require_aware)]
 """A date and time with its timezone; stored in UTC."""
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]

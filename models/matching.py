@@ -35,6 +35,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
+from models.phrase import Key, Phrase, say
 from models.policy import MatchingPolicy
 
 
@@ -107,36 +108,53 @@ class CycleNeed:
 @dataclass(frozen=True)
 class Breach:
     rule: Rule
-    detail: str
+    need: CycleNeed
+    person: Candidate
+
+    @property
+    def why(self) -> Phrase:
+        """The rule broken, as a phrase; worded only when asked (the matcher checks every
+        candidate against every cycle, hundreds of thousands of breaches on a national batch)."""
+        name, need, person = self.person.name, self.need, self.person
+        if self.rule == Rule.LANGUAGE:
+            return say(Key.UNFIT_LANGUAGE, name=name, languages=sorted(need.languages))
+        if self.rule == Rule.HOME:
+            return say(Key.UNFIT_HOME, name=name, area=need.label)
+        if self.rule == Rule.AFFILIATION:
+            parties = sorted(person.affiliations & need.communities)
+            return say(Key.UNFIT_AFFILIATION, name=name, parties=parties)
+        if self.rule == Rule.AVAILABILITY:
+            start, end = next(p for d in need.session_days if (p := person.away_on(d)))
+            return say(
+                Key.UNFIT_AVAILABILITY, name=name, start=start.isoformat(), end=end.isoformat()
+            )
+        return say(Key.UNFIT_CAPACITY, name=name, load=person.load, max=person.max_cycles)
 
 
 def breach(need: CycleNeed, person: Candidate) -> Breach | None:
     """The first hard rule `person` breaks for `need`, or None when they may be on its team."""
     if not person.languages & need.languages:
-        return Breach(Rule.LANGUAGE, "speaks none of " + ", ".join(sorted(need.languages)))
+        return Breach(Rule.LANGUAGE, need, person)
     if person.home_commune.startswith(need.area):
-        return Breach(Rule.HOME, f"is from {need.label}")
-    shared = person.affiliations & need.communities
-    if shared:
-        return Breach(Rule.AFFILIATION, "is affiliated with " + ", ".join(sorted(shared)))
-    for day in need.session_days:
-        period = person.away_on(day)
-        if period is not None:
-            return Breach(Rule.AVAILABILITY, f"is unavailable {period[0]} to {period[1]}")
+        return Breach(Rule.HOME, need, person)
+    if person.affiliations & need.communities:
+        return Breach(Rule.AFFILIATION, need, person)
+    if any(person.away_on(day) is not None for day in need.session_days):
+        return Breach(Rule.AVAILABILITY, need, person)
     if person.capacity_left <= 0:
-        return Breach(Rule.CAPACITY, f"already carries {person.load}/{person.max_cycles} cycles")
+        return Breach(Rule.CAPACITY, need, person)
     return None
 
 
-def team_breach(need: CycleNeed, a: Candidate, b: Candidate) -> str | None:
+def team_breach(need: CycleNeed, a: Candidate, b: Candidate) -> Phrase | None:
     """Why two (individually eligible) people cannot form `need`'s team, or None."""
     if a.id == b.id:
-        return "a team is two people"
+        return say(Key.PAIR_SAME_PERSON)
     if a.home_commune == b.home_commune:
-        return f"{a.name} and {b.name} share a home commune"
+        return say(Key.PAIR_SAME_HOME, a=a.name, b=b.name)
     missing = need.session_languages - (a.languages | b.languages)
     if missing:
-        return "nobody in the team speaks " + ", ".join(sorted(missing))
+        return say(Key.PAIR_MISSING_LANGUAGE, languages=sorted(missing))
     return None
 
 

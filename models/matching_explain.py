@@ -1,11 +1,11 @@
-"""Why a team, and why nobody: the readable explanations stored with every assignment. Pure."""
+"""Why a team, and why nobody: the explanations stored with every assignment, as phrases (message
+keys with parameters, models/phrase.py) that notifications/phrases.py words per language. Pure."""
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 
-from models.language import LANGUAGES
 from models.matching import (
     Candidate,
     CycleNeed,
@@ -19,45 +19,17 @@ from models.matching import (
     team_breach,
     woman_bonus,
 )
+from models.phrase import Key, Param, Phrase, say
 from models.policy import MatchingPolicy
 
-PART_LABELS = {
-    "covers_region": "covers the region",
-    "same_cercle": "home in the cercle",
-    "same_region": "home in the region",
-    "continuity": "on the previous cycle's team",
-    "keep_incumbent": "already on this team",
-    "workload": "workload",
-    "woman_in_team": "a woman in the team",
-}
-RULE_LABELS = {
-    Rule.LANGUAGE: "do not speak a needed language",
-    Rule.HOME: "are from the area",
-    Rule.AFFILIATION: "are affiliated with a party to the debate",
-    Rule.AVAILABILITY: "are unavailable on a session day",
-    Rule.CAPACITY: "are at their maximum of concurrent cycles",
-}
+
+def _cycles(labels: dict[int, str], ids: list[int]) -> list[str]:
+    return [labels.get(c, str(c)) for c in ids]
 
 
-def language_names(codes: frozenset[str]) -> str:
-    return " or ".join(LANGUAGES[c][0] if c in LANGUAGES else c for c in sorted(codes))
-
-
-def day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
-def _points(value: float) -> str:
-    return f"{value:+g}"
-
-
-def _member_text(need: CycleNeed, person: Candidate, weights: MatchingPolicy) -> str:
-    parts = [
-        f"{PART_LABELS[k]} {_points(v)}" for k, v in member_parts(need, person, weights).items()
-    ]
-    if person.load:
-        parts.append(f"already carries {person.load} cycle(s)")
-    return f"{person.name} ({', '.join(parts) or 'no preference met'})"
+def _member(need: CycleNeed, person: Candidate, weights: MatchingPolicy) -> Phrase:
+    parts = member_parts(need, person, weights)
+    return say(Key.MEMBER, name=person.name, parts=dict(parts), load=person.load)
 
 
 def explain_team(
@@ -67,23 +39,20 @@ def explain_team(
     solution: Solution,
     weights: MatchingPolicy,
     labels: dict[int, str] | None = None,
-) -> str:
-    """Why these two, what ruled out the next best, and how many the hard rules ruled out."""
+) -> list[Phrase]:
+    """Why these two, what ruled out the next best, and how many the hard rules ruled out: one
+    phrase per sentence."""
     people = {p.id: p for p in pool}
     lead, co = people[team.lead], people[team.co]
-    text = [
-        f"Lead {_member_text(need, lead, weights)}; co-facilitator {_member_text(need, co, weights)}.",
-    ]
+    said = [say(Key.TEAM, lead=_member(need, lead, weights), co=_member(need, co, weights))]
     if "woman_in_team" in team.parts:
-        text.append(f"A woman in the team {_points(team.parts['woman_in_team'])}.")
+        said.append(say(Key.WOMAN_BONUS, points=team.parts["woman_in_team"]))
     if "workload" in team.parts:
-        text.append(f"Workload {_points(team.parts['workload'])}.")
-    text.append(f"Score {team.score:g}.")
-    nxt = _next_best(need, team, pool, solution, weights, labels or {})
-    if nxt:
-        text.append(nxt)
-    text.append(_ruled_out(need, pool))
-    return " ".join(text)
+        said.append(say(Key.WORKLOAD, points=team.parts["workload"]))
+    said.append(say(Key.SCORE, score=team.score))
+    said.append(_next_best(need, team, pool, solution, weights, labels or {}))
+    said.append(_ruled_out(need, pool))
+    return said
 
 
 def _batch_cycles(solution: Solution, person_id: int, but: int) -> list[int]:
@@ -99,73 +68,62 @@ def _next_best(
     solution: Solution,
     weights: MatchingPolicy,
     labels: dict[int, str],
-) -> str | None:
+) -> Phrase:
     people = {p.id: p for p in pool}
     others = [
         people[f] for f in solution.eligible.get(need.cycle_id, []) if f not in (team.lead, team.co)
     ]
     if not others:
-        return "Nobody else was eligible."
+        return say(Key.NEXT_NONE)
     best = max(
         others,
         key=lambda p: (member_score(need, p, weights) - weights.workload * p.load, -p.id),
     )
     elsewhere = _batch_cycles(solution, best.id, need.cycle_id)
     if elsewhere and len(elsewhere) >= best.capacity_left:
-        where = ", ".join(labels.get(c, f"cycle {c}") for c in elsewhere[:3])
-        why = f"at capacity with this batch's other cycles ({where})"
-    else:
-        lead, co = people[team.lead], people[team.co]
-        here = len(elsewhere) + 1
-        swaps = []
-        for keep, out in ((lead, co), (co, lead)):
-            if team_breach(need, keep, best) is None:
-                value = (
-                    member_score(need, keep, weights)
-                    + member_score(need, best, weights)
-                    + woman_bonus(keep, best, weights)
-                    - extra_cycle_cost(best, here, weights)
-                    - extra_cycle_cost(keep, 1, weights)
-                )
-                swaps.append((value, keep, out))
-        if swaps:
-            value, keep, out = max(swaps, key=lambda o: o[0])
-            chosen = (
-                member_score(need, lead, weights)
-                + member_score(need, co, weights)
-                + woman_bonus(lead, co, weights)
-                - extra_cycle_cost(lead, 1, weights)
-                - extra_cycle_cost(co, 1, weights)
+        return say(Key.NEXT_AT_CAPACITY, name=best.name, cycles=_cycles(labels, elsewhere[:3]))
+    lead, co = people[team.lead], people[team.co]
+    here = len(elsewhere) + 1
+    swaps = []
+    for keep, out in ((lead, co), (co, lead)):
+        if team_breach(need, keep, best) is None:
+            value = (
+                member_score(need, keep, weights)
+                + member_score(need, best, weights)
+                + woman_bonus(keep, best, weights)
+                - extra_cycle_cost(best, here, weights)
+                - extra_cycle_cost(keep, 1, weights)
             )
-            if value < chosen:
-                why = f"with {keep.name} instead of {out.name} the team would score {value:g}, not {chosen:g}"
-            elif value == chosen:
-                why = (
-                    f"with {keep.name} instead of {out.name} the team would score the same "
-                    f"({value:g}); equal teams are settled by the solver's order"
-                )
-            elif elsewhere:
-                where = ", ".join(labels.get(c, f"cycle {c}") for c in elsewhere[:3])
-                why = (
-                    f"a team with {keep.name} would score {value:g} here, but the batch total is "
-                    f"higher with {best.name} where the solver put them ({where}) and {out.name} here"
-                )
-            else:
-                why = (
-                    f"a team with {keep.name} would score {value:g} here, but the batch total is "
-                    f"higher with {out.name} here (their other cycles weigh in)"
-                )
-        else:
-            why = team_breach(need, lead, best) or "no valid team with the chosen lead"
-    return f"Next best: {best.name}, not chosen: {why}."
+            swaps.append((value, keep, out))
+    if not swaps:
+        problem = team_breach(need, lead, best)
+        if problem is None:
+            return say(Key.NEXT_NO_TEAM, name=best.name)
+        return say(Key.NEXT_NO_PAIR, name=best.name, why=problem)
+    value, keep, out = max(swaps, key=lambda o: o[0])
+    chosen = (
+        member_score(need, lead, weights)
+        + member_score(need, co, weights)
+        + woman_bonus(lead, co, weights)
+        - extra_cycle_cost(lead, 1, weights)
+        - extra_cycle_cost(co, 1, weights)
+    )
+    swap: dict[str, Param] = {"name": best.name, "keep": keep.name, "out": out.name, "value": value}
+    if value < chosen:
+        return say(Key.NEXT_SCORES_LESS, chosen=chosen, **swap)
+    if value == chosen:
+        return say(Key.NEXT_SCORES_SAME, **swap)
+    if elsewhere:
+        return say(Key.NEXT_BETTER_ELSEWHERE, cycles=_cycles(labels, elsewhere[:3]), **swap)
+    return say(Key.NEXT_OTHER_CYCLES, **swap)
 
 
-def _ruled_out(need: CycleNeed, pool: list[Candidate]) -> str:
+def _ruled_out(need: CycleNeed, pool: list[Candidate]) -> Phrase:
     counts = Counter(b.rule for p in pool if (b := breach(need, p)) is not None)
     if not counts:
-        return f"None of the {len(pool)} facilitators was ruled out by a hard rule."
-    listed = ", ".join(f"{n} {RULE_LABELS[r]}" for r, n in sorted(counts.items()))
-    return f"Ruled out by the hard rules: {sum(counts.values())} of {len(pool)} ({listed})."
+        return say(Key.RULED_OUT_NONE, pool=len(pool))
+    rules: dict[str, int | float] = {r.value: n for r, n in sorted(counts.items())}
+    return say(Key.RULED_OUT, total=sum(counts.values()), pool=len(pool), rules=rules)
 
 
 def unassigned_reason(
@@ -173,23 +131,25 @@ def unassigned_reason(
     pool: list[Candidate],
     solution: Solution,
     labels: dict[int, str] | None = None,
-) -> str:
-    """The first thing that keeps `need` from a team, in words a coordinator can act on."""
-    lang = language_names(need.languages)
+) -> Phrase:
+    """The first thing that keeps `need` from a team, in terms a coordinator can act on."""
+    languages = sorted(need.languages)
     speakers = [p for p in pool if p.languages & need.languages]
     if len(speakers) < 2:
-        who = f" ({speakers[0].name})" if speakers else ""
-        return f"{'only one' if speakers else 'no'} {lang} speaker among the facilitators{who}"
+        if speakers:
+            return say(Key.ONE_SPEAKER, languages=languages, name=speakers[0].name)
+        return say(Key.NO_SPEAKER, languages=languages)
     neutral = [
         p
         for p in speakers
         if (b := breach(need, p)) is None or b.rule not in (Rule.HOME, Rule.AFFILIATION)
     ]
     if len(neutral) < 2:
-        parties = ", ".join(sorted(need.communities)) or "no party"
-        return (
-            f"{'only one' if neutral else 'no'} {lang} speaker who is neither from {need.label} "
-            f"nor affiliated with {parties}"
+        return say(
+            Key.ONE_NEUTRAL if neutral else Key.NO_NEUTRAL,
+            languages=languages,
+            area=need.label,
+            parties=sorted(need.communities),
         )
     available = [p for p in neutral if not any(p.away_on(d) for d in need.session_days)]
     if len(available) < 2:
@@ -198,21 +158,25 @@ def unassigned_reason(
             for p in neutral
             if p not in available
         )
-        back = returns[1 - len(available)]
-        sessions = ", ".join(day(d) for d in need.session_days)
-        return (
-            f"no {lang} speaker available before {day(back + timedelta(days=1))}"
-            f" (sessions on {sessions})"
-            if not available
-            else f"only one {lang} speaker available ({available[0].name}) before "
-            f"{day(back + timedelta(days=1))} (sessions on {sessions})"
+        back = (returns[1 - len(available)] + timedelta(days=1)).isoformat()
+        sessions = [d.isoformat() for d in need.session_days]
+        if not available:
+            return say(Key.NONE_AVAILABLE, languages=languages, back=back, sessions=sessions)
+        return say(
+            Key.ONE_AVAILABLE,
+            languages=languages,
+            name=available[0].name,
+            back=back,
+            sessions=sessions,
         )
     free = [p for p in available if p.capacity_left > 0]
     if len(free) < 2:
-        full = ", ".join(
-            f"{p.name} {p.load}/{p.max_cycles}" for p in available if p.capacity_left <= 0
-        )
-        return f"the available {lang} speakers are at their maximum of concurrent cycles ({full})"
+        full = [
+            say(Key.LOAD_OF, name=p.name, load=p.load, max=p.max_cycles)
+            for p in available
+            if p.capacity_left <= 0
+        ]
+        return say(Key.ALL_AT_CAPACITY, languages=languages, full=full)
     problems = [
         why
         for i, a in enumerate(free)
@@ -220,15 +184,17 @@ def unassigned_reason(
         if (why := team_breach(need, a, b)) is not None
     ]
     if len(problems) == len(free) * (len(free) - 1) // 2:
-        return "no two eligible facilitators make a team: " + Counter(problems).most_common(1)[0][0]
+        # The most common problem, the first met among equals (Phrase holds a dict: not hashable).
+        dumped = [repr(p.dump()) for p in problems]
+        common = Counter(dumped).most_common(1)[0][0]
+        return say(Key.NO_PAIR, why=problems[dumped.index(common)])
     labels = labels or {}
-    busy = []
-    for p in free[:4]:
-        where = _batch_cycles(solution, p.id, need.cycle_id)
-        busy.append(
-            f"{p.name} ({', '.join(labels.get(c, f'cycle {c}') for c in where[:2]) or '—'})"
+    busy = [
+        say(
+            Key.BUSY_WITH,
+            name=p.name,
+            cycles=_cycles(labels, _batch_cycles(solution, p.id, need.cycle_id)[:2]),
         )
-    return (
-        f"the {len(free)} eligible facilitators are all needed by other cycles of this batch, "
-        f"which the solver staffed instead: {'; '.join(busy)}"
-    )
+        for p in free[:4]
+    ]
+    return say(Key.NEEDED_ELSEWHERE, count=len(free), busy=busy)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from datetime import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,8 @@ from pydantic import (
 from models.csvfile import problems
 from models.errors import InvalidInput
 from models.fields import LanguageCode
+from models.settings import get_settings
+from models.steps import Stage
 
 DEFAULT_POLICY_FILE = Path(__file__).with_name("policy.toml")
 
@@ -115,7 +118,7 @@ class ReminderPolicy(BaseModel):
     @field_validator("stages")
     @classmethod
     def _known_stages(cls, stages: dict[str, StageReminders]) -> dict[str, StageReminders]:
-        known = ("baseline", "scheduling", "facilitation", "minutes", "handover")
+        known = [stage.value for stage in Stage]
         unknown = sorted(set(stages) - set(known))
         if unknown:
             raise ValueError(f"unknown stage {', '.join(unknown)}; use one of {', '.join(known)}")
@@ -205,3 +208,22 @@ def load_policy(path: Path | None = None) -> Policy:
         return Policy.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput(f"policy file {source} has errors", problems(exc)) from exc
+
+
+def current_policy() -> Policy:
+    """The policy file the settings name (or the default), parsed once per version of the file.
+
+    Every launch, assignment and sweep asks for it; keyed on the path and its modification time,
+    so a test or a coordinator that switches or edits the file gets the new one.
+    """
+    source = get_settings().policy_file or DEFAULT_POLICY_FILE
+    try:
+        version = source.stat().st_mtime_ns
+    except FileNotFoundError:
+        return load_policy(source)  # refused with the message that names the file
+    return _parsed(source, version)
+
+
+@lru_cache(maxsize=8)
+def _parsed(source: Path, version: int) -> Policy:
+    return load_policy(source)

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session, aliased
 
 from models.assignment_record import team_summary
 from models.clock import show
-from models.cycle import Cycle, Step
+from models.cycle import Cycle, Step, get_cycle
 from models.document import Document, documents_of
-from models.errors import NotFound
 from models.geography import Cercle, Commune, Level, Region, resolve_place
 from models.plan import STAGE_ORDER
+from models.settings import get_settings
+from models.text import slug
 from models.transitions import OPEN_STEP, CycleStatus, StepStatus
 
 _OPEN = sorted(s.value for s in OPEN_STEP)
@@ -134,6 +135,55 @@ def portfolio(
     ]
 
 
+def artifact_key(area: str, area_pcode: str, sequence: int, what: str) -> str:
+    """`cycle-tilemsi-ml060314-1-state`: the commune for a manager scanning the Artifacts page, its
+    P-code because names repeat (Tilemsi is a commune of Goundam and of Gao), then the commune's cycle
+    number. Prefect allows lowercase letters, digits and dashes only; `slug` drops accents and
+    apostrophes (N'Gassola -> n-gassola) and a name with nothing left still has its P-code.
+    The demo workspace's keys start with `demo-`: its cycles must not overwrite the real ones'."""
+    parts = [slug(area), area_pcode.lower(), str(sequence), what]
+    return get_settings().scoped("-".join(["cycle", *(part for part in parts if part)]))
+
+
+@dataclass(frozen=True)
+class CycleHeading:
+    """Which cycle an artifact is about, as a manager reads it: its key and description name the
+    commune (or cercle), where it is, the commune's cycle number and the stage it is at."""
+
+    cycle_id: int
+    area: str
+    area_pcode: str
+    cercle: str
+    region: str
+    sequence: int
+    intercommunal: bool
+    status: str
+    stage: str | None
+    """The waiting step's stage; None once every step is finished."""
+
+    def artifact_key(self, what: str) -> str:
+        return artifact_key(self.area, self.area_pcode, self.sequence, what)
+
+
+def heading_of(cycle: Cycle) -> CycleHeading:
+    waiting = cycle.waiting_step()
+    return CycleHeading(
+        cycle_id=cycle.id,
+        area=cycle.area_name,
+        area_pcode=cycle.area_pcode,
+        cercle=cycle.cercle.name,
+        region=cycle.cercle.region.name,
+        sequence=cycle.sequence,
+        intercommunal=cycle.commune_pcode is None,
+        status=cycle.status,
+        stage=waiting.stage if waiting else None,
+    )
+
+
+def cycle_heading(session: Session, cycle_id: int) -> CycleHeading:
+    return heading_of(get_cycle(session, cycle_id))
+
+
 @dataclass(frozen=True)
 class StageState:
     stage: str
@@ -175,6 +225,7 @@ class CycleState:
     documents: tuple[Document, ...]
     team: dict[str, object]
     """Lead, co, score and explanation of the assignment, or why nobody fits (team_summary)."""
+    heading: CycleHeading
 
     @property
     def stages_done(self) -> int:
@@ -188,9 +239,7 @@ class CycleState:
 
 def cycle_state(session: Session, cycle_id: int, *, now: datetime) -> CycleState:
     """One cycle in detail: stages done, the step it waits on, overdue steps, people, documents."""
-    cycle = session.get(Cycle, cycle_id)
-    if cycle is None:
-        raise NotFound(f"no cycle with id {cycle_id}; list cycles with 'debates status'")
+    cycle = get_cycle(session, cycle_id)
     waiting_step = cycle.waiting_step()
 
     def state(step: Step) -> StepState:
@@ -238,4 +287,5 @@ def cycle_state(session: Session, cycle_id: int, *, now: datetime) -> CycleState
         ),
         documents=tuple(documents_of(session, cycle.id)),
         team=team_summary(session, cycle.id),
+        heading=heading_of(cycle),
     )

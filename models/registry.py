@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.csvfile import parse_row, read_rows
+from models.csvfile import ImportReport, parse_row, read_rows
 from models.errors import InvalidInput
 from models.geography import Cercle, Commune, Level, PlaceAlias, Region
 from models.text import name_key, strip_accents
@@ -21,7 +20,7 @@ COLUMNS = ("region", "region_pcode", "cercle", "cercle_pcode", "commune", "commu
 
 
 class CommuneRow(BaseModel):
-    """One row of mali_communes.csv (see ../shared/data/SOURCE.md)."""
+    """One row of mali_communes.csv (see models/data/SOURCE.md)."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -45,14 +44,6 @@ def display_name(official: str, french: str | None) -> str:
 
 REGION_FR = {"ML04": "Ségou"}
 """Regions whose French spelling has accents the registry file (OCHA's, unaccented) lacks."""
-
-
-@dataclass
-class ImportReport:
-    rows: int = 0
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
 
 
 def _check_hierarchy(rows: list[tuple[int, CommuneRow]]) -> None:

@@ -1,21 +1,9 @@
 """Which reminders, overdue notices and escalations are due: pure rules over the open steps.
 
-`select_open_steps` is the sweep's one indexed query (ix_steps_status_due_at): open steps of active
+`open_steps_query` is the sweep's one indexed query (ix_steps_status_due_at): open steps of active
 cycles due before a horizon, never a loop over cycles. `due_rules` is pure: given the policy, `now`
-and one step, it names the rules due now. A rule is a stable string, part of the ledger's
-idempotency key:
-
-    before-7d, before-1d   reminders on the days before the due day (from `send_from`)
-    due-today              on the due day (from `send_from`)
-    overdue-1, overdue-2 … once the step is overdue, then every `overdue_repeat_days`
-    escalation-coordinator after `coordinator_after_days` overdue
-    escalation-manager     after `manager_after_days` overdue
-    assignment             once a facilitator is assigned to a step
-    unreachable:<id>       a person could not be reached after the retry limit
-    team-<kind>:<event>    a team change the matcher recorded (audit event 'team.notify.<kind>'):
-                           assigned / released (to that person), unassigned (to the coordinators)
-    invite-c<cycle>-s<n>-r<revision>, invite-c<cycle>-s<n>-cancel
-                           a session's invitation (or cancellation) to its team and coordinators
+and one step, it names the rules due now. A rule (models/rules.py) is a typed value whose text is
+part of the ledger's idempotency key.
 
 Of the owner's reminders only the latest one due is sent: a step planned two days before its due
 date gets 'before-1d', never a late 'before-7d', and a sweep that missed days sends one notice, not
@@ -41,30 +29,29 @@ from models.cycle import Cycle, Step
 from models.debate_session import DebateSession, SessionStatus
 from models.notification import Notification
 from models.policy import ReminderPolicy
+from models.query import in_chunks
+from models.rules import (
+    ASSIGNMENT,
+    DUE_TODAY,
+    ESCALATION_COORDINATOR,
+    ESCALATION_MANAGER,
+    TEAM_CHANGES,
+    Before,
+    Invitation,
+    Message,
+    Overdue,
+    TeamAssigned,
+    TeamChange,
+    UnknownRule,
+    Unreachable,
+    invitation_rule,
+    parse_rule,
+    team_change,
+)
+from models.steps import StepKind
 from models.transitions import OPEN_STEP, CycleStatus, StepStatus
 
 OPEN = tuple(s.value for s in OPEN_STEP)
-ESCALATION_COORDINATOR = "escalation-coordinator"
-ESCALATION_MANAGER = "escalation-manager"
-ASSIGNMENT = "assignment"
-UNREACHABLE = "unreachable:"
-TEAM = "team-"
-TEAM_KINDS = ("assigned", "released", "unassigned")
-
-
-class Message(enum.StrEnum):
-    """Which template a rule uses (notifications/templates/<lang>/<message>.txt.j2)."""
-
-    ASSIGNMENT = "assignment"
-    REMINDER = "reminder"
-    DUE_TODAY = "due_today"
-    OVERDUE = "overdue"
-    ESCALATION_COORDINATOR = "escalation_coordinator"
-    ESCALATION_MANAGER = "escalation_manager"
-    UNREACHABLE = "unreachable"
-    TEAM_ASSIGNED = "team_assigned"
-    TEAM_RELEASED = "team_released"
-    TEAM_UNASSIGNED = "team_unassigned"
 
 
 class Audience(enum.StrEnum):
@@ -100,39 +87,28 @@ class DueRule:
 
 
 def message_for(rule: str) -> Message:
-    if rule.startswith("before-"):
-        return Message.REMINDER
-    if rule == "due-today":
-        return Message.DUE_TODAY
-    if rule.startswith("overdue-"):
-        return Message.OVERDUE
-    if rule.startswith(UNREACHABLE):
-        return Message.UNREACHABLE
-    if rule.startswith(TEAM):
-        return Message(f"team_{rule.removeprefix(TEAM).split(':')[0]}")
-    return Message(rule.replace("-", "_"))
-
-
-def team_rule(kind: str, event_id: int) -> str:
-    return f"{TEAM}{kind}:{event_id}"
+    """The template of the message a ledger row's rule sends (not for invitations: documents)."""
+    parsed = parse_rule(rule)
+    if parsed.MESSAGE is None:
+        raise UnknownRule(f"rule '{rule}' is sent as a document, not as a message")
+    return parsed.MESSAGE
 
 
 def team_event_id(rule: str) -> int | None:
     """The audit event a team rule announces (None for other rules)."""
-    return int(rule.split(":")[1]) if rule.startswith(TEAM) else None
+    parsed = parse_rule(rule)
+    return parsed.event_id if isinstance(parsed, TeamChange) else None
 
 
-def audience_for(rule: str) -> Audience:
-    if rule == ESCALATION_COORDINATOR or rule.startswith(UNREACHABLE):
-        return Audience.COORDINATOR
-    if rule == ESCALATION_MANAGER:
-        return Audience.MANAGER
-    return Audience.OWNER
+def unreachable_about(rule: str) -> int | None:
+    """The notification an 'unreachable' notice reports (None for other rules)."""
+    parsed = parse_rule(rule)
+    return parsed.notification_id if isinstance(parsed, Unreachable) else None
 
 
 def is_owner_reminder(rule: str) -> bool:
     """Rules that count towards `max_per_step`."""
-    return rule.startswith(("before-", "overdue-")) or rule == "due-today"
+    return parse_rule(rule).OWNER_REMINDER
 
 
 def horizon(policy: ReminderPolicy, now: datetime) -> datetime:
@@ -155,12 +131,12 @@ def _at(day_offset: int, due_at: datetime, send_from: time) -> datetime:
 def _before_due(due_at: datetime, policy: ReminderPolicy) -> list[tuple[datetime, str]]:
     """The owner's reminders before the due time, in order."""
     schedule = [
-        (_at(offset, due_at, policy.send_from), f"before-{offset}d")
+        (_at(offset, due_at, policy.send_from), str(Before(offset)))
         for offset in sorted(set(policy.offsets_days), reverse=True)
         if offset > 0
     ]
     if policy.due_today:
-        schedule.append((_at(0, due_at, policy.send_from), "due-today"))
+        schedule.append((_at(0, due_at, policy.send_from), str(DUE_TODAY)))
     return [(at, rule) for at, rule in schedule if at < due_at]
 
 
@@ -172,14 +148,14 @@ def owner_schedule(
     if now >= due_at:
         repeat = timedelta(days=policy.overdue_repeat_days)
         count = (now - due_at) // repeat + 1
-        schedule.extend((due_at + k * repeat, f"overdue-{k + 1}") for k in range(count))
+        schedule.extend((due_at + k * repeat, str(Overdue(k + 1))) for k in range(count))
     return [(at, rule) for at, rule in schedule if at <= now]
 
 
 def latest_owner_rule(due_at: datetime, policy: ReminderPolicy, now: datetime) -> str | None:
     """The last rule of `owner_schedule` without building it (the sweep asks for every step)."""
     if now >= due_at:
-        return f"overdue-{(now - due_at) // timedelta(days=policy.overdue_repeat_days) + 1}"
+        return str(Overdue((now - due_at) // timedelta(days=policy.overdue_repeat_days) + 1))
     latest = None
     for at, rule in _before_due(due_at, policy):
         if at <= now:
@@ -202,18 +178,20 @@ def due_rules(
         due.append(DueRule(step.step_id, latest, step.due_at, Audience.OWNER))
     overdue_for = now - step.due_at
     if overdue_for >= timedelta(days=rules.coordinator_after_days):
-        due.append(DueRule(step.step_id, ESCALATION_COORDINATOR, step.due_at, Audience.COORDINATOR))
+        due.append(
+            DueRule(step.step_id, str(ESCALATION_COORDINATOR), step.due_at, Audience.COORDINATOR)
+        )
     if overdue_for >= timedelta(days=rules.manager_after_days):
-        due.append(DueRule(step.step_id, ESCALATION_MANAGER, step.due_at, Audience.MANAGER))
+        due.append(DueRule(step.step_id, str(ESCALATION_MANAGER), step.due_at, Audience.MANAGER))
     return due
 
 
 def escalation_level(rules: Iterable[str]) -> int:
     """0: none, 1: coordinator, 2: manager."""
     chosen = set(rules)
-    if ESCALATION_MANAGER in chosen:
+    if str(ESCALATION_MANAGER) in chosen:
         return 2
-    return 1 if ESCALATION_COORDINATOR in chosen else 0
+    return 1 if str(ESCALATION_COORDINATOR) in chosen else 0
 
 
 def in_quiet_hours(now: datetime, policy: ReminderPolicy) -> bool:
@@ -232,11 +210,6 @@ def quiet_schemes_now(now: datetime, policy: ReminderPolicy) -> frozenset[str]:
     if not in_quiet_hours(now, policy):
         return frozenset()
     return frozenset(s.lower() for s in policy.quiet_schemes)
-
-
-def quiet_channel(channel: str, now: datetime, policy: ReminderPolicy) -> bool:
-    """True when a message on `channel` must wait for the end of the quiet hours."""
-    return channel.lower() in quiet_schemes_now(now, policy)
 
 
 # --- the queries ------------------------------------------------------------------------------
@@ -290,10 +263,6 @@ def open_step(row: Row[Any]) -> OpenStep:
     return OpenStep(*values)
 
 
-def select_open_steps(session: Session, policy: ReminderPolicy, now: datetime) -> list[OpenStep]:
-    return [open_step(row) for row in session.execute(open_steps_query(horizon(policy, now)))]
-
-
 def assigned_steps_query() -> Select[*tuple[Any, ...]]:
     """Open steps of active cycles that have a facilitator."""
     return (
@@ -314,7 +283,12 @@ def told_query() -> Select[*tuple[Any, ...]]:
     return (
         select(other.cycle_id, Notification.facilitator_id)
         .join(other, other.id == Notification.step_id)
-        .where(or_(Notification.rule == ASSIGNMENT, Notification.rule.like(f"{TEAM}assigned:%")))
+        .where(
+            or_(
+                Notification.rule == str(ASSIGNMENT),
+                Notification.rule.like(TeamAssigned.sql_like()),
+            )
+        )
         .distinct()
     )
 
@@ -351,7 +325,7 @@ class TeamNotice:
 
     @property
     def rule(self) -> str:
-        return team_rule(self.kind, self.event_id)
+        return str(team_change(self.kind, self.event_id))
 
 
 def select_team_notices(session: Session, since: datetime) -> list[TeamNotice]:
@@ -369,7 +343,7 @@ def select_team_notices(session: Session, since: datetime) -> list[TeamNotice]:
         return []
     waiting: dict[int, OpenStep] = {}
     cycle_ids = sorted({c for _i, _a, c, _after in events if c is not None})
-    for chunk_ids in _chunks(cycle_ids):
+    for chunk_ids in in_chunks(cycle_ids):
         for row in session.execute(open_steps_of(chunk_ids)):
             step = open_step(row)
             waiting.setdefault(step.cycle_id, step)
@@ -377,7 +351,7 @@ def select_team_notices(session: Session, since: datetime) -> list[TeamNotice]:
     for event_id, action, cycle_id, after in events:
         kind = action.removeprefix("team.notify.")
         filed_under = waiting.get(cycle_id) if cycle_id is not None else None
-        if filed_under is None or kind not in TEAM_KINDS:
+        if filed_under is None or kind not in TEAM_CHANGES:
             continue
         person = (after or {}).get("facilitator_id")
         notices.append(TeamNotice(event_id, kind, person, filed_under))
@@ -387,7 +361,7 @@ def select_team_notices(session: Session, since: datetime) -> list[TeamNotice]:
 def claimed_pairs(session: Session, rules: Sequence[str]) -> set[tuple[str, str]]:
     """(rule, recipient) pairs the ledger holds for these rules, whatever their status."""
     pairs: set[tuple[str, str]] = set()
-    for chunk in _chunks(sorted(set(rules))):
+    for chunk in in_chunks(sorted(set(rules))):
         rows = session.execute(
             select(Notification.rule, Notification.recipient).where(Notification.rule.in_(chunk))
         )
@@ -395,19 +369,10 @@ def claimed_pairs(session: Session, rules: Sequence[str]) -> set[tuple[str, str]
     return pairs
 
 
-INVITE = "invite-"
-
-
-def invitation_rule(cycle_id: int, number: int, revision: int, cancelled: bool) -> str:
-    """invite-c12-s1-r0, invite-c12-s1-r1 after a postponement, invite-c12-s1-cancel. The cycle is
-    in the rule so that (rule, recipient) names one session's revision: `claimed_pairs` must not
-    take cycle 12's session 1 for cycle 13's."""
-    return f"{INVITE}c{cycle_id}-s{number}-{'cancel' if cancelled else f'r{revision}'}"
-
-
 def invited_session(rule: str) -> int | None:
     """The session number an invitation rule is about (None for other rules)."""
-    return int(rule.removeprefix(INVITE).split("-")[1][1:]) if rule.startswith(INVITE) else None
+    parsed = parse_rule(rule)
+    return parsed.session if isinstance(parsed, Invitation) else None
 
 
 @dataclass(frozen=True)
@@ -440,7 +405,7 @@ def select_invitations(
             and_(
                 Step.cycle_id == DebateSession.cycle_id,
                 Step.session_number == DebateSession.number,
-                Step.name.like("session-%"),
+                Step.name.like(StepKind.SESSION.sql_like),
             ),
         )
         .where(
@@ -464,7 +429,7 @@ def select_invitations(
     rows = session.execute(query).all()
     cycle_ids = sorted({row[4] for row in rows})
     teams: dict[int, list[int]] = {}
-    for chunk in _chunks(cycle_ids):
+    for chunk in in_chunks(cycle_ids):
         for cycle_id, person in session.execute(
             select(TeamAssignment.cycle_id, TeamAssignment.facilitator_id)
             .where(TeamAssignment.cycle_id.in_(chunk), TeamAssignment.superseded_at.is_(None))
@@ -477,7 +442,7 @@ def select_invitations(
         cancelled = status == SessionStatus.CANCELLED.value
         if not cancelled and step.status not in OPEN:
             continue  # held already
-        rule = invitation_rule(step.cycle_id, number, revision, cancelled)
+        rule = str(invitation_rule(step.cycle_id, number, revision, cancelled))
         due.append(InvitationDue(rule, number, tuple(teams.get(step.cycle_id, [])), step))
     return due
 
@@ -524,7 +489,7 @@ def raise_escalation(session: Session, levels: dict[int, int]) -> None:
     """Record the escalation level reached per step (never lowers it)."""
     for level in (1, 2):
         ids = [step_id for step_id, reached in levels.items() if reached == level]
-        for chunk in _chunks(ids):
+        for chunk in in_chunks(ids):
             session.execute(
                 update(Step)
                 .where(Step.id.in_(chunk), Step.escalation_level < level)
@@ -555,8 +520,3 @@ def _audit(
         )
         for step_id in step_ids
     )
-
-
-def _chunks(ids: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHARED_COMMUNES = PROJECT_ROOT.parent / "shared" / "data" / "mali_communes.csv"
+SHIPPED_COMMUNES = Path(__file__).resolve().parent / "data" / "mali_communes.csv"
+"""The 701 communes of Mali (OCHA COD-AB, CC BY-IGO), shipped as package data: see data/SOURCE.md."""
+
+Workspace = Literal["main", "demo"]
+"""Where the domain lives: the coordinators' real work, or the demo's fictional cycles, which keep
+their own database and documents under `<data_dir>/demo/` so the two never mix."""
+DEMO: Workspace = "demo"
 
 
 class Settings(BaseSettings):
@@ -26,7 +33,7 @@ class Settings(BaseSettings):
     )
     communes_file: Path | None = Field(
         default=None,
-        description="Commune registry CSV; default: ../shared/data/mali_communes.csv when it exists.",
+        description="Commune registry CSV; default: the one shipped in models/data/.",
     )
     policy_file: Path | None = Field(
         default=None, description="Cycle policy TOML; default: the built-in policy."
@@ -34,6 +41,12 @@ class Settings(BaseSettings):
     actor: str | None = Field(
         default=None, description="Who is recorded in the audit trail; default: the OS user."
     )
+    locale: Literal["fr", "en"] = Field(
+        default="fr",
+        description="The language the command line speaks to the coordinator (the matcher's "
+        "explanations and reasons); French, the programme's language, by default.",
+    )
+
     # Prefect's own variables, read here so that a command which only links to a flow run need
     # not import Prefect (~1 s); Prefect reads them itself wherever it is imported.
     prefect_api_url: str | None = Field(
@@ -45,15 +58,37 @@ class Settings(BaseSettings):
         description="Prefect's UI address; default: PREFECT_API_URL without /api.",
     )
 
+    # Not a field: no environment variable may switch a process to the demo behind its back;
+    # use_workspace() (the CLI's --demo, a cycle flow's parameter) is the one way.
+    _workspace: Workspace = PrivateAttr(default="main")
+
+    @property
+    def workspace(self) -> Workspace:
+        return self._workspace
+
+    def for_workspace(self, workspace: Workspace) -> Settings:
+        """The demo's settings: a SQLite database and documents under `<data_dir>/demo/`,
+        whatever database the main workspace uses."""
+        if workspace == "main":
+            return self
+        settings = self.model_copy(
+            update={"data_dir": self.data_dir / workspace, "database_url": None}
+        )
+        settings._workspace = workspace
+        return settings
+
+    def scoped(self, name: str) -> str:
+        """A Prefect-side name (flow run name, idempotency key, artifact key) of this workspace:
+        cycle ids restart in each database, so the demo's `cycle-3-…` must not be the main's."""
+        return name if self.workspace == "main" else f"{self.workspace}-{name}"
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'debates.sqlite3').resolve()}"
 
-    def resolved_communes_file(self) -> Path | None:
-        if self.communes_file is not None:
-            return self.communes_file
-        return SHARED_COMMUNES if SHARED_COMMUNES.exists() else None
+    def resolved_communes_file(self) -> Path:
+        return self.communes_file if self.communes_file is not None else SHIPPED_COMMUNES
 
     def flow_run_url(self, flow_run_id: str | None) -> str:
         """The Prefect UI page of a flow run ('' when the run or the UI's address is unknown)."""
@@ -73,6 +108,22 @@ class Settings(BaseSettings):
             return "unknown"
 
 
+_workspace: Workspace = "main"
+
+
+def use_workspace(workspace: Workspace) -> None:
+    """Point this whole process at a workspace: every later get_settings() (so every session,
+    document and Prefect name) is that workspace's. A flow run applies its `workspace` parameter
+    here first, because a served run cannot be given environment variables of its own."""
+    global _workspace
+    _workspace = workspace
+    get_settings.cache_clear()
+
+
+def current_workspace() -> Workspace:
+    return _workspace
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return Settings().for_workspace(_workspace)

@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from models.baseline import BaselineSubmission
 from models.csvfile import problems
-from models.cycle import Cycle, Step, close_cycle, set_step_status
-from models.cycle import get_cycle as get_cycle  # its home is models.cycle; re-exported for callers
+from models.cycle import Cycle, Step, close_cycle, get_cycle, set_step_status
 from models.debate_session import DebateSession, ScheduleSubmission, SessionOutcome
 from models.errors import DomainError, InvalidInput, NotFound
 from models.minutes import MinutesSubmission
 from models.safety_plan import HandoverSubmission, SafetyPlanSubmission
+from models.steps import HANDOVER, StepKind, StepName
 from models.transitions import OPEN_STEP, CycleStatus, StepStatus
 
 
@@ -57,24 +57,19 @@ class Recorded:
     summary: str
 
 
+SCHEMAS: dict[StepKind, type[BaseModel]] = {
+    StepKind.BASELINE: BaselineSubmission,
+    StepKind.SCHEDULE: ScheduleSubmission,
+    StepKind.SESSION: SessionOutcome,
+    StepKind.MINUTES: MinutesSubmission,
+    StepKind.PLAN: SafetyPlanSubmission,
+    StepKind.HANDOVER: HandoverSubmission,
+}
+
+
 def schema_for(step_name: str) -> type[BaseModel]:
-    """The Pydantic schema a step's submission must follow."""
-    if step_name == "baseline":
-        return BaselineSubmission
-    if step_name == "schedule":
-        return ScheduleSubmission
-    if step_name.startswith("session-"):
-        return SessionOutcome
-    if step_name.startswith("minutes-"):
-        return MinutesSubmission
-    if step_name == "plan":
-        return SafetyPlanSubmission
-    if step_name == "handover":
-        return HandoverSubmission
-    raise NotFound(
-        f"Unknown step '{step_name}'; steps are baseline, schedule, session-N, minutes-N, "
-        "plan, handover"
-    )
+    """The Pydantic schema a step's submission must follow (UnknownStep for a name of no step)."""
+    return SCHEMAS[StepName.parse(step_name).kind]
 
 
 def parse_submission(step_name: str, data: dict[str, Any]) -> BaseModel:
@@ -88,7 +83,7 @@ def parse_submission(step_name: str, data: dict[str, Any]) -> BaseModel:
 
 def session_revision(session: Session, cycle_id: int, step: Step) -> int:
     """How many times the input for this step was taken already without finishing it (postponements)."""
-    if step.session_number is None or not step.name.startswith("session-"):
+    if step.session_number is None or step.step_name.kind is not StepKind.SESSION:
         return 0
     revision = session.scalar(
         select(DebateSession.revision).where(
@@ -215,7 +210,7 @@ def apply_submission(
             created = record_handover(session, cycle, submission, actor=actor, now=now)
     if finishes and step.status in OPEN_STEP:
         complete_step(session, step, actor=actor, now=now)
-    if step_name == "handover" and cycle.status == CycleStatus.ACTIVE:
+    if StepName.parse(step_name) == HANDOVER and cycle.status == CycleStatus.ACTIVE:
         close_cycle(session, cycle, CycleStatus.COMPLETED, actor=actor, now=now)
     summary = f"{step_name}: {step.status}" if created else f"{step_name} was recorded already"
     return Recorded(cycle.id, step_name, created, summary)

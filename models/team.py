@@ -7,8 +7,9 @@ database into the matcher's terms; this module writes the solution back as team 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -25,6 +26,7 @@ from models.cycle import Cycle
 from models.matching import Candidate, CycleNeed, Rule, Solution, breach, solve, team_breach
 from models.matching_explain import explain_team, unassigned_reason
 from models.matching_input import cycle_need, load_candidates
+from models.phrase import Key, Phrase, dump_all, say
 from models.policy import MatchingPolicy
 from models.transitions import OPEN_STEP, CycleStatus
 
@@ -40,7 +42,7 @@ class Notice:
     facilitator_id: int | None
     name: str | None
     role: str | None = None
-    reason: str | None = None
+    reason: Phrase | None = None
 
 
 @dataclass
@@ -52,14 +54,30 @@ class AssignmentResult:
     lead_id: int | None = None
     co_id: int | None = None
     score: float | None = None
-    explanation: str | None = None
-    unassigned_reason: str | None = None
+    explanation: list[Phrase] | str | None = None
+    """Phrases; the English text of a team row from before phrases."""
+    unassigned_reason: Phrase | None = None
     changed: bool = False
     notices: list[Notice] = field(default_factory=list)
 
     @property
     def assigned(self) -> bool:
         return self.lead_id is not None and self.co_id is not None
+
+    def as_data(self) -> dict[str, Any]:
+        """Plain JSON-ready data (phrases as their JSON), what the assignment tasks return."""
+        data = asdict(self)
+        data["explanation"] = (
+            dump_all(self.explanation) if isinstance(self.explanation, list) else self.explanation
+        )
+        data["unassigned_reason"] = _dump(self.unassigned_reason)
+        for notice, original in zip(data["notices"], self.notices, strict=True):
+            notice["reason"] = _dump(original.reason)
+        return data
+
+
+def _dump(phrase: Phrase | None) -> dict[str, Any] | None:
+    return phrase.dump() if phrase is not None else None
 
 
 def assign_cycle(
@@ -81,7 +99,7 @@ def assign_cycles(
     policy: MatchingPolicy,
     now: datetime,
     actor: str = "matching",
-    reason: str | None = None,
+    reason: Phrase | None = None,
 ) -> list[AssignmentResult]:
     """Teams for every active cycle of the batch without a complete team, optimal for the batch.
 
@@ -172,17 +190,12 @@ def _release_misfits(
         person = people.get(row.facilitator_id)
         problem = breach(need, person) if person is not None else None
         if person is None or (problem is not None and (capacity or problem.rule != Rule.CAPACITY)):
-            why = f"{row.facilitator.name} " + (problem.detail if problem else "is no facilitator")
+            name = row.facilitator.name
+            why = problem.why if problem else say(Key.UNFIT_NOT_FACILITATOR, name=name)
+            gone = say(Key.NO_LONGER_FITS, why=why)
             row.superseded_at = now
-            row.superseded_reason = f"no longer fits: {why}"
-            notice = Notice(
-                cycle.id,
-                "released",
-                row.facilitator_id,
-                row.facilitator.name,
-                row.role,
-                row.superseded_reason,
-            )
+            row.superseded_phrase = gone.dump()
+            notice = Notice(cycle.id, "released", row.facilitator_id, name, row.role, gone)
             notices.append(notice)
             record(
                 session,
@@ -193,7 +206,7 @@ def _release_misfits(
                 entity_id=cycle.id,
                 cycle_id=cycle.id,
                 before={row.role: row.facilitator_id},
-                reason=row.superseded_reason,
+                after={"reason": gone.dump()},
             )
             notify(session, [notice], now=now, actor=actor)
     if notices:
@@ -211,7 +224,7 @@ def _as_result(cycle: Cycle, team: dict[str, TeamAssignment]) -> AssignmentResul
         lead_id=lead.facilitator_id if lead else None,
         co_id=co.facilitator_id if co else None,
         score=lead.score if lead else None,
-        explanation=lead.explanation if lead else None,
+        explanation=lead.explained if lead else None,
     )
 
 
@@ -226,7 +239,7 @@ def _write(
     *,
     now: datetime,
     actor: str,
-    reason: str | None,
+    reason: Phrase | None,
 ) -> AssignmentResult:
     people = {p.id: p for p in pool}
     before = current_team(session, cycle.id)
@@ -236,7 +249,7 @@ def _write(
         why = unassigned_reason(need, pool, solution, labels)
         result = _as_result(cycle, before)
         result.unassigned_reason = why
-        if last_team_event(session, cycle.id) == ("team.unassigned", why):
+        if last_team_event(session, cycle.id) == ("team.unassigned", why.dump()):
             return result  # a replay, or nothing changed: the coordinators know already
         notices.append(Notice(cycle.id, "unassigned", None, None, reason=why))
         record(
@@ -247,8 +260,7 @@ def _write(
             entity="cycle",
             entity_id=cycle.id,
             cycle_id=cycle.id,
-            after={"reason": why},
-            reason=reason,
+            after={"reason": why.dump(), "because": _dump(reason)},
         )
         notify(session, notices, now=now, actor=actor)
         result.notices = notices
@@ -259,7 +271,7 @@ def _write(
     for role, row in before.items():
         if row.facilitator_id != wanted[role]:
             row.superseded_at = now
-            row.superseded_reason = reason or "team reassigned"
+            row.superseded_phrase = (reason or say(Key.REASSIGNED)).dump()
             if row.facilitator_id not in kept:
                 name = row.facilitator.name
                 notices.append(Notice(cycle.id, "released", row.facilitator_id, name, role, reason))
@@ -274,7 +286,7 @@ def _write(
                 facilitator_id=person,
                 role=role,
                 score=team.score,
-                explanation=explanation,
+                explanation_phrases=dump_all(explanation),
                 assigned_at=now,
             )
         )
@@ -289,8 +301,13 @@ def _write(
         entity_id=cycle.id,
         cycle_id=cycle.id,
         before={r: row.facilitator_id for r, row in before.items()} or None,
-        after={"lead": team.lead, "co": team.co, "score": team.score, "solver": solution.status},
-        reason=reason,
+        after={
+            "lead": team.lead,
+            "co": team.co,
+            "score": team.score,
+            "solver": solution.status,
+            "reason": _dump(reason),
+        },
     )
     notify(session, notices, now=now, actor=actor)
     session.flush()
@@ -326,6 +343,9 @@ def notify(session: Session, notices: list[Notice], *, now: datetime, actor: str
             entity="facilitator" if notice.facilitator_id else "coordinators",
             entity_id=notice.facilitator_id or "region",
             cycle_id=notice.cycle_id,
-            after={"role": notice.role, "facilitator_id": notice.facilitator_id},
-            reason=notice.reason,
+            after={
+                "role": notice.role,
+                "facilitator_id": notice.facilitator_id,
+                "reason": _dump(notice.reason),
+            },
         )

@@ -22,6 +22,7 @@ from models.errors import InvalidInput
 from models.facilitator import Facilitator, Role, Unavailability
 from models.idempotent import insert_or_existing
 from models.matching_input import session_days
+from models.phrase import Key, say
 from models.policy import MatchingPolicy
 from models.team import AssignmentResult, Notice, assign_cycles, notify, own_steps
 from models.text import name_key
@@ -83,7 +84,8 @@ def mark_unavailable(
         {"facilitator_id": person.id, "starts_on": starts_on, "ends_on": ends_on},
         lambda: Unavailability(reason=reason),
     )
-    why = f"{person.name} unavailable {starts_on} to {ends_on}" + (f": {reason}" if reason else "")
+    period = {"name": person.name, "start": starts_on.isoformat(), "end": ends_on.isoformat()}
+    why = say(Key.UNAVAILABLE, **period, **({"note": reason} if reason else {}))
     if created:
         record(
             session,
@@ -116,7 +118,7 @@ def mark_unavailable(
         if not any(starts_on <= d <= ends_on for d in days):
             continue
         row.superseded_at = now
-        row.superseded_reason = why
+        row.superseded_phrase = why.dump()
         notice = Notice(cycle.id, "released", person.id, person.name, row.role, why)
         report.notices.append(notice)
         notify(session, [notice], now=now, actor=actor)
@@ -129,7 +131,7 @@ def mark_unavailable(
             entity_id=cycle.id,
             cycle_id=cycle.id,
             before={row.role: person.id},
-            reason=why,
+            after={"reason": why.dump()},
         )
         remaining = session.scalars(
             select(TeamAssignment.facilitator_id).where(

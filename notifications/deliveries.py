@@ -19,17 +19,20 @@ from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
 from models.clock import BAMAKO
-from models.cycle import Cycle, Step
+from models.cycle import Cycle, Step, with_place_names
 from models.db import session_scope
 from models.facilitator import Contact
 from models.geography import Cercle, Commune, Region
 from models.notification import Notification
 from models.policy import ReminderPolicy
-from models.reminders import UNREACHABLE, invited_session, message_for, team_event_id
+from models.query import in_chunks
+from models.reminders import invited_session, message_for, team_event_id, unreachable_about
+from models.rules import Unreachable
 from notifications import ledger
 from notifications.dispatch import Delivery, Outcome, deliver
 from notifications.invitations import invitation_delivery
 from notifications.ledger import Claim, Exhausted
+from notifications.phrases import worded
 from notifications.recipients import Directory
 from notifications.render import MessageContext, flow_run_link, render
 
@@ -63,9 +66,8 @@ def load_deliveries(
     directory = Directory.load(session)
     deliveries: list[Delivery] = []
     orphans: list[int] = []
-    for start in range(0, len(ids), ledger.CHUNK):
-        chunk = ids[start : start + ledger.CHUNK]
-        rows = session.execute(
+    for chunk in in_chunks(ids):
+        query = with_place_names(
             select(
                 Notification,
                 Cycle.id,
@@ -81,18 +83,13 @@ def load_deliveries(
             )
             .join(Step, Step.id == Notification.step_id)
             .join(Cycle, Cycle.id == Step.cycle_id)
-            .outerjoin(Commune, Commune.pcode == Cycle.commune_pcode)
-            .join(Cercle, Cercle.pcode == Cycle.cercle_pcode)
-            .join(Region, Region.pcode == Cycle.region_pcode)
-            .outerjoin(Contact, Contact.id == Notification.contact_id)
+        )
+        rows = session.execute(
+            query.outerjoin(Contact, Contact.id == Notification.contact_id)
             .where(Notification.id.in_(chunk))
             .order_by(Notification.id)
         ).all()
-        about_ids = [
-            int(n.rule.removeprefix(UNREACHABLE))
-            for n, *_ in rows
-            if n.rule.startswith(UNREACHABLE)
-        ]
+        about_ids = [i for n, *_ in rows if (i := unreachable_about(n.rule)) is not None]
         about = {
             n.id: n
             for n in session.scalars(select(Notification).where(Notification.id.in_(about_ids)))
@@ -118,7 +115,7 @@ def load_deliveries(
                     deliveries.append(invitation)
                 continue
             owner = directory.people.get(owner_id or -1)
-            unreachable = about.get(_about_id(note.rule) or -1)
+            unreachable = about.get(unreachable_about(note.rule) or -1)
             unreachable_person = (
                 directory.people.get(unreachable.facilitator_id or -1) if unreachable else None
             )
@@ -142,17 +139,13 @@ def load_deliveries(
                 unreachable_channel=unreachable.channel if unreachable else "",
                 attempts=unreachable.attempts if unreachable else 0,
                 team_role=str((change.after or {}).get("role") or "") if change else "",
-                reason=(change.reason or "") if change else "",
+                reason=_reason(change, person.locale),
             )
             rendered = render(message_for(note.rule), person.locale, context)
             deliveries.append(
                 Delivery(note.id, note.channel, rendered.title, rendered.body, url=url)
             )
     return deliveries, orphans
-
-
-def _about_id(rule: str) -> int | None:
-    return int(rule.removeprefix(UNREACHABLE)) if rule.startswith(UNREACHABLE) else None
 
 
 def _days_left(due_at: datetime, now: datetime) -> int:
@@ -162,6 +155,14 @@ def _days_left(due_at: datetime, now: datetime) -> int:
 def _days_overdue(due_at: datetime, now: datetime) -> int:
     late = now - due_at
     return max(1, math.ceil(late / timedelta(days=1))) if late > timedelta(0) else 0
+
+
+def _reason(change: AuditEvent | None, locale: str) -> str:
+    """Why a team changed, in the recipient's language (an event from before phrases kept its
+    English text in the reason column)."""
+    if change is None:
+        return ""
+    return worded((change.after or {}).get("reason"), locale) or change.reason or ""
 
 
 def unreachable_claims(
@@ -177,19 +178,17 @@ def unreachable_claims(
         ).all()
     )
     for gone in exhausted:
-        if gone.rule.startswith(UNREACHABLE):
+        if unreachable_about(gone.rule) is not None:
             continue
         for person in directory.told_about(gone.facilitator_id, regions[gone.step_id]):
             for channel in person.channels:
                 claims.append(
-                    Claim(
+                    Claim.to(
+                        person.id,
+                        channel,
                         step_id=gone.step_id,
-                        rule=f"{UNREACHABLE}{gone.notification_id}",
-                        recipient=channel.recipient,
+                        rule=str(Unreachable(gone.notification_id)),
                         due_at=gone.due_at,
-                        facilitator_id=person.id,
-                        contact_id=channel.contact_id,
-                        channel=channel.scheme[:20],
                     )
                 )
     return claims

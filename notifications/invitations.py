@@ -28,15 +28,14 @@ from models.debate_session import DebateSession, SessionStatus
 from models.notification import Notification, NotificationStatus
 from models.policy import ReminderPolicy
 from models.reminders import (
-    INVITE,
     Audience,
     DueRule,
     claimed_pairs,
-    invitation_rule,
     invited_session,
     quiet_schemes_now,
     select_invitations,
 )
+from models.rules import INVITATION_PREFIX, invitation_rule
 from models.settings import get_settings
 from notifications import ledger
 from notifications.dispatch import Delivery
@@ -69,7 +68,7 @@ def current_rules(session: Session, cycle_id: int) -> dict[int, str]:
         )
     )
     return {
-        number: invitation_rule(cycle_id, number, revision, status == SessionStatus.CANCELLED)
+        number: str(invitation_rule(cycle_id, number, revision, status == SessionStatus.CANCELLED))
         for number, revision, status in rows
     }
 
@@ -82,7 +81,7 @@ def cancel_superseded(session: Session, cycle_id: int) -> int:
         update(Notification)
         .where(
             Notification.step_id.in_(select(Step.id).where(Step.cycle_id == cycle_id)),
-            Notification.rule.like(f"{INVITE}%"),
+            Notification.rule.like(f"{INVITATION_PREFIX}%"),
             Notification.rule.not_in(current),
             or_(
                 Notification.status == NotificationStatus.CLAIMED.value,

@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 from models.cycle import Cycle, Step
 from models.notification import Notification, NotificationStatus
 from models.policy import ReminderPolicy
+from models.query import in_chunks
 from models.reminders import OPEN, in_quiet_hours, is_owner_reminder
+from models.rules import DUE_TODAY, Before
 from models.transitions import CycleStatus
-
-CHUNK = 500
+from notifications.recipients import Channel
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,21 @@ class Claim:
     @property
     def key(self) -> tuple[int, str, str, datetime]:
         return (self.step_id, self.rule, self.recipient, self.due_at)
+
+    @classmethod
+    def to(
+        cls, person_id: int, channel: Channel, *, step_id: int, rule: str, due_at: datetime
+    ) -> Claim:
+        """The claim of `rule` for one person's channel (the ledger keeps the scheme, cut to 20)."""
+        return cls(
+            step_id=step_id,
+            rule=rule,
+            recipient=channel.recipient,
+            due_at=due_at,
+            facilitator_id=person_id,
+            contact_id=channel.contact_id,
+            channel=channel.scheme[:20],
+        )
 
 
 @dataclass(frozen=True)
@@ -81,10 +97,10 @@ def insert_claims(
         for c in sorted(claims, key=lambda c: (c.step_id, c.rule, c.recipient, c.due_at))
     ]
     won: list[int] = []
-    for start in range(0, len(rows), CHUNK):
+    for chunk in in_chunks(rows):
         stmt = (
             _insert(session)
-            .values(rows[start : start + CHUNK])
+            .values(list(chunk))
             .on_conflict_do_nothing(index_elements=["step_id", "rule", "recipient", "due_at"])
             .returning(Notification.id)
         )
@@ -127,7 +143,7 @@ def cancel_obsolete(session: Session, now: datetime, policy: ReminderPolicy) -> 
         )
     )
     late_before = and_(
-        or_(Notification.rule.like("before-%"), Notification.rule == "due-today"),
+        or_(Notification.rule.like(Before.sql_like()), Notification.rule == str(DUE_TODAY)),
         Notification.due_at <= now,
     )
     result = session.execute(
@@ -186,10 +202,10 @@ def backoff(attempts: int, policy: ReminderPolicy) -> timedelta:
 
 
 def record_sent(session: Session, ids: Sequence[int], *, now: datetime) -> None:
-    for start in range(0, len(ids), CHUNK):
+    for chunk in in_chunks(ids):
         session.execute(
             update(Notification)
-            .where(Notification.id.in_(ids[start : start + CHUNK]))
+            .where(Notification.id.in_(chunk))
             .values(
                 status=NotificationStatus.SENT.value,
                 sent_at=now,
@@ -243,10 +259,10 @@ def record_failed(
 
 def cancel(session: Session, ids: Sequence[int], reason: str) -> None:
     """Give up on claimed notifications that cannot be sent at all (their contact is gone)."""
-    for start in range(0, len(ids), CHUNK):
+    for chunk in in_chunks(ids):
         session.execute(
             update(Notification)
-            .where(Notification.id.in_(ids[start : start + CHUNK]))
+            .where(Notification.id.in_(chunk))
             .values(status=NotificationStatus.CANCELLED.value, last_error=reason)
             .execution_options(synchronize_session=False)
         )

@@ -12,10 +12,11 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+from jinja2 import Environment, Template
 
 from models.clock import BAMAKO
-from models.reminders import Message
+from models.rules import Message
+from notifications.templating import template_environment
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LOCALES = ("fr", "en")
@@ -101,16 +102,12 @@ def hour(value: datetime) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        undefined=StrictUndefined,
-        autoescape=False,  # plain-text messages; an HTML template would turn this on
+    # Plain-text messages: no autoescape.
+    return template_environment(
+        TEMPLATES,
         keep_trailing_newline=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        filters={"date_fr": date_fr, "date_en": date_en, "hour": hour},
     )
-    env.filters.update(date_fr=date_fr, date_en=date_en, hour=hour)
-    return env
 
 
 @lru_cache(maxsize=32)

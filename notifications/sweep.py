@@ -15,13 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.clock import BAMAKO
-from models.cycle import Cycle, Step
+from models.cycle import Cycle, Step, with_place_names
 from models.db import session_scope
 from models.facilitator import Facilitator
 from models.geography import Cercle, Commune, Region
 from models.policy import ReminderPolicy
+from models.query import in_chunks
 from models.reminders import (
-    ASSIGNMENT,
     Audience,
     DueRule,
     OpenStep,
@@ -39,6 +39,7 @@ from models.reminders import (
     select_unannounced_assignments,
     unflag_moved,
 )
+from models.rules import ASSIGNMENT
 from notifications import ledger
 from notifications.ledger import Claim
 from notifications.recipients import Directory, Person
@@ -84,8 +85,8 @@ def flag_overdue_steps(now: datetime, *, actor: str = "reminder-sweep") -> list[
 
 def describe_steps(session: Session, step_ids: list[int]) -> list[OverdueStep]:
     described: list[OverdueStep] = []
-    for start in range(0, len(step_ids), ledger.CHUNK):
-        rows = session.execute(
+    for chunk in in_chunks(step_ids):
+        query = with_place_names(
             select(
                 Step.id,
                 Step.name,
@@ -95,14 +96,9 @@ def describe_steps(session: Session, step_ids: list[int]) -> list[OverdueStep]:
                 Cercle.name,
                 Region.name,
                 Step.due_at,
-            )
-            .join(Cycle, Cycle.id == Step.cycle_id)
-            .outerjoin(Commune, Commune.pcode == Cycle.commune_pcode)
-            .join(Cercle, Cercle.pcode == Cycle.cercle_pcode)
-            .join(Region, Region.pcode == Cycle.region_pcode)
-            .where(Step.id.in_(step_ids[start : start + ledger.CHUNK]))
-            .order_by(Step.id)
+            ).join(Cycle, Cycle.id == Step.cycle_id)
         )
+        rows = session.execute(query.where(Step.id.in_(chunk)).order_by(Step.id))
         for step_id, name, cycle_id, area, commune, cercle, region, due_at in rows:
             described.append(
                 OverdueStep(step_id, name, cycle_id, area, commune or cercle, region, due_at)
@@ -139,7 +135,7 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
         _expand(result, step, [rule], directory, sent, quiet, people=people)
     told = {(n.step.cycle_id, n.facilitator_id) for n in team if n.kind == "assigned"}
     for step in select_unannounced_assignments(session, told_by_team=told):
-        rule = DueRule(step.step_id, ASSIGNMENT, step.due_at, Audience.OWNER)
+        rule = DueRule(step.step_id, str(ASSIGNMENT), step.due_at, Audience.OWNER)
         _expand(result, step, [rule], directory, set(), quiet)
     query = open_steps_query(horizon(policy, now))
     keys = ledger.existing_keys(session, query)
@@ -174,7 +170,7 @@ def _expand(
         recipients: list[Person]
         if people is not None:
             recipients = people
-        elif rule.rule == ASSIGNMENT:
+        elif rule.rule == str(ASSIGNMENT):
             assigned = directory.people.get(step.facilitator_id or -1)
             recipients = [assigned] if assigned else []
         else:
@@ -189,14 +185,8 @@ def _expand(
                     result.deferred_quiet += 1
                     continue
                 result.claims.append(
-                    Claim(
-                        step_id=step.step_id,
-                        rule=rule.rule,
-                        recipient=channel.recipient,
-                        due_at=step.due_at,
-                        facilitator_id=person.id,
-                        contact_id=channel.contact_id,
-                        channel=channel.scheme[:20],
+                    Claim.to(
+                        person.id, channel, step_id=step.step_id, rule=rule.rule, due_at=step.due_at
                     )
                 )
 
@@ -271,7 +261,7 @@ def preview(now: datetime, policy: ReminderPolicy) -> tuple[Plan, list[dict[str,
 def overdue_rows(now: datetime) -> list[dict[str, str | int]]:
     """Every overdue step of an active cycle, by region then by lateness: the sweep's artifact."""
     with session_scope() as session:
-        rows = session.execute(
+        query = with_place_names(
             select(
                 Region.name,
                 Cercle.name,
@@ -282,12 +272,10 @@ def overdue_rows(now: datetime) -> list[dict[str, str | int]]:
                 Step.due_at,
                 Step.escalation_level,
                 Facilitator.name,
-            )
-            .join(Cycle, Cycle.id == Step.cycle_id)
-            .outerjoin(Commune, Commune.pcode == Cycle.commune_pcode)
-            .join(Cercle, Cercle.pcode == Cycle.cercle_pcode)
-            .join(Region, Region.pcode == Cycle.region_pcode)
-            .outerjoin(Facilitator, Facilitator.id == Step.facilitator_id)
+            ).join(Cycle, Cycle.id == Step.cycle_id)
+        )
+        rows = session.execute(
+            query.outerjoin(Facilitator, Facilitator.id == Step.facilitator_id)
             .where(Step.status == "overdue", Cycle.status == "active")
             .order_by(Region.name, Step.due_at, Step.id)
         ).all()

@@ -1,8 +1,10 @@
 """The manager's view in the Prefect UI: per-cycle progress and state, and the portfolio table.
 
-Artifacts are keyed (`cycle-12-progress`, `cycle-12-state`, `debates-portfolio`) so the UI's
-Artifacts page shows the latest of each with its history. Nothing here is the record: every
-artifact is rebuilt from the database, so a lost or stale one is fixed by the next refresh.
+Artifacts are keyed (`cycle-ber-ml060103-1-progress`, `cycle-ber-ml060103-1-state`,
+`debates-portfolio`) so the UI's Artifacts page shows the latest of each with its history, and each
+has a description naming the commune, its cercle and region, the cycle and its stage (French by
+default). Nothing here is the record: every artifact is rebuilt from the database, so a lost or stale
+one is fixed by the next refresh.
 """
 
 from __future__ import annotations
@@ -24,28 +26,25 @@ from prefect.context import FlowRunContext
 from models.clock import utcnow
 from models.db import session_scope
 from models.portfolio import cycle_state, portfolio
-from notifications.documents.render import check_locale, environment, render
+from notifications.documents.render import label, render
 from tasks.options import DB_TASK
 
 PORTFOLIO_KEY = "debates-portfolio"
-
-
-def cycle_key(cycle_id: int, what: str) -> str:
-    """Artifact keys allow lowercase letters, digits and dashes only."""
-    return f"cycle-{cycle_id}-{what}"
 
 
 def latest_artifact(key: str) -> ArtifactResponse | None:
     return cast("ArtifactResponse | None", Artifact.get(key))
 
 
-def publish_markdown(key: str, markdown: str, *, only_if_changed: bool = False) -> bool:
+def publish_markdown(
+    key: str, markdown: str, *, description: str, only_if_changed: bool = False
+) -> bool:
     """Publish a markdown artifact; with only_if_changed, skip it when the latest is identical."""
     if only_if_changed:
         latest = latest_artifact(key)
-        if latest is not None and latest.data == markdown:
+        if latest is not None and (latest.data, latest.description) == (markdown, description):
             return False
-    create_markdown_artifact(markdown=markdown, key=key)
+    create_markdown_artifact(markdown=markdown, key=key, description=description)
     return True
 
 
@@ -66,10 +65,18 @@ def refresh_cycle_view(cycle_id: int, language: str = "fr") -> dict[str, Any]:
     with session_scope(readonly=True) as session:
         state = cycle_state(session, cycle_id, now=utcnow())
         markdown = render("cycle_state", "md", language, s=state)
-    labels = environment("txt").get_template(f"{check_locale(language)}/_labels.j2").module
-    description = str(labels.progress_description(state)).strip()  # type: ignore[attr-defined]
-    publish_progress(cycle_key(cycle_id, "progress"), state.progress, description)
-    publish_markdown(cycle_key(cycle_id, "state"), markdown, only_if_changed=True)
+    heading = state.heading
+    publish_progress(
+        heading.artifact_key("progress"),
+        state.progress,
+        label(language, "progress_description", state),
+    )
+    publish_markdown(
+        heading.artifact_key("state"),
+        markdown,
+        description=label(language, "state_description", heading),
+        only_if_changed=True,
+    )
     return {
         "cycle_id": cycle_id,
         "progress": state.progress,
@@ -80,16 +87,22 @@ def refresh_cycle_view(cycle_id: int, language: str = "fr") -> dict[str, Any]:
 
 
 @task(name="refresh-portfolio", **DB_TASK)
-def refresh_portfolio(now: datetime | None = None) -> int:
-    """The `debates-portfolio` table of every active cycle; call at the end of each reminder sweep.
+def refresh_portfolio(now: datetime | None = None, language: str = "fr") -> int:
+    """The `debates-portfolio` table of every active cycle, with a description counting them by
+    region; how many there are. The reminder sweep calls it at its end, and every launch after
+    creating its flow runs (tasks.launch.start_runs_now).
 
     `now` (default: the clock) is the sweep's moment, so overdue days agree with what it flagged.
     """
     with session_scope(readonly=True) as session:
         rows = portfolio(session, now=now or utcnow())
+    regions: dict[str, int] = {}
+    for row in rows:
+        regions[row.region] = regions.get(row.region, 0) + 1
     table = [row.as_record() for row in rows]
     create_table_artifact(
         table=table if table else [{"region": "-", "commune": "no active cycle"}],
         key=PORTFOLIO_KEY,
+        description=label(language, "portfolio_description", len(rows), regions),
     )
     return len(rows)

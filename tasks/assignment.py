@@ -2,35 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from prefect import task
 
 from models.clock import utcnow
 from models.db import session_scope
-from models.policy import load_policy
-from models.settings import get_settings
+from models.policy import current_policy
 from models.team import assign_cycle, assign_cycles
 from tasks.options import DB_TASK, actor
 
 
 @task(name="assign-facilitators", **DB_TASK)
 def assign_facilitators(cycle_id: int) -> dict[str, Any]:
-    policy = load_policy(get_settings().policy_file).matching
+    policy = current_policy().matching
     with session_scope() as session:
         result = assign_cycle(session, cycle_id, policy=policy, now=utcnow(), actor=actor("flow"))
-        return asdict(result)
+        return result.as_data()
 
 
 def assign_teams_now(cycle_ids: list[int], *, who: str) -> list[dict[str, Any]]:
     """One optimal matching over every cycle of a launch (a region, all of Mali); one transaction."""
     if not cycle_ids:
         return []
-    policy = load_policy(get_settings().policy_file).matching
+    policy = current_policy().matching
     with session_scope() as session:
         results = assign_cycles(session, cycle_ids, policy=policy, now=utcnow(), actor=who)
-        return [asdict(r) for r in results]
+        return [r.as_data() for r in results]
 
 
 @task(name="assign-facilitators-batch", **DB_TASK)

@@ -8,6 +8,7 @@ from prefect import task
 
 from models import stepflow
 from models.clock import utcnow
+from models.cycle import get_cycle
 from models.db import session_scope
 from models.errors import InvalidInput
 from models.stepflow import StepNotWaiting, WaitingStep
@@ -47,4 +48,4 @@ def record_step(
 @task(name="cycle-status", **DB_TASK)
 def cycle_status(cycle_id: int) -> str:
     with session_scope() as session:
-        return stepflow.get_cycle(session, cycle_id).status
+        return get_cycle(session, cycle_id).status

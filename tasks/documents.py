@@ -11,29 +11,47 @@ from prefect import task
 from models.clock import utcnow
 from models.db import session_scope
 from models.document import DocumentKind
+from models.portfolio import CycleHeading, cycle_heading
 from models.settings import get_settings
+from models.steps import StepName
 from notifications.documents.build import (
     BuiltDocument,
-    Invitation,
-    build_invitation,
     build_minutes,
     build_safety_plan,
     documents_after,
 )
-from tasks.artifacts import cycle_key, publish_markdown
+from notifications.documents.render import label
+from tasks.artifacts import publish_markdown
 from tasks.options import DB_TASK
 
 
-def _publish(built: BuiltDocument, key: str) -> dict[str, str]:
+def _publish(
+    built: BuiltDocument, heading: CycleHeading, language: str, session_number: int | None = None
+) -> dict[str, str]:
+    """The artifact `cycle-<commune>-<pcode>-<n>-minutes-<s>` (or `-safety-plan`).
+
+    Its description names the cycle but not its stage: a document is republished when it changes,
+    not when the cycle moves on, and a stage there would go stale.
+    """
     changed = any(f.changed for f in built.files)
     if built.markdown is not None:
-        publish_markdown(key, built.markdown, only_if_changed=not changed)
+        kind = "minutes" if session_number is not None else "safety_plan"
+        publish_markdown(
+            heading.artifact_key(
+                str(StepName.minutes(session_number))
+                if session_number is not None
+                else "safety-plan"
+            ),
+            built.markdown,
+            description=label(language, "document_description", heading, kind, session_number),
+            only_if_changed=not changed,
+        )
     return {f.format: f.path for f in built.files}
 
 
 @task(name="publish-minutes", **DB_TASK)
 def publish_minutes(cycle_id: int, session_number: int, language: str = "fr") -> dict[str, str]:
-    """Minutes of one session as HTML (A4) and Markdown, and the artifact cycle-N-minutes-S.
+    """Minutes of one session as HTML (A4) and Markdown, and their artifact (`…-minutes-S`).
 
     Returns {format: path relative to the data folder}.
     """
@@ -46,39 +64,19 @@ def publish_minutes(cycle_id: int, session_number: int, language: str = "fr") ->
             data_dir=get_settings().data_dir,
             now=utcnow(),
         )
-    return _publish(built, cycle_key(cycle_id, f"minutes-{session_number}"))
+        heading = cycle_heading(session, cycle_id)
+    return _publish(built, heading, language, session_number)
 
 
 @task(name="publish-safety-plan", **DB_TASK)
 def publish_safety_plan(cycle_id: int, language: str = "fr") -> dict[str, str]:
-    """The local safety plan with every session's minutes annexed, and the artifact cycle-N-safety-plan."""
+    """The local safety plan with every session's minutes annexed, and its artifact (`…-safety-plan`)."""
     with session_scope() as session:
         built = build_safety_plan(
             session, cycle_id, locale=language, data_dir=get_settings().data_dir, now=utcnow()
         )
-    return _publish(built, cycle_key(cycle_id, "safety-plan"))
-
-
-@task(name="invitation", **DB_TASK)
-def invitation_for(
-    cycle_id: int, session_number: int, language: str = "fr", organizer: str | None = None
-) -> Invitation:
-    """The invitation (subject, text, HTML, .ics) to the session's current revision, stored once.
-
-    The e-mail dispatcher attaches `ics` as `ics_filename` (text/calendar; method=REQUEST when an
-    organizer address is given). A postponed session has a higher revision: a new invitation with
-    the same UID and a higher SEQUENCE.
-    """
-    with session_scope() as session:
-        return build_invitation(
-            session,
-            cycle_id,
-            session_number,
-            locale=language,
-            data_dir=get_settings().data_dir,
-            now=utcnow(),
-            organizer=organizer,
-        )
+        heading = cycle_heading(session, cycle_id)
+    return _publish(built, heading, language)
 
 
 @task(name="publish-documents", **DB_TASK)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from prefect import task
+from prefect.logging import disable_run_logger
 
 from deployments import runs as prefect_runs
 from models.clock import BAMAKO, utcnow
@@ -18,14 +19,14 @@ from models.launch import (
     set_flow_run,
 )
 from models.launch import active_cycle_runs as active_runs
-from models.policy import load_policy
-from models.settings import get_settings
+from models.policy import current_policy
+from tasks.artifacts import refresh_portfolio
 from tasks.options import DB_TASK, actor
 
 
 def record_launches_now(request: LaunchRequest, *, who: str) -> LaunchReport:
     """Record a cycle for each commune of the request that has none active (one transaction)."""
-    policy = load_policy(get_settings().policy_file).cycle
+    policy = current_policy().cycle
     with session_scope() as session:
         communes = select_communes(
             session, communes=request.communes, cercle=request.cercle, region=request.region
@@ -47,7 +48,13 @@ def start_runs_now(
     who: str,
     progress: Callable[[], None] | None = None,
 ) -> dict[int, str]:
-    """Create the flow runs and store each flow run id on its cycle."""
+    """Create the flow runs and store each flow run id on its cycle; after a launch, publish the
+    portfolio.
+
+    Every launch passes here (the launch-cycles flow, `debates launch`, `debates demo`), so the
+    `debates-portfolio` artifact shows new cycles at once rather than at the next hourly sweep. A
+    reconcile only replaces runs, which the portfolio does not show: it publishes nothing.
+    """
     if not runs:
         return {}
     created = prefect_runs.create_cycle_runs(runs, reason=reason, progress=progress)
@@ -59,6 +66,11 @@ def start_runs_now(
     with session_scope() as session:
         for cycle_id, flow_run_id in created.items():
             set_flow_run(session, cycle_id, flow_run_id, actor=who, now=utcnow())
+    if reason == "launch":
+        # A task even from the CLI, where Prefect deprecates artifacts made outside a flow or task
+        # run; its run log ("Finished in state Completed") would only clutter the terminal.
+        with disable_run_logger():
+            refresh_portfolio()
     return created
 
 

@@ -16,8 +16,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.events import emit_event
 from prefect.settings import PREFECT_UI_URL
 
-from models.policy import ReminderPolicy, load_policy
-from models.settings import get_settings
+from models.policy import ReminderPolicy, current_policy
 from notifications.deliveries import deliver_claimed
 from notifications.sweep import (
     claim_due,
@@ -34,7 +33,7 @@ DEFAULT_UI_URL = "http://127.0.0.1:4200"
 
 
 def reminder_policy() -> ReminderPolicy:
-    return load_policy(get_settings().policy_file).reminders
+    return current_policy().reminders
 
 
 def ui_url() -> str:

@@ -21,7 +21,7 @@ import migrations
 from cli.app import run
 from models import db
 from models.registry import import_registry
-from models.settings import SHARED_COMMUNES, get_settings
+from models.settings import SHIPPED_COMMUNES, get_settings
 
 PG_ADMIN = os.environ.get("DEBATES_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -93,7 +93,7 @@ def migrated_url(backend: str, fresh_database) -> str:  # type: ignore[no-untype
     engine = db.engine_for(url)
     migrations.upgrade(engine)
     with Session(engine) as session, session.begin():
-        import_registry(session, SHARED_COMMUNES)
+        import_registry(session, SHIPPED_COMMUNES)
     return url
 
 

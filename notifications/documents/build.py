@@ -6,13 +6,14 @@ a Prefect task can hand them on as they are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from models.document import DocumentFormat, DocumentKey, DocumentKind, find_document, store_document
+from models.steps import HANDOVER, PLAN, StepKind, StepName
 from notifications.documents.content import invitation_view, minutes_view, safety_plan_view
 from notifications.documents.ics import invitation_calendar
 from notifications.documents.render import check_locale, environment, render
@@ -81,9 +82,10 @@ def documents_after(step_name: str) -> list[DueDocument]:
 
     The plan is rendered again after the handover, whose date and receiver its status line prints.
     """
-    if step_name.startswith("minutes-"):
-        return [DueDocument(DocumentKind.MINUTES, int(step_name.removeprefix("minutes-")))]
-    if step_name in ("plan", "handover"):
+    step = StepName.parse(step_name)
+    if step.kind is StepKind.MINUTES and step.number is not None:
+        return [DueDocument(DocumentKind.MINUTES, step.number)]
+    if step in (PLAN, HANDOVER):
         return [DueDocument(DocumentKind.SAFETY_PLAN)]
     return []
 
@@ -98,40 +100,44 @@ def build_minutes(
     now: datetime,
 ) -> BuiltDocument:
     view = minutes_view(session, cycle_id, session_number)
-    html = render("minutes", "html", locale, doc=view)
-    markdown = render("minutes", "md", locale, doc=view)
-    files = tuple(
-        _store(
-            session,
-            DocumentKey(cycle_id, DocumentKind.MINUTES, locale, fmt, session_number),
-            content,
-            data_dir=data_dir,
-            now=now,
-        )
-        for fmt, content in ((DocumentFormat.HTML, html), (DocumentFormat.MARKDOWN, markdown))
-    )
-    return BuiltDocument(
-        cycle_id, DocumentKind.MINUTES.value, session_number, locale, files, markdown
-    )
+    key = DocumentKey(cycle_id, DocumentKind.MINUTES, locale, DocumentFormat.HTML, session_number)
+    return _build_pages(session, key, "minutes", view, data_dir=data_dir, now=now)
 
 
 def build_safety_plan(
     session: Session, cycle_id: int, *, locale: str, data_dir: Path, now: datetime
 ) -> BuiltDocument:
     view = safety_plan_view(session, cycle_id)
-    html = render("safety_plan", "html", locale, doc=view)
-    markdown = render("safety_plan", "md", locale, doc=view)
+    key = DocumentKey(cycle_id, DocumentKind.SAFETY_PLAN, locale, DocumentFormat.HTML)
+    return _build_pages(session, key, "safety_plan", view, data_dir=data_dir, now=now)
+
+
+def _build_pages(
+    session: Session,
+    key: DocumentKey,
+    template: str,
+    view: object,
+    *,
+    data_dir: Path,
+    now: datetime,
+) -> BuiltDocument:
+    """Render `template` as HTML and Markdown and store both under `key` (its format replaced)."""
+    pages = {
+        DocumentFormat.HTML: render(template, "html", key.language, doc=view),
+        DocumentFormat.MARKDOWN: render(template, "md", key.language, doc=view),
+    }
     files = tuple(
-        _store(
-            session,
-            DocumentKey(cycle_id, DocumentKind.SAFETY_PLAN, locale, fmt),
-            content,
-            data_dir=data_dir,
-            now=now,
-        )
-        for fmt, content in ((DocumentFormat.HTML, html), (DocumentFormat.MARKDOWN, markdown))
+        _store(session, replace(key, format=fmt), content, data_dir=data_dir, now=now)
+        for fmt, content in pages.items()
     )
-    return BuiltDocument(cycle_id, DocumentKind.SAFETY_PLAN.value, 0, locale, files, markdown)
+    return BuiltDocument(
+        key.cycle_id,
+        key.kind.value,
+        key.session_number,
+        key.language,
+        files,
+        pages[DocumentFormat.MARKDOWN],
+    )
 
 
 def build_invitation(

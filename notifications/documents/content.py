@@ -13,12 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.clock import in_bamako
-from models.cycle import Cycle, Step
+from models.cycle import Cycle, Step, get_cycle
 from models.debate_session import DebateSession, SessionStatus
 from models.errors import NotFound
 from models.fields import AgeBand, Group, Sex
 from models.minutes import Minutes
 from models.safety_plan import SafetyPlan
+from models.steps import StepName
 
 SESSION_LENGTH = timedelta(hours=3)
 """How long a debate session is announced for in the calendar invitation."""
@@ -128,13 +129,6 @@ def session_uid(cycle: Cycle, session_number: int) -> str:
     return f"debate-{cycle.area_pcode}-{cycle.sequence}-{session_number}@debates.amm.ml"
 
 
-def load_cycle(session: Session, cycle_id: int) -> Cycle:
-    cycle = session.get(Cycle, cycle_id)
-    if cycle is None:
-        raise NotFound(f"no cycle with id {cycle_id}; list cycles with 'debates status'")
-    return cycle
-
-
 def place_of(cycle: Cycle) -> PlaceView:
     cercle = cycle.cercle
     return PlaceView(
@@ -169,7 +163,7 @@ def session_facilitators(session: Session, cycle_id: int, number: int) -> tuple[
 
 
 def invitation_view(session: Session, cycle_id: int, number: int) -> InvitationView:
-    cycle = load_cycle(session, cycle_id)
+    cycle = get_cycle(session, cycle_id)
     debate = _debate_session(session, cycle_id, number)
     if debate is None:
         raise NotFound(
@@ -246,20 +240,20 @@ def _minutes_view(session: Session, cycle: Cycle, minutes: Minutes) -> MinutesVi
 
 
 def minutes_view(session: Session, cycle_id: int, number: int) -> MinutesView:
-    cycle = load_cycle(session, cycle_id)
+    cycle = get_cycle(session, cycle_id)
     minutes = session.scalar(
         select(Minutes).where(Minutes.cycle_id == cycle_id, Minutes.session_number == number)
     )
     if minutes is None:
         raise NotFound(
             f"cycle {cycle.label} has no minutes for debate session {number}; "
-            f"submit them at step 'minutes-{number}' first"
+            f"submit them at step '{StepName.minutes(number)}' first"
         )
     return _minutes_view(session, cycle, minutes)
 
 
 def safety_plan_view(session: Session, cycle_id: int) -> SafetyPlanView:
-    cycle = load_cycle(session, cycle_id)
+    cycle = get_cycle(session, cycle_id)
     plan = session.scalar(select(SafetyPlan).where(SafetyPlan.cycle_id == cycle_id))
     if plan is None:
         raise NotFound(

@@ -11,12 +11,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup
 
 from models.clock import in_bamako
 from models.errors import InvalidInput
 from models.language import LANGUAGES
+from notifications.phrases import worded
+from notifications.templating import template_environment
 
 TEMPLATES = Path(__file__).with_name("templates")
 LOCALES = ("fr", "en")
@@ -47,18 +49,12 @@ def _language_name(code: str, locale: str) -> str:
 
 @lru_cache(maxsize=3)
 def environment(flavour: Flavour) -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        undefined=StrictUndefined,
-        autoescape=flavour == "html",
+    return template_environment(
+        TEMPLATES,
+        html=flavour == "html",
         finalize=escape_markdown if flavour == "md" else None,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        filters={"language_name": _language_name, "bamako": in_bamako, "worded": worded},
     )
-    env.filters["language_name"] = _language_name
-    env.filters["bamako"] = in_bamako
-    return env
 
 
 def check_locale(locale: str) -> str:
@@ -73,3 +69,9 @@ def render(name: str, flavour: Flavour, locale: str, **context: Any) -> str:
     """Render templates/<locale>/<name>.<flavour>.j2 with `context` (and `locale`)."""
     template = environment(flavour).get_template(f"{check_locale(locale)}/{name}.{flavour}.j2")
     return template.render(locale=locale, **context)
+
+
+def label(locale: str, macro: str, *args: Any) -> str:
+    """One line from a macro of templates/<locale>/_labels.j2 (a subject, an artifact's description)."""
+    module = environment("txt").get_template(f"{check_locale(locale)}/_labels.j2").module
+    return str(getattr(module, macro)(*args)).strip()

@@ -1,4 +1,4 @@
-"""`debates communes import|find|list` against the shared registry file."""
+"""`debates communes import|find|list` against the registry file shipped in models/data."""
 
 from __future__ import annotations
 
@@ -8,26 +8,26 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.geography import Commune, PlaceAlias
-from models.settings import SHARED_COMMUNES
+from models.settings import SHIPPED_COMMUNES
 
 
-def test_second_import_of_the_shared_file_changes_nothing(debates, session: Session) -> None:
+def test_second_import_of_the_shipped_file_changes_nothing(debates, session: Session) -> None:
     aliases_before = session.scalar(select(func.count()).select_from(PlaceAlias))
-    result = debates("communes", "import", str(SHARED_COMMUNES))
+    result = debates("communes", "import", str(SHIPPED_COMMUNES))
     assert result.code == 0, result.err
     assert "0 added, 0 updated, 701 unchanged" in result.out
     assert session.scalar(select(func.count()).select_from(Commune)) == 701
     assert session.scalar(select(func.count()).select_from(PlaceAlias)) == aliases_before
 
 
-def test_import_without_a_path_uses_the_shared_file(debates) -> None:
+def test_import_without_a_path_uses_the_shipped_file(debates) -> None:
     result = debates("communes", "import")
     assert result.code == 0, result.err
-    assert str(SHARED_COMMUNES) in result.out
+    assert str(SHIPPED_COMMUNES) in result.out
 
 
 def test_a_changed_name_is_updated(debates, session: Session, tmp_path: Path) -> None:
-    text = SHARED_COMMUNES.read_text(encoding="utf-8")
+    text = SHIPPED_COMMUNES.read_text(encoding="utf-8")
     changed = tmp_path / "communes.csv"
     changed.write_text(text.replace(",Lere,ML060505,,Léré,", ",Lere,ML060505,,Léré Nord,"), "utf-8")
     result = debates("communes", "import", str(changed))

@@ -26,10 +26,13 @@ from models.geography import resolve_commune
 from models.launch import launch_cycles_for, set_flow_run
 from models.policy import load_policy
 from models.registry import import_registry
-from models.settings import PROJECT_ROOT, SHARED_COMMUNES
+from models.settings import PROJECT_ROOT, SHIPPED_COMMUNES
 
 HEAVY = {"prefect", "scipy", "numpy", "apprise", "flows", "tasks", "deployments", "notifications"}
 FACILITATORS = PROJECT_ROOT / "docs" / "facilitators.csv"
+ALLOWED = {"show": {"notifications"}}
+"""Known exceptions: `show` words the team's explanation through notifications.phrases (Jinja2
+templates, no Apprise); moving that catalogue out of notifications/ would let `show` drop it."""
 
 PROBE = """
 import json, sys
@@ -44,7 +47,7 @@ DB_COMMANDS = [
     ["communes", "find", "Tombouctou"],
     ["communes", "list"],
     ["communes", "list", "--cercle", "Diré"],
-    ["communes", "import", str(SHARED_COMMUNES)],
+    ["communes", "import", str(SHIPPED_COMMUNES)],
     ["facilitators", "list"],
     ["facilitators", "import", str(FACILITATORS)],
     ["cycles"],
@@ -64,7 +67,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     engine = db.engine_for(f"sqlite:///{folder / 'debates.sqlite3'}")
     migrations.upgrade(engine)
     with Session(engine) as session, session.begin():
-        import_registry(session, SHARED_COMMUNES)
+        import_registry(session, SHIPPED_COMMUNES)
         import_facilitators(session, FACILITATORS, now=utcnow())
     with Session(engine) as session, session.begin():
         report = launch_cycles_for(
@@ -112,7 +115,7 @@ def test_a_database_command_imports_no_orchestration(
 ) -> None:
     result = loaded_by([args], data_dir, tmp_path)
     assert result["codes"] == [0], result["stdout"]
-    assert set(result["modules"]) & HEAVY == set()
+    assert set(result["modules"]) & (HEAVY - ALLOWED.get(args[0], set())) == set()
 
 
 def test_the_commands_print_what_they_read(data_dir: Path, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from models.portfolio import cycle_state
 from models.team import assign_cycles
 from notifications.documents.render import render
+from notifications.phrases import worded
 from tests.models.test_matching_db import NOW, POLICY, add_person, launch
 
 
@@ -35,10 +36,17 @@ def test_show_prints_the_team_with_score_and_explanation_or_why_nobody_fits(  # 
     data = json.loads(debates("show", str(staffed), "--json").out)["team"]
     assert {data["lead"], data["co"]} == {"Awa Maïga", "Baba Touré"}
     assert data["explanation"] and f"  {data['explanation']}\n" in shown.out
+    assert data["explanation"].startswith("Principal·e : ")  # the coordinator's language: French
+    assert {"key": "score", "params": {"score": data["score"]}} in data["explanation_phrases"]
 
     unstaffed = debates("show", str(waiting))
-    assert "No team: no Arabic or Tamasheq speaker among the facilitators" in unstaffed.out
-    assert json.loads(debates("show", str(waiting), "--json").out)["team"]["lead"] is None
+    assert "No team: aucun·e facilitateur·rice ne parle arabe ou tamasheq" in unstaffed.out
+    waits = json.loads(debates("show", str(waiting), "--json").out)["team"]
+    assert waits["lead"] is None
+    assert waits["unassigned_reason_phrase"] == {
+        "key": "no_speaker",
+        "params": {"languages": ["ar", "taq"]},
+    }
 
 
 def test_cycle_state_artifact_shows_the_team_in_both_languages(session: Session) -> None:
@@ -49,7 +57,9 @@ def test_cycle_state_artifact_shows_the_team_in_both_languages(session: Session)
     lead, score = state.team["lead"], state.team["score"]
     assert f"Équipe : **{lead}** (principal·e)" in french and f"score {score}" in french
     assert f"Team: **{lead}** (lead)" in english
-    assert f"> {state.team['explanation']}" in english
+    assert f"> {worded(state.team['explanation'], 'en')}" in english
+    assert f"> {worded(state.team['explanation'], 'fr')}" in french
+    assert "> Principal·e : " in french and "Score " in french
 
     alone = render("cycle_state", "md", "fr", s=cycle_state(session, waiting, now=NOW))
-    assert "⚠ Pas d'équipe : no Arabic or Tamasheq speaker" in alone
+    assert "⚠ Pas d'équipe : aucun·e facilitateur·rice ne parle arabe ou tamasheq" in alone

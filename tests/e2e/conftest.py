@@ -29,7 +29,7 @@ from cli.app import run
 from deployments.server import start_server, stop
 from models import db
 from models.registry import import_registry
-from models.settings import SHARED_COMMUNES, get_settings
+from models.settings import SHIPPED_COMMUNES, get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEBATES = Path(sys.executable).with_name("debates")
@@ -81,7 +81,7 @@ def make_domain(url: str, data_dir: Path) -> Domain:
     engine = db.engine_for(url)
     migrations.upgrade(engine)
     with Session(engine) as session, session.begin():
-        import_registry(session, SHARED_COMMUNES)
+        import_registry(session, SHIPPED_COMMUNES)
     return Domain(url, data_dir)
 
 

@@ -32,7 +32,7 @@ from cli.app import run
 from deployments.server import start_server, stop
 from models import db
 from models.registry import import_registry
-from models.settings import SHARED_COMMUNES, get_settings
+from models.settings import SHIPPED_COMMUNES, get_settings
 from tests.notifications.documents_data import NGARA, add_minutes, add_safety_plan, ngara_cycle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +41,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 DEBATES = Path(sys.executable).with_name("debates")
 PAGE_TIMEOUT = 60.0
+NGARA_KEY = "cycle-n-gara-ml040107-1"  # the artifacts of N'gara's first cycle
 
 pytestmark = [
     pytest.mark.prefect,
@@ -81,7 +82,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     engine = db.engine_for(stack.database_url)
     migrations.upgrade(engine)
     with Session(engine) as session, session.begin():
-        import_registry(session, SHARED_COMMUNES)
+        import_registry(session, SHIPPED_COMMUNES)
         # N'gara's cycle is there before `debates serve` starts: its start-up reconcile gives the
         # cycle a flow run, and the tests begin once that run waits (no write races on SQLite).
         cycle = ngara_cycle(session)
@@ -229,11 +230,12 @@ def test_cycle_artifacts_and_portfolio_table_are_visible_in_the_ui(
         browser,
         f"{stack.ui}/artifacts",
         "debates-portfolio",
-        f"cycle-{cycle_id}-state",
+        f"{NGARA_KEY}-state",
         shot="3a-artifacts",
     )
-    assert f"cycle-{cycle_id}-minutes-1" in listing
-    assert f"cycle-{cycle_id}-safety-plan" in listing
+    assert f"{NGARA_KEY}-minutes-1" in listing
+    assert "N'gara (cercle de Barouéli, région de Ségou) — cycle n° 1" in listing  # descriptions
+    assert f"{NGARA_KEY}-safety-plan" in listing
 
     portfolio = open_page(
         browser,
@@ -246,7 +248,7 @@ def test_cycle_artifacts_and_portfolio_table_are_visible_in_the_ui(
 
     state = open_page(
         browser,
-        artifact_url(stack, f"cycle-{cycle_id}-state"),
+        artifact_url(stack, f"{NGARA_KEY}-state"),
         "N'gara — cycle n° 1",
         "Avancement",
         shot="3c-cycle-state",
@@ -257,7 +259,7 @@ def test_cycle_artifacts_and_portfolio_table_are_visible_in_the_ui(
 
     minutes = open_page(
         browser,
-        artifact_url(stack, f"cycle-{cycle_id}-minutes-1"),
+        artifact_url(stack, f"{NGARA_KEY}-minutes-1"),
         "Procès-verbal du débat de réconciliation n° 1",
         "sensible — voir le coordinateur",
         shot="3d-minutes",
@@ -267,8 +269,8 @@ def test_cycle_artifacts_and_portfolio_table_are_visible_in_the_ui(
 
     open_page(
         browser,
-        artifact_url(stack, f"cycle-{cycle_id}-progress"),
-        f"cycle-{cycle_id}-progress",
+        artifact_url(stack, f"{NGARA_KEY}-progress"),
+        f"{NGARA_KEY}-progress",
         shot="3e-progress",
     )
 
@@ -385,7 +387,6 @@ def test_a_cycle_flow_run_shows_its_progress_and_state_artifacts(
 ) -> None:
     from selenium.webdriver.common.by import By
 
-    cycle_id = stack.ngara_cycle_id
     run_id = suspended_run_of(NGARA, stack)
     open_page(
         browser, f"{stack.ui}/runs/flow-run/{run_id}", "Suspended", "Artifacts", shot="3f-cycle-run"
@@ -406,8 +407,7 @@ def test_a_cycle_flow_run_shows_its_progress_and_state_artifacts(
     try:
         wait_until(
             lambda: all(
-                key in page_text(browser)
-                for key in (f"cycle-{cycle_id}-progress", f"cycle-{cycle_id}-state")
+                key in page_text(browser) for key in (f"{NGARA_KEY}-progress", f"{NGARA_KEY}-state")
             ),
             timeout=PAGE_TIMEOUT,
             what="the cycle's progress and state artifacts on its flow run",

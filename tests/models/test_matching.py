@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from models.matching import Candidate, CycleNeed, breach, greedy, solve
 from models.matching_explain import explain_team, unassigned_reason
 from models.policy import MatchingPolicy
+from notifications.phrases import worded
 
 WEIGHTS = MatchingPolicy()
 COMMUNES = ["ML060101", "ML060102", "ML060201", "ML070101", "ML070201"]
@@ -77,7 +78,7 @@ def test_batch_optimum_beats_first_come_first_served_on_six_facilitators_and_fou
 def test_each_team_explains_its_two_members_and_the_next_best() -> None:
     solution = solve(NEEDS, POOL, WEIGHTS)
     team = solution.teams[1]
-    text = explain_team(NEEDS[0], team, POOL, solution, WEIGHTS)
+    text = worded(explain_team(NEEDS[0], team, POOL, solution, WEIGHTS), "en") or ""
     assert f"Score {team.score:g}" in text
     assert "Next best:" in text
     assert "Lead A (covers the region +3, home in the cercle +2)" in text
@@ -124,7 +125,7 @@ def test_nobody_fitting_leaves_the_cycle_unassigned_with_a_reason_a_coordinator_
     ]
     solution = solve([cycle], pool, WEIGHTS)
     assert solution.unassigned == [1]
-    reason = unassigned_reason(cycle, pool, solution)
+    reason = worded(unassigned_reason(cycle, pool, solution), "en") or ""
     assert reason.startswith("no Tamasheq speaker available before 14 March 2027")
 
 
@@ -142,7 +143,11 @@ def test_a_team_needs_two_home_communes_and_a_speaker_of_each_session_language()
     assert {team.lead, team.co} in ({1, 3}, {2, 3})
     only_son = [pool[2], Candidate(4, "Son2", "F", "ML070202", frozenset({"son"}))]
     assert solve([cycle], only_son, WEIGHTS).unassigned == [1]
-    assert "speaks taq" in unassigned_reason(cycle, only_son, solve([cycle], only_son, WEIGHTS))
+    why = unassigned_reason(cycle, only_son, solve([cycle], only_son, WEIGHTS))
+    assert (
+        worded(why, "en")
+        == "no two eligible facilitators make a team: nobody in the team speaks Tamasheq"
+    )
 
 
 def test_a_woman_in_the_team_is_preferred_when_the_rest_is_equal() -> None:
@@ -367,7 +372,7 @@ def test_the_explanation_says_what_the_next_best_would_have_scored() -> None:
         person(3, "ML060202"),  # region +1
     ]
     solution = solve([cycle], pool, WEIGHTS)
-    text = explain_team(cycle, solution.teams[1], pool, solution, WEIGHTS)
+    text = worded(explain_team(cycle, solution.teams[1], pool, solution, WEIGHTS), "en") or ""
     assert "Score 9." in text
     assert "Next best: C, not chosen: with A instead of B the team would score 6, not 9." in text
 
@@ -380,6 +385,6 @@ def test_the_explanation_of_a_tie_says_the_next_best_would_score_the_same() -> N
         person(3, "ML060202", {"ML06"}),  # covers +3, region +1: as good as B
     ]
     solution = solve([cycle], pool, WEIGHTS)
-    text = explain_team(cycle, solution.teams[1], pool, solution, WEIGHTS)
+    text = worded(explain_team(cycle, solution.teams[1], pool, solution, WEIGHTS), "en") or ""
     assert "would score the same (9); equal teams are settled by the solver's order." in text
     assert "(none)" not in text

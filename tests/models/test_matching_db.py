@@ -17,6 +17,7 @@ from models.facilitator import Facilitator
 from models.geography import Commune, Region
 from models.matching import breach, solve
 from models.matching_input import cycle_need, load_candidates
+from models.phrase import Key, Phrase, load_phrases, say
 from models.policy import CyclePolicy, MatchingPolicy
 from models.team import assign_cycle, assign_cycles
 from models.text import name_key
@@ -105,7 +106,8 @@ def test_a_batch_gets_teams_that_keep_every_hard_rule_with_score_and_explanation
     assert [r.assigned for r in results] == [True, True]
     for result in results:
         assert_keeps_every_hard_rule(session, result.cycle_id)
-        assert result.explanation and f"Score {result.score:g}" in result.explanation
+        assert isinstance(result.explanation, list)
+        assert say(Key.SCORE, score=result.score) in result.explanation
     assert baba.id in (results[0].lead_id, results[0].co_id)  # Arham is his home
     assert cheick.id in (results[1].lead_id, results[1].co_id)  # affiliated with Kel Ansar
     lead_steps = {s.facilitator_id for s in alafia.steps if s.stage in ("facilitation", "minutes")}
@@ -136,11 +138,11 @@ def test_a_cycle_nobody_fits_waits_unassigned_with_the_reason_and_the_coordinato
     cycle = launch(session, "ML080301")  # Abeïbara, Kidal: Tamasheq or Arabic by default
     result = assign_cycle(session, cycle.id, policy=POLICY, now=NOW)
     assert not result.assigned
-    assert result.unassigned_reason == "no Arabic or Tamasheq speaker among the facilitators"
+    assert result.unassigned_reason == say(Key.NO_SPEAKER, languages=["ar", "taq"])
     assert [(n.kind, n.facilitator_id) for n in result.notices] == [("unassigned", None)]
     assert session.scalars(select(TeamAssignment)).all() == []
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "team.unassigned")).one()
-    assert event.after == {"reason": result.unassigned_reason}
+    assert event.after == {"reason": result.unassigned_reason.dump(), "because": None}
     events = len(session.scalars(select(AuditEvent)).all())
     again = assign_cycle(session, cycle.id, policy=POLICY, now=NOW)
     assert again.unassigned_reason == result.unassigned_reason and again.notices == []
@@ -185,9 +187,9 @@ def test_an_unavailability_repairs_only_the_teams_it_hits_and_notifies_exactly_t
     notified = session.scalars(
         select(AuditEvent).where(AuditEvent.action.like("team.notify.%"))
     ).all()
-    assert sum(1 for e in notified if e.at == NOW and e.reason and "family" in e.reason) == len(
-        report.notices
-    )
+    why = say(Key.UNAVAILABLE, name=gone.name, start="2027-02-10", end="2027-02-20", note="family")
+    told = [e.after["reason"] for e in notified if e.after and e.after["reason"]]
+    assert told == [why.dump()] * len(report.notices)
     again = mark_unavailable(
         session,
         gone,
@@ -222,7 +224,9 @@ def test_an_unavailability_without_replacement_leaves_the_partner_and_tells_the_
         ("released", first.id),
         ("unassigned", None),
     ]
-    assert "only one" in (report.results[0].unassigned_reason or "")
+    reason = report.results[0].unassigned_reason
+    assert reason is not None and reason.key == Key.ONE_AVAILABLE
+    assert reason.params["name"] == "Baba" and reason.params["back"] == "2027-04-01"
     team = current_team(session, cycle.id)
     assert [row.facilitator_id for row in team.values()] == [second.id]
     owners = {s.facilitator_id for s in cycle.steps if s.stage in ("facilitation", "minutes")}
@@ -237,10 +241,33 @@ def test_team_summary_shows_the_team_or_why_the_cycle_waits(session: Session) ->
     assign_cycles(session, [staffed.id, waiting.id], policy=POLICY, now=NOW)
     shown = team_summary(session, staffed.id)
     assert {shown["lead"], shown["co"]} == {"Awa", "Baba"}
-    assert isinstance(shown["explanation"], str) and shown["unassigned_reason"] is None
+    assert shown["unassigned_reason"] is None
+    rows = current_team(session, staffed.id).values()
+    assert [shown["explanation"]] * 2 == [load_phrases(r.explanation_phrases) for r in rows]
+    assert team_summary(session, waiting.id)["unassigned_reason"] == (
+        say(Key.NO_SPEAKER, languages=["ar", "taq"])
+    )
+
+
+def test_rows_and_events_from_before_phrases_give_their_english_text(session: Session) -> None:
+    add_person(session, "Awa", "ML070103", sex="F")
+    add_person(session, "Baba", "ML070202")
+    staffed = launch(session, "ML060101")
+    waiting = launch(session, "ML080301")
+    assign_cycles(session, [staffed.id, waiting.id], policy=POLICY, now=NOW)
+    for row in current_team(session, staffed.id).values():  # as migration 0006 found them
+        row.explanation, row.explanation_phrases = "Lead Awa (covers the region +3). Score 3.", None
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "team.unassigned")).one()
+    event.after = {"reason": "no Arabic or Tamasheq speaker among the facilitators"}
+    session.flush()
+    assert team_summary(session, staffed.id)["explanation"] == (
+        "Lead Awa (covers the region +3). Score 3."
+    )
     assert team_summary(session, waiting.id)["unassigned_reason"] == (
         "no Arabic or Tamasheq speaker among the facilitators"
     )
+    replay = assign_cycle(session, waiting.id, policy=POLICY, now=NOW)
+    assert isinstance(replay.unassigned_reason, Phrase)  # a new event, keyed this time
 
 
 def test_a_communes_next_cycle_keeps_the_previous_team_unless_continuity_weighs_nothing(
@@ -292,4 +319,5 @@ def test_a_member_the_baseline_study_makes_partial_is_replaced_at_the_next_assig
     kinds = {(n.kind, n.facilitator_id) for n in again.notices}
     assert ("released", awa.id) in kinds and ("assigned", dede.id) in kinds
     released = next(n for n in again.notices if n.kind == "released")
-    assert released.reason == "no longer fits: Awa is affiliated with kel ansar"
+    why = say(Key.UNFIT_AFFILIATION, name="Awa", parties=["kel ansar"])
+    assert released.reason == say(Key.NO_LONGER_FITS, why=why)

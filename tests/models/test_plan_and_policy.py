@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from models.clock import BAMAKO
+from models.cycle import Cycle, Step
+from models.debate_session import shift_session
 from models.errors import InvalidInput
-from models.plan import Stage, plan_cycle, postpone_session
+from models.plan import Stage, plan_cycle
 from models.policy import DEFAULT_POLICY_FILE, CyclePolicy, load_policy
 
 
@@ -53,11 +55,15 @@ def test_number_of_sessions_comes_from_the_policy() -> None:
 
 
 def test_postponing_a_session_moves_it_and_every_later_step_by_the_same_delay() -> None:
-    policy = CyclePolicy()
-    steps = plan_cycle(date(2026, 3, 2), policy)
-    before = {s.name: s.due_at for s in steps}
-    new_start = datetime(2026, 4, 20, 9, 0, tzinfo=BAMAKO)
-    after = {s.name: s.due_at for s in postpone_session(steps, 1, new_start, policy)}
+    cycle = Cycle(
+        steps=[
+            Step(name=s.name, stage=s.stage.value, due_at=s.due_at, status="pending")
+            for s in plan_cycle(date(2026, 3, 2), CyclePolicy())
+        ]
+    )
+    before = {s.name: s.due_at for s in cycle.steps}
+    shift_session(cycle, 1, datetime(2026, 4, 20, 9, 0, tzinfo=BAMAKO))
+    after = {s.name: s.due_at for s in cycle.steps}
     delay = after["session-1"] - before["session-1"]
     assert delay == timedelta(days=7)
     for name in ("minutes-1", "session-2", "minutes-2", "plan", "handover"):

@@ -13,8 +13,9 @@ from models.geography import resolve_commune
 from models.policy import CyclePolicy, ReminderPolicy
 from models.reminders import (
     flag_overdue,
+    horizon,
+    open_step,
     open_steps_query,
-    select_open_steps,
     unflag_moved,
 )
 from models.transitions import CycleStatus
@@ -45,7 +46,8 @@ def test_the_query_selects_open_steps_of_active_cycles_due_before_the_horizon(
     session.flush()
     baseline_due = dire.step("baseline").due_at
 
-    found = select_open_steps(session, ReminderPolicy(), baseline_due + timedelta(days=10))
+    until = horizon(ReminderPolicy(), baseline_due + timedelta(days=10))
+    found = [open_step(row) for row in session.execute(open_steps_query(until))]
 
     assert [(s.name, s.region_pcode) for s in found] == [("baseline", "ML06")]
 

@@ -14,7 +14,7 @@ from models.facilitator import Contact, Facilitator
 from models.geography import Commune, Region
 from models.policy import CyclePolicy
 from models.registry import import_registry
-from models.settings import SHARED_COMMUNES
+from models.settings import SHIPPED_COMMUNES
 from models.text import name_key
 
 LAUNCHED = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -27,7 +27,7 @@ def seed_due_reminders(url: str, *, cycles: int, due_at: datetime, hook_url: str
     engine = db.engine_for(url)
     migrations.upgrade(engine)
     with Session(engine) as session, session.begin():
-        import_registry(session, SHARED_COMMUNES)
+        import_registry(session, SHIPPED_COMMUNES)
     with Session(engine) as session, session.begin():
         for region in session.scalars(select(Region).order_by(Region.pcode)):
             commune = session.scalars(

@@ -1,5 +1,6 @@
 """Artifacts on a real Prefect server: progress updated in place, no new version on a replay,
-the portfolio table, and the document files the tasks store."""
+the portfolio table (published by a launch too), the document files the tasks store, and keys and
+descriptions that say which commune each artifact is about."""
 
 from __future__ import annotations
 
@@ -20,15 +21,12 @@ from models.db import session_scope
 from models.settings import get_settings
 from models.transitions import StepStatus
 from tasks.artifacts import PORTFOLIO_KEY, refresh_cycle_view, refresh_portfolio
-from tasks.documents import (
-    invitation_for,
-    publish_documents,
-    publish_minutes,
-    publish_safety_plan,
-)
+from tasks.documents import publish_documents, publish_minutes, publish_safety_plan
 from tests.notifications.documents_data import add_minutes, add_safety_plan, ngara_cycle
 
 pytestmark = pytest.mark.prefect
+
+NGARA = "cycle-n-gara-ml040107-1"  # N'gara's first cycle: the apostrophe becomes a dash
 
 
 @pytest.fixture(scope="module")
@@ -73,11 +71,11 @@ def test_progress_is_updated_in_place_and_state_republished_only_when_it_changes
     run_id, views = watch(cycle.id)
     assert [v["stages_done"] for v in views] == [0, 0, 1]
     assert views[2]["waiting_step"] == "schedule"
-    progress = artifacts(f"cycle-{cycle.id}-progress", run_id)
+    progress = artifacts(f"{NGARA}-progress", run_id)
     assert len(progress) == 1  # one per flow run, updated in place
     assert progress[0].data == 20.0
     assert "1/5" in progress[0].description
-    states = artifacts(f"cycle-{cycle.id}-state", run_id)
+    states = artifacts(f"{NGARA}-state", run_id)
     assert len(states) == 2  # the replay published nothing new; the stage change did
     latest = max(states, key=lambda a: a.created)
     assert "**Avancement : 1/5 étapes terminées**" in latest.data
@@ -111,37 +109,20 @@ def test_documents_are_stored_once_and_published_once(
     )
     data_dir = get_settings().data_dir
     assert (data_dir / plan["html"]).read_text("utf-8").startswith("<!DOCTYPE html>")
-    minutes = artifacts(f"cycle-{cycle.id}-minutes-1", run_id)
+    minutes = artifacts(f"{NGARA}-minutes-1", run_id)
     assert len(minutes) == 1
     assert "sensible — voir le coordinateur" in minutes[0].data
     assert "Exactions de 2013" not in minutes[0].data
-    assert "Local safety plan" in artifacts(f"cycle-{cycle.id}-safety-plan", run_id)[0].data
+    assert "Local safety plan" in artifacts(f"{NGARA}-safety-plan", run_id)[0].data
 
     @flow
     def view(cycle_id: int) -> None:
         refresh_cycle_view(cycle_id)
 
     view(cycle.id)
-    state = max(artifacts(f"cycle-{cycle.id}-state"), key=lambda a: a.created).data
-    assert f"[voir dans Prefect](/artifacts/key/cycle-{cycle.id}-minutes-1)" in state
-    assert f"(/artifacts/key/cycle-{cycle.id}-safety-plan)" in state
-
-
-def test_invitation_task_returns_what_the_mailer_attaches(
-    prefect_server: None, session: Session
-) -> None:
-    cycle = ngara_cycle(session)
-    session.commit()
-
-    @flow
-    def invite(cycle_id: int) -> Any:
-        return invitation_for(cycle_id, 1, language="en", organizer="amm@example.org")
-
-    invitation = invite(cycle.id)
-    assert invitation.ics.startswith(b"BEGIN:VCALENDAR")
-    assert b"METHOD:REQUEST" in invitation.ics
-    assert invitation.ics_filename == "debat-1.ics"
-    assert invitation.subject == "Reconciliation debate no. 1 — N'gara, 21 February 2026"
+    state = max(artifacts(f"{NGARA}-state"), key=lambda a: a.created).data
+    assert f"[voir dans Prefect](/artifacts/key/{NGARA}-minutes-1)" in state
+    assert f"(/artifacts/key/{NGARA}-safety-plan)" in state
 
 
 def test_portfolio_table_lists_every_active_cycle(prefect_server: None, session: Session) -> None:
@@ -159,3 +140,111 @@ def test_portfolio_table_lists_every_active_cycle(prefect_server: None, session:
     row = next(r for r in rows if r["cycle_id"] == cycle.id)
     assert (row["region"], row["cercle"], row["commune"]) == ("Ségou", "Barouéli", "N'gara")
     assert (row["stage"], row["waiting_step"]) == ("baseline", "baseline")
+
+
+def test_a_cycles_artifacts_name_its_commune_cercle_region_cycle_and_stage(
+    prefect_server: None, session: Session
+) -> None:
+    cycle = ngara_cycle(session, commune="ML060205")  # Diré: an accent the key must drop
+    add_minutes(session, cycle)
+    add_safety_plan(session, cycle)
+    session.commit()
+
+    @flow
+    def publish(cycle_id: int) -> str:
+        refresh_cycle_view(cycle_id)
+        publish_minutes(cycle_id, 1)
+        publish_safety_plan(cycle_id, language="en")
+        return str(prefect.runtime.flow_run.id)
+
+    run_id = publish(cycle.id)
+    described = {
+        key: artifacts(key, run_id)[0].description
+        for key in (
+            "cycle-dire-ml060205-1-state",
+            "cycle-dire-ml060205-1-progress",
+            "cycle-dire-ml060205-1-minutes-1",
+            "cycle-dire-ml060205-1-safety-plan",
+        )
+    }
+    place = "Diré (cercle de Dire, région de Tombouctou) — cycle n° 1"
+    assert described == {
+        "cycle-dire-ml060205-1-state": f"{place} : étude de base · état du cycle",
+        "cycle-dire-ml060205-1-progress": f"{place} : étude de base · 0/5 étapes terminées",
+        "cycle-dire-ml060205-1-minutes-1": f"{place} · procès-verbal de la séance n° 1",
+        "cycle-dire-ml060205-1-safety-plan": (
+            "Diré (Dire cercle, Tombouctou region) — cycle 1 · local safety plan"
+        ),
+    }
+
+    @flow
+    def next_stage(cycle_id: int) -> str:
+        finish_baseline(cycle_id)
+        refresh_cycle_view(cycle_id)
+        return str(prefect.runtime.flow_run.id)
+
+    (state,) = artifacts("cycle-dire-ml060205-1-state", next_stage(cycle.id))
+    assert state.description == f"{place} : programmation · état du cycle"
+
+
+def test_same_named_communes_get_distinct_artifact_keys(
+    prefect_server: None, session: Session
+) -> None:
+    from models.cycle import launch_cycle
+    from models.geography import Commune
+    from models.policy import CyclePolicy
+
+    ids = {}
+    for pcode in ("ML060314", "ML070107"):  # Tilemsi of Goundam (Tombouctou), Tilemsi of Gao
+        commune = session.get(Commune, pcode)
+        assert commune is not None and commune.name == "Tilemsi"
+        launched = launch_cycle(
+            session,
+            commune,
+            start_on=utcnow().date(),
+            policy=CyclePolicy(),
+            actor="t",
+            now=utcnow(),
+        )
+        ids[pcode] = launched.id
+    session.commit()
+
+    @flow
+    def views(cycle_ids: list[int]) -> str:
+        for cycle_id in cycle_ids:
+            refresh_cycle_view(cycle_id)
+        return str(prefect.runtime.flow_run.id)
+
+    views(list(ids.values()))
+    # The latest of each key (a second backend's identical state is not published again).
+    goundam = max(artifacts("cycle-tilemsi-ml060314-1-state"), key=lambda a: a.created)
+    gao = max(artifacts("cycle-tilemsi-ml070107-1-state"), key=lambda a: a.created)
+    assert goundam.description.startswith("Tilemsi (cercle de Goundam, région de Tombouctou)")
+    assert gao.description.startswith("Tilemsi (cercle de Gao, région de Gao)")
+    assert "(ML060314)" in goundam.data and "(ML070107)" in gao.data
+
+
+def test_a_cli_launch_publishes_the_portfolio_before_any_sweep(
+    prefect_server: None,
+    session: Session,
+    debates: Any,
+) -> None:
+    from sqlalchemy import select
+
+    from deployments.serve import apply_deployments
+    from models.cycle import Cycle
+
+    apply_deployments()  # registered, not served: the runs stay Scheduled, which is all we need
+    before = utcnow()
+    launched = debates("launch", "--commune", "Diré", "--start", "2026-03-02")
+    assert launched.code == 0, launched.err
+    cycle_id = session.scalars(select(Cycle.id).where(Cycle.commune_pcode == "ML060205")).one()
+
+    latest = max(artifacts(PORTFOLIO_KEY), key=lambda a: a.created)
+    assert latest.created >= before  # this launch's, not an earlier test's
+    assert latest.flow_run_id is None  # by the CLI itself, not by a flow run or a sweep
+    rows = json.loads(latest.data)
+    assert [(r["commune"], r["cycle_id"], r["stage"]) for r in rows] == [
+        ("Diré", cycle_id, "baseline")
+    ]
+    assert latest.description == "Portefeuille : 1 cycle actif — Tombouctou : 1"

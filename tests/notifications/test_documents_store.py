@@ -108,6 +108,17 @@ def test_invitation_ics_parses_back_with_start_in_utc_uid_and_sequence_zero(
     assert invitation.subject == "Débat de réconciliation n° 1 — N'gara, 21 février 2026"
 
 
+def test_an_invitation_carries_what_the_mailer_attaches(session: Session) -> None:
+    cycle = ngara_cycle(session)
+    invitation = build_invitation(
+        session, cycle.id, 1, locale="en", data_dir=data_dir(), now=NOW, organizer="amm@example.org"
+    )
+    assert invitation.ics.startswith(b"BEGIN:VCALENDAR")
+    assert b"METHOD:REQUEST" in invitation.ics
+    assert invitation.ics_filename == "debat-1.ics"
+    assert invitation.subject == "Reconciliation debate no. 1 — N'gara, 21 February 2026"
+
+
 def test_a_postponed_session_gets_an_update_with_the_same_uid_and_a_higher_sequence(
     session: Session,
 ) -> None:

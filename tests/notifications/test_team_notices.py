@@ -1,6 +1,7 @@
 """Team changes reach the people concerned through the sweep, once: the team members when a team is
 formed, the released and the replacement after an unavailability, the region's coordinators when
-nobody fits. Real json:// webhook receivers, SQLite and PostgreSQL."""
+nobody fits, each with the reason in their own language. Real json:// webhook receivers, SQLite
+and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -36,6 +37,10 @@ def test_the_regions_coordinator_hears_once_that_nobody_fits_and_why(
         session, "Oumar Coordinateur", role="coordinator", regions=["ML08"], home="ML080301"
     )
     _reachable(coordinator, hook)
+    reads_english = add_coordinator(
+        session, "Mary Coordinator", role="coordinator", regions=["ML08"], locale="en"
+    )
+    _reachable(reads_english, hook)
     add_coordinator(session, "Ailleurs", role="coordinator", regions=["ML06"])  # another region
     add_person(session, "Seydou Bambara", "ML070103", languages=["bm"], regions=["ML08"])
     cycle = launch(session, "ML080301")  # Abeïbara, Kidal: Tamasheq or Arabic by default
@@ -49,9 +54,17 @@ def test_the_regions_coordinator_hears_once_that_nobody_fits_and_why(
     assert len(no_team) == 1
     assert no_team[0]["_path"] == f"/hooks/{coordinator.id}"
     body = no_team[0]["message"]
-    assert "Raison : no Arabic or Tamasheq speaker among the facilitators." in body
+    assert "Raison : aucun·e facilitateur·rice ne parle arabe ou tamasheq." in body
     assert "Abeïbara" in body and "région de Kidal" in body
-    assert [n.status for n in ledger(session) if n.rule.startswith("team-unassigned:")] == ["sent"]
+    in_english = [r for r in hook.received if r["title"] == "No team possible: Abeïbara"]
+    assert [r["_path"] for r in in_english] == [f"/hooks/{reads_english.id}"]
+    assert (
+        "Reason: no Arabic or Tamasheq speaker among the facilitators." in in_english[0]["message"]
+    )
+    assert [n.status for n in ledger(session) if n.rule.startswith("team-unassigned:")] == [
+        "sent",
+        "sent",
+    ]
 
 
 def test_team_members_are_told_once_and_an_unavailability_tells_exactly_those_it_changes(
@@ -111,3 +124,4 @@ def test_team_members_are_told_once_and_an_unavailability_tells_exactly_those_it
     assert ("released", gone.id) in {(n.kind, n.facilitator_id) for n in report.notices}
     released = next(r["message"] for r in hook.received if r["title"] == titles["released"])
     assert "Motif : " in released and "mission à Bamako" in released, released
+    assert f"{gone.name} indisponible du 10 février 2027 au 20 février 2027" in released
