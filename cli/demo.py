@@ -9,7 +9,6 @@ from rich.table import Table
 
 from cli.common import console, err_console, prepare_database
 from cli.launch import require_server
-from models.settings import DEMO, get_settings, use_workspace
 
 DEFAULT_WAIT = 300.0
 
@@ -31,6 +30,8 @@ def demo(
     flow runs are named demo-cycle-… and tagged 'demo'. Resume them with 'debates --demo submit …'.
     Exits non-zero unless every run is read back where its cycle stands.
     """
+    from models.settings import DEMO, get_settings, use_workspace
+
     use_workspace(DEMO)
     require_server(deployed=not remove)
     if remove:
@@ -113,6 +114,7 @@ def _wait_and_show(wait: float) -> bool:
 def _remove() -> None:
     from deployments.demo import remove_demo_data
     from deployments.demo_runs import remove_runs
+    from models.settings import DEMO, get_settings
 
     runs = remove_runs(DEMO)
     console.print(
