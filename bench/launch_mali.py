@@ -148,7 +148,7 @@ def domain_only(url: str) -> tuple[int, float]:
 def start_prefect_server(
     tmp: Path, backend: str
 ) -> tuple[subprocess.Popen[bytes], str, str | None]:
-    from deployments.server import start_server
+    from orchestrator.server import start_server
 
     api_url = f"http://127.0.0.1:{free_port()}/api"
     os.environ.update(
@@ -182,8 +182,8 @@ def bench_prefect(tmp: Path, backend: str, limit: int, timeout: float) -> Result
     from prefect.client.schemas.objects import StateType
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from deployments.server import stop
     from models.settings import get_settings
+    from orchestrator.server import stop
 
     server, api_url, pg_db = start_prefect_server(tmp, backend)
     domain_url = fresh_domain(tmp, f"domain-{backend}.sqlite3")
@@ -201,9 +201,9 @@ def bench_prefect(tmp: Path, backend: str, limit: int, timeout: float) -> Result
     sampler.start()
     try:
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
-            from deployments.runs import NotDeployed, deployment_id
             from flows.launch import launch_cycles
             from models.launch import LaunchRequest
+            from orchestrator.runs import NotDeployed, deployment_id
 
             deadline = time.monotonic() + 120
             while True:

@@ -13,9 +13,10 @@ from models.clock import show as show_time
 
 
 def _with_url(summary: dict[str, Any]) -> dict[str, Any]:
-    from models.settings import get_settings
+    from models.settings import flow_run_url, get_settings
 
-    url = get_settings().flow_run_url(summary["flow_run_id"])
+    settings = get_settings()
+    url = flow_run_url(settings.ui_base(), summary["flow_run_id"])
     return summary | {"flow_run_url": url or None}
 
 
@@ -120,33 +121,15 @@ def cancel(
     reason: Annotated[str, typer.Option(help="Why the cycle stops (kept in the audit trail)")],
 ) -> None:
     """Stop a cycle for good: its open steps are cancelled and its flow run is cancelled."""
-    from deployments.runs import cancel_runs, server_answers
-    from deployments.server import NOT_ANSWERING_FIX, connect
-    from models.clock import utcnow
-    from models.cycle import get_cycle
-    from models.db import session_scope
     from models.settings import get_settings
-    from models.stepflow import cancel_cycle
+    from services.cancel import cancel as cancel_cycle
 
     prepare_database()
-    with session_scope() as session:
-        changed = cancel_cycle(
-            session, cycle, reason, actor=get_settings().resolved_actor(), now=utcnow()
-        )
-        flow_run_id = get_cycle(session, cycle).flow_run_id
-    if not changed:
+    done = cancel_cycle(cycle, reason, who=get_settings().resolved_actor())
+    if not done.changed:
         console.print(f"Cycle {cycle} was not active; nothing changed.")
         return
     console.print(f"[green]Cycle {cycle} cancelled.[/]")
-    if not flow_run_id:
-        return
-    api_url = connect(get_settings().data_dir)
-    if not server_answers():
-        console.print(
-            f"[yellow]Its flow run is not cancelled: no Prefect server answers at {api_url}; "
-            f"{NOT_ANSWERING_FIX}.[/]",
-            highlight=False,
-        )
-        return
-    cancel_runs([flow_run_id])
-    console.print("Its flow run is cancelled.")
+    if done.run_note is not None:
+        style = "" if done.run_cancelled else "[yellow]"
+        console.print(f"{style}{done.run_note}{'[/]' if style else ''}", highlight=False)

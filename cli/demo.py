@@ -37,7 +37,7 @@ def demo(
     if remove:
         _remove()
         return
-    from deployments.demo import run_demo
+    from services.demo import run_demo
 
     prepare_database()
     from cli.serve import load_registry
@@ -59,16 +59,18 @@ def demo(
             "recorded. ('debates demo --remove', then 'debates demo', seeds it afresh.)",
             highlight=False,
         )
-    for run, why, new_run in outcome.restarted:
-        console.print(f"Cycle {run.cycle_id} ({run.commune}): {why}; new flow run {new_run}")
+    for r in outcome.restarted:
+        console.print(
+            f"Cycle {r.run.cycle_id} ({r.run.commune}): {r.why}; new flow run {r.new_flow_run_id}"
+        )
     if not _wait_and_show(wait):
         raise typer.Exit(1)
 
 
 def _wait_and_show(wait: float) -> bool:
-    from deployments.demo import promises
-    from deployments.demo_runs import Check, wait_for_runs
-    from deployments.runs import ui_url
+    from orchestrator.demo_runs import Check, wait_for_runs
+    from orchestrator.runs import ui_url
+    from services.demo import promises
 
     def progress(checks: list[Check], elapsed: float) -> None:
         kept = sum(c.kept for c in checks)
@@ -112,9 +114,9 @@ def _wait_and_show(wait: float) -> bool:
 
 
 def _remove() -> None:
-    from deployments.demo import remove_demo_data
-    from deployments.demo_runs import remove_runs
     from models.settings import DEMO, get_settings
+    from orchestrator.demo_runs import remove_runs
+    from services.demo import remove_demo_data
 
     runs = remove_runs(DEMO)
     console.print(

@@ -8,26 +8,14 @@ import typer
 from rich.table import Table
 
 from cli.common import console, parse_day, prepare_database
-from models.errors import DomainError
-
-
-class PrefectDown(DomainError):
-    pass
 
 
 def require_server(*, deployed: bool = False) -> str:
-    """Find the Prefect server (PREFECT_API_URL, else the one 'debates up' recorded) and refuse
-    early, before anything is recorded, when the flow runs could not be created; its API URL."""
-    from deployments.runs import deployment_id
-    from deployments.server import NOT_ANSWERING_FIX, answers, connect
+    """The Prefect server's API URL, or a one-line error that names it and the fix."""
     from models.settings import get_settings
+    from orchestrator.server import require_server as find_server
 
-    api_url = connect(get_settings().data_dir)
-    if not answers(api_url):
-        raise PrefectDown(f"no Prefect server answers at {api_url}; {NOT_ANSWERING_FIX}")
-    if deployed:
-        deployment_id()
-    return api_url
+    return find_server(get_settings().data_dir, deployed=deployed)
 
 
 def launch(
@@ -41,11 +29,10 @@ def launch(
     """Launch a cycle per commune (skipping those with an active cycle) and start its flow run."""
     from rich.progress import Progress
 
-    from deployments.runs import ui_url
     from models.launch import LaunchRequest
     from models.settings import get_settings
-    from tasks.assignment import assign_teams_now
-    from tasks.launch import record_launches_now, start_runs_now
+    from orchestrator.runs import ui_url
+    from services.launch import launch as launch_cycles
 
     request = LaunchRequest(
         communes=commune or [],
@@ -56,17 +43,18 @@ def launch(
     prepare_database()
     require_server(deployed=True)
     who = get_settings().resolved_actor()
-    report = record_launches_now(request, who=who)
-    with console.status(f"Matching facilitators to {len(report.launched)} cycle(s)"):
-        teams = {
-            t["cycle_id"]: t
-            for t in assign_teams_now([r.cycle_id for r in report.launched], who=who)
-        }
     with Progress(console=console, transient=True) as progress:
-        bar = progress.add_task("Starting flow runs", total=len(report.launched))
-        runs = start_runs_now(
-            report.launched, reason="launch", who=who, progress=lambda: progress.advance(bar)
-        )
+        bar = progress.add_task("Recording the cycles", total=None)
+
+        def matching(cycles: int) -> None:
+            progress.update(bar, description=f"Matching facilitators to {cycles} cycle(s)")
+
+        def started() -> None:
+            progress.update(bar, description="Starting flow runs")
+            progress.advance(bar)
+
+        launched = launch_cycles(request, who=who, matching=matching, progress=started)
+    report, teams, runs = launched.report, launched.teams, launched.runs
     if report.launched:
         from notifications.phrases import worded
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from cli.common import console, prepare_database
 from cli.launch import require_server
+
+if TYPE_CHECKING:
+    from services.reconcile import Restarted
 
 SERVE_LIMIT = 8
 """Default of --limit; tests/cli/test_usage_errors.py keeps it equal to deployments.serve's."""
@@ -17,17 +20,20 @@ SERVE_LIMIT = 8
 def reconcile_now() -> int:
     """Start a fresh flow run for every active cycle whose run is lost; how many were started."""
     from models.settings import get_settings
-    from tasks.launch import reconcile_now as restart_lost_runs
+    from services.reconcile import reconcile
 
-    restarted = restart_lost_runs(who=get_settings().resolved_actor())
+    return show_restarted(reconcile(who=get_settings().resolved_actor()))
+
+
+def show_restarted(restarted: list[Restarted]) -> int:
     if not restarted:
         console.print("Every active cycle has a live flow run.")
         return 0
     table = Table(title=f"{len(restarted)} flow run(s) restarted", title_justify="left")
     for column in ("Cycle", "Commune", "Why", "New flow run"):
         table.add_column(column)
-    for run, why, new_run in restarted:
-        table.add_row(str(run.cycle_id), run.commune, why, new_run or "—")
+    for r in restarted:
+        table.add_row(str(r.run.cycle_id), r.run.commune, r.why, r.new_flow_run_id or "—")
     console.print(table)
     return len(restarted)
 
@@ -76,8 +82,8 @@ def load_registry() -> None:
 def _local_api_url(port: int) -> str:
     """Where `up` serves when PREFECT_API_URL is unset: the recorded server if it still answers,
     else 127.0.0.1:`port`, or a free port when something that is not a Prefect server holds it."""
-    from deployments import server
     from models.settings import get_settings
+    from orchestrator import server
 
     recorded = server.recorded_api_url(get_settings().data_dir)
     if recorded is not None and server.answers(recorded):
@@ -100,9 +106,9 @@ def up(
     limit: Annotated[int, typer.Option(help="Flow runs executed at once")] = SERVE_LIMIT,
 ) -> None:
     """The main job: a Prefect server (started if none answers), the database, the deployments."""
-    from deployments import server
     from deployments.serve import apply_deployments, serve_deployments
     from models.settings import get_settings
+    from orchestrator import server
 
     data_dir = get_settings().data_dir
     configured = server.configured_api_url()

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from cli.common import console, err_console, prepare_database
-from models.clock import utcnow
 
 
 def submit(
@@ -25,11 +24,8 @@ def submit(
     """Validate a step's input, record it, and resume the cycle's suspended flow run."""
     from cli.step_input import read_input
     from cli.templates import yaml_template
-    from models.cycle import get_cycle
-    from models.db import session_scope
-    from models.minutes import MinutesSubmission, withhold_sensitive
     from models.settings import get_settings
-    from models.stepflow import apply_submission, parse_submission, schema_for
+    from models.stepflow import parse_submission, schema_for
 
     schema = schema_for(step)
     if template:
@@ -37,31 +33,15 @@ def submit(
         return
     submission = parse_submission(step, read_input(file, set_ or []))
     prepare_database()
-    with session_scope() as session:
-        recorded = apply_submission(
-            session,
-            cycle,
-            step,
-            submission,
-            actor=get_settings().resolved_actor(),
-            now=utcnow(),
-        )
-        flow_run_id = get_cycle(session, cycle).flow_run_id
-    if not recorded.created:
-        err_console.print(f"Cycle {cycle}: {recorded.summary}; nothing changed.")
-        return
-    console.print(f"[green]Cycle {cycle}: {recorded.summary}.[/]", highlight=False)
-    if isinstance(submission, MinutesSubmission):  # recorded in full above; Prefect gets no secret
-        submission = withhold_sensitive(submission)
     # Prefect only now: --template and input errors answer without its second of imports.
-    from cli.serve import reconcile_now
-    from deployments.runs import STALE, resume_cycle_run
-    from deployments.server import connect
+    from cli.serve import show_restarted
+    from services.submit import submit as record_and_resume
 
-    connect(
-        get_settings().data_dir
-    )  # recorded either way: the run catches up when a server is back
-    outcome = resume_cycle_run(flow_run_id, step, submission.model_dump(mode="json"))
-    console.print(outcome, highlight=False)
-    if outcome == STALE:
-        reconcile_now()
+    done = record_and_resume(cycle, step, submission, who=get_settings().resolved_actor())
+    if not done.created:
+        err_console.print(f"Cycle {cycle}: {done.summary}; nothing changed.")
+        return
+    console.print(f"[green]Cycle {cycle}: {done.summary}.[/]", highlight=False)
+    console.print(done.resumed, highlight=False)
+    if done.restarted is not None:
+        show_restarted(done.restarted)

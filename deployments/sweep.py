@@ -7,9 +7,8 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
 from deployments.build import built
-from flows.reminder_sweep import REMINDER_SWEEP_FLOW, reminder_sweep
+from flows.reminder_sweep import reminder_sweep
 
-REMINDER_SWEEP = f"{REMINDER_SWEEP_FLOW}/reminder-sweep"
 SWEEP_CRON = "0 * * * *"
 SWEEP_TIMEZONE = "Africa/Bamako"
 

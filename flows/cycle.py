@@ -14,7 +14,6 @@ from typing import Any
 from prefect import flow
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from deployments.names import DEBATE_CYCLE_FLOW
 from flows.waiting import wait_for_input
 from models.settings import Workspace, use_workspace
 from models.stepflow import WaitingStep
@@ -87,7 +86,7 @@ def catch_up(cycle_id: int, step: WaitingStep) -> WaitingStep:
 
 
 @flow(
-    name=DEBATE_CYCLE_FLOW,
+    name="debate-cycle",
     task_runner=ThreadPoolTaskRunner(max_workers=TASK_THREADS),  # type: ignore[arg-type]
     persist_result=False,
 )

@@ -7,13 +7,12 @@ from typing import Any
 
 from prefect import flow
 
-from deployments.names import LAUNCH_CYCLES_FLOW
 from models.launch import LaunchRequest
 from tasks.assignment import assign_facilitators_batch
 from tasks.launch import record_launches, start_cycle_runs
 
 
-@flow(name=LAUNCH_CYCLES_FLOW, persist_result=False)
+@flow(name="launch-cycles", persist_result=False)
 def launch_cycles(request: LaunchRequest) -> dict[str, Any]:
     """One cycle per commune of the request; communes with an active cycle are skipped, with why.
 

@@ -24,10 +24,8 @@ from tasks.sweep import (
     send_notifications,
 )
 
-REMINDER_SWEEP_FLOW = "reminder-sweep"
 
-
-@flow(name=REMINDER_SWEEP_FLOW, log_prints=False)
+@flow(name="reminder-sweep", log_prints=False)
 def reminder_sweep(
     now: datetime | None = None, dry_run: bool = False, reconcile_runs: bool = True
 ) -> dict[str, Any]:

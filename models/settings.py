@@ -90,12 +90,10 @@ class Settings(BaseSettings):
     def resolved_communes_file(self) -> Path:
         return self.communes_file if self.communes_file is not None else SHIPPED_COMMUNES
 
-    def flow_run_url(self, flow_run_id: str | None) -> str:
-        """The Prefect UI page of a flow run ('' when the run or the UI's address is unknown)."""
-        base = self.prefect_ui_url or (self.prefect_api_url or "").rstrip("/").removesuffix("/api")
-        if not base or not flow_run_id:
-            return ""
-        return f"{base.rstrip('/')}/runs/flow-run/{flow_run_id}"
+    def ui_base(self) -> str:
+        """The Prefect UI's address as the environment gives it, without importing Prefect (the
+        database commands); orchestrator.runs.ui_base() asks Prefect's own settings."""
+        return self.prefect_ui_url or (self.prefect_api_url or "").rstrip("/").removesuffix("/api")
 
     def resolved_actor(self) -> str:
         if self.actor:
@@ -127,3 +125,16 @@ def current_workspace() -> Workspace:
 @lru_cache
 def get_settings() -> Settings:
     return Settings().for_workspace(_workspace)
+
+
+def flow_run_url(
+    ui_base: str | None, flow_run_id: str | None, *, or_runs_page: bool = False
+) -> str:
+    """The one builder of Prefect UI links: a flow run's page. '' when the UI's address is unknown;
+    with no run yet, the runs page if asked (messages), else ''."""
+    if not ui_base:
+        return ""
+    base = ui_base.rstrip("/")
+    if flow_run_id:
+        return f"{base}/runs/flow-run/{flow_run_id}"
+    return f"{base}/runs" if or_runs_page else ""

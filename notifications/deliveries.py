@@ -28,13 +28,14 @@ from models.policy import ReminderPolicy
 from models.query import in_chunks
 from models.reminders import invited_session, message_for, team_event_id, unreachable_about
 from models.rules import Unreachable
+from models.settings import flow_run_url
 from notifications import ledger
 from notifications.dispatch import Delivery, Outcome, deliver
 from notifications.invitations import invitation_delivery
 from notifications.ledger import Claim, Exhausted
 from notifications.phrases import worded
 from notifications.recipients import Directory
-from notifications.render import MessageContext, flow_run_link, render
+from notifications.render import MessageContext, render
 
 log = logging.getLogger("debates.notifications")
 
@@ -133,7 +134,7 @@ def load_deliveries(
                 days_left=_days_left(note.due_at, now),
                 days_overdue=_days_overdue(note.due_at, now),
                 owner=owner.name if owner else None,
-                link=flow_run_link(ui_url, run_id),
+                link=flow_run_url(ui_url, run_id, or_runs_page=True),
                 ref=note.id,
                 unreachable=unreachable_person.name if unreachable_person else "",
                 unreachable_channel=unreachable.channel if unreachable else "",

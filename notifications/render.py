@@ -123,9 +123,3 @@ def render(message: Message, locale: str, context: MessageContext) -> Rendered:
     title = "".join(tpl.blocks["title"](variables)).strip()
     body = "".join(tpl.blocks["body"](variables)).strip() + "\n"
     return Rendered(title=" ".join(title.split()), body=body)
-
-
-def flow_run_link(ui_url: str, flow_run_id: str | None) -> str:
-    """The cycle's flow run in the Prefect UI (the runs page when the cycle has no run yet)."""
-    base = ui_url.rstrip("/")
-    return f"{base}/runs/flow-run/{flow_run_id}" if flow_run_id else f"{base}/runs"

@@ -9,7 +9,8 @@ from prefect import task
 from models.clock import utcnow
 from models.db import session_scope
 from models.policy import current_policy
-from models.team import assign_cycle, assign_cycles
+from models.team import assign_cycle
+from services.launch import assign_teams
 from tasks.options import DB_TASK, actor
 
 
@@ -21,16 +22,6 @@ def assign_facilitators(cycle_id: int) -> dict[str, Any]:
         return result.as_data()
 
 
-def assign_teams_now(cycle_ids: list[int], *, who: str) -> list[dict[str, Any]]:
-    """One optimal matching over every cycle of a launch (a region, all of Mali); one transaction."""
-    if not cycle_ids:
-        return []
-    policy = current_policy().matching
-    with session_scope() as session:
-        results = assign_cycles(session, cycle_ids, policy=policy, now=utcnow(), actor=who)
-        return [r.as_data() for r in results]
-
-
 @task(name="assign-facilitators-batch", **DB_TASK)
 def assign_facilitators_batch(cycle_ids: list[int]) -> list[dict[str, Any]]:
-    return assign_teams_now(cycle_ids, who=actor("flow"))
+    return assign_teams(cycle_ids, who=actor("flow"))

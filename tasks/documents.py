@@ -21,7 +21,7 @@ from notifications.documents.build import (
     documents_after,
 )
 from notifications.documents.render import label
-from tasks.artifacts import publish_markdown
+from orchestrator.artifacts import publish_markdown
 from tasks.options import DB_TASK
 
 

@@ -11,8 +11,9 @@ from models.clock import utcnow
 from notifications.deliveries import deliver_claimed
 from notifications.invitations import claim_invitations
 from notifications.sweep import new_sweep_id
+from orchestrator.runs import ui_base
 from tasks.options import DB_TASK
-from tasks.sweep import reminder_policy, ui_url
+from tasks.sweep import reminder_policy
 
 
 @task(name="send-invitations", **DB_TASK)
@@ -26,7 +27,7 @@ def send_invitations(cycle_id: int, now: datetime | None = None) -> dict[str, in
     sweep_id = new_sweep_id()
     claimed = claim_invitations(cycle_id, now=moment, policy=policy, sweep_id=sweep_id)
     report = deliver_claimed(
-        claimed.ids, now=moment, policy=policy, ui_url=ui_url(), sweep_id=sweep_id
+        claimed.ids, now=moment, policy=policy, ui_url=ui_base(), sweep_id=sweep_id
     )
     logger = get_run_logger()
     logger.info(

@@ -12,9 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from prefect import get_run_logger, task
-from prefect.artifacts import create_table_artifact
 from prefect.events import emit_event
-from prefect.settings import PREFECT_UI_URL
 
 from models.policy import ReminderPolicy, current_policy
 from notifications.deliveries import deliver_claimed
@@ -25,20 +23,16 @@ from notifications.sweep import (
     overdue_rows,
     preview,
 )
+from orchestrator.artifacts import publish_table
+from orchestrator.runs import ui_base
 from tasks.options import DB_TASK, actor
 
 OVERDUE_EVENT = "debates.step.overdue"
 OVERDUE_ARTIFACT = "overdue-steps"
-DEFAULT_UI_URL = "http://127.0.0.1:4200"
 
 
 def reminder_policy() -> ReminderPolicy:
     return current_policy().reminders
-
-
-def ui_url() -> str:
-    """The Prefect UI the messages link to (PREFECT_UI_URL; the local server's by default)."""
-    return str(PREFECT_UI_URL.value() or DEFAULT_UI_URL)
 
 
 @task(name="flag-overdue-steps", **DB_TASK)
@@ -96,7 +90,7 @@ def claim_notifications(now: datetime, sweep_id: str) -> dict[str, Any]:
 def send_notifications(ids: list[int], now: datetime, sweep_id: str) -> dict[str, Any]:
     """Send every claimed notification from this one task; failures are recorded, not raised."""
     report = deliver_claimed(
-        ids, now=now, policy=reminder_policy(), ui_url=ui_url(), sweep_id=sweep_id
+        ids, now=now, policy=reminder_policy(), ui_url=ui_base(), sweep_id=sweep_id
     )
     logger = get_run_logger()
     logger.info(
@@ -119,9 +113,9 @@ def publish_overdue_table(now: datetime) -> int:
     for row in rows:
         regions[str(row["region"])] = regions.get(str(row["region"]), 0) + 1
     summary = ", ".join(f"{name}: {count}" for name, count in regions.items()) or "none"
-    create_table_artifact(
-        key=OVERDUE_ARTIFACT,
-        table=rows,
+    publish_table(
+        OVERDUE_ARTIFACT,
+        rows,
         description=f"Overdue steps by region (étapes en retard par région) — {summary}",
     )
     return len(rows)

@@ -26,10 +26,10 @@ from sqlalchemy.orm import Session
 
 import migrations
 from cli.app import run
-from deployments.server import start_server, stop
 from models import db
 from models.registry import import_registry
 from models.settings import SHIPPED_COMMUNES, get_settings
+from orchestrator.server import start_server, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 DEBATES = Path(sys.executable).with_name("debates")
@@ -127,7 +127,7 @@ class Serving:
         wait_for(self._deployed, timeout=120, what="the deployments to be served")
 
     def _deployed(self) -> bool:
-        from deployments.runs import NotDeployed, deployment_id
+        from orchestrator.runs import NotDeployed, deployment_id
 
         assert self.process is not None
         if self.process.poll() is not None:

@@ -29,10 +29,10 @@ from sqlalchemy.orm import Session
 
 import migrations
 from cli.app import run
-from deployments.server import start_server, stop
 from models import db
 from models.registry import import_registry
 from models.settings import SHIPPED_COMMUNES, get_settings
+from orchestrator.server import start_server, stop
 from tests.notifications.documents_data import NGARA, add_minutes, add_safety_plan, ngara_cycle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -187,7 +187,7 @@ def open_page(driver: Any, url: str, *texts: str, shot: str) -> str:
 
 def cli(*args: str) -> None:
     if args[0] == "launch":
-        from deployments.names import DEBATE_CYCLE
+        from orchestrator.names import DEBATE_CYCLE
 
         deployment_id(DEBATE_CYCLE)  # `debates serve` registers it a few seconds after start
     code = run(list(args))
@@ -196,7 +196,7 @@ def cli(*args: str) -> None:
 
 def artifact_url(stack: Stack, key: str) -> str:
     """The page of the latest artifact of `key` (the key's page lists versions, not content)."""
-    from tasks.artifacts import latest_artifact
+    from orchestrator.artifacts import latest_artifact
 
     artifact = latest_artifact(key)
     assert artifact is not None, f"no artifact {key} on the server"
@@ -291,7 +291,7 @@ def deployment_id(name: str) -> str:
 def test_run_forms_of_the_deployments_show_the_launch_parameters(
     stack: Stack, browser: Any
 ) -> None:
-    from deployments.names import DEBATE_CYCLE, LAUNCH_CYCLES
+    from orchestrator.names import DEBATE_CYCLE, LAUNCH_CYCLES
 
     launch_form = open_page(
         browser,

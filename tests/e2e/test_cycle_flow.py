@@ -18,7 +18,6 @@ from prefect.input.run_input import keyset_from_paused_state
 from prefect.states import Cancelled
 from sqlalchemy import func, select
 
-from deployments.demo import FACILITATORS
 from models.assignment_record import TeamAssignment
 from models.audit import AuditEvent
 from models.baseline import BaselineStudy
@@ -28,6 +27,7 @@ from models.debate_session import DebateSession
 from models.facilitator_import import import_facilitators
 from models.minutes import AttendanceCount, Commitment, Grievance, Minutes
 from models.safety_plan import PlanAction, SafetyPlan
+from services.demo import FACILITATORS
 from tests.e2e.conftest import (
     CliResult,
     Domain,

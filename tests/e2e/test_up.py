@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from deployments.server import answers, record_server
+from orchestrator.server import answers, record_server
 from tests.e2e.conftest import DEBATES, ROOT
 
 pytestmark = pytest.mark.prefect

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from deployments.demo import seed_demo
 from models.assignment_record import team_summary
 from models.cycle import Cycle
 from models.facilitator import Facilitator
+from services.demo import seed_demo
 
 
 def test_demo_leaves_a_cycle_waiting_at_every_step_and_one_completed(session: Session) -> None:

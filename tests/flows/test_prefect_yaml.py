@@ -60,3 +60,11 @@ def test_every_run_form_field_says_what_it_is() -> None:
         assert all(_described(schema).values()), (deployment.name, _described(schema))
         for definition in schema.get("definitions", {}).values():
             assert all(_described(definition).values()), (deployment.name, definition["title"])
+
+
+def test_the_clients_deployment_names_are_the_served_ones() -> None:
+    """orchestrator/names.py is how the CLI and the tasks find a deployment on the server."""
+    from orchestrator import names
+
+    served = {f"{d.flow_name}/{d.name}" for d in deployments()}
+    assert {names.DEBATE_CYCLE, names.LAUNCH_CYCLES, names.REMINDER_SWEEP} == served

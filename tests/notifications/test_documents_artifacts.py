@@ -20,7 +20,8 @@ from models.cycle import set_step_status
 from models.db import session_scope
 from models.settings import get_settings
 from models.transitions import StepStatus
-from tasks.artifacts import PORTFOLIO_KEY, refresh_cycle_view, refresh_portfolio
+from services.views import PORTFOLIO_KEY
+from tasks.artifacts import refresh_cycle_view, refresh_portfolio
 from tasks.documents import publish_documents, publish_minutes, publish_safety_plan
 from tests.notifications.documents_data import add_minutes, add_safety_plan, ngara_cycle
 

@@ -10,7 +10,8 @@ import pytest
 from jinja2 import UndefinedError
 
 from models.reminders import Message
-from notifications.render import TEMPLATES, MessageContext, environment, flow_run_link, render
+from models.settings import flow_run_url
+from notifications.render import TEMPLATES, MessageContext, environment, render
 
 CONTEXT = MessageContext(
     recipient="Aïssata Exemple",
@@ -25,7 +26,7 @@ CONTEXT = MessageContext(
     days_left=1,
     days_overdue=4,
     owner="Moussa Fictif",
-    link=flow_run_link("http://127.0.0.1:4200/", "0b6c5a4e-1111-2222-3333-444455556666"),
+    link=flow_run_url("http://127.0.0.1:4200/", "0b6c5a4e-1111-2222-3333-444455556666"),
     ref=42,
     unreachable="Moussa Fictif",
     unreachable_channel="json",

@@ -17,19 +17,19 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from deployments.demo_runs import Promise
 from models.clock import BAMAKO, utcnow
 from models.cycle import Cycle, get_cycle
 from models.db import engine_for, session_scope
 from models.facilitator import Facilitator
 from models.facilitator_import import import_facilitators
-from models.launch import CycleRun, LaunchReport, LaunchRequest
+from models.launch import LaunchReport, LaunchRequest
 from models.settings import DEMO, get_settings
 from models.stepflow import apply_submission
 from models.steps import StepKind, StepName
 from models.transitions import CycleStatus
-from tasks.assignment import assign_teams_now
-from tasks.launch import reconcile_now, record_launches_now, start_runs_now
+from orchestrator.demo_runs import Promise
+from services.launch import assign_teams, record_launches, start_runs
+from services.reconcile import Restarted, reconcile
 
 FACILITATORS = Path(__file__).with_name("demo_facilitators.csv")
 
@@ -98,7 +98,7 @@ class DemoRun:
     seeded: LaunchReport | None
     """None when the workspace held cycles already: a second demo seeds nothing."""
     cycles: int
-    restarted: list[tuple[CycleRun, str, str | None]]
+    restarted: list[Restarted]
     """Lost runs of the demo's active cycles started again (reconcile, demo workspace only)."""
 
 
@@ -117,8 +117,8 @@ def run_demo(region: str, count: int, *, who: str) -> DemoRun:
     report = None
     if not existing:
         report = seed_demo(region, count, who=who)
-        start_runs_now(report.launched, reason="launch", who=who)
-    restarted = reconcile_now(who=who)
+        start_runs(report.launched, reason="launch", who=who)
+    restarted = reconcile(who=who)
     return DemoRun(
         seeded=report,
         cycles=existing or len(report.launched if report else []),
@@ -183,8 +183,8 @@ def seed_demo(region: str, count: int, *, who: str) -> LaunchReport:
 
     with session_scope() as session:
         names = [c.pcode for c in communes_in(session, region=region)][:count]
-    report = record_launches_now(LaunchRequest(communes=names, start_on=start), who=who)
-    assign_teams_now([r.cycle_id for r in report.launched], who=who)  # as a launch does
+    report = record_launches(LaunchRequest(communes=names, start_on=start), who=who)
+    assign_teams([r.cycle_id for r in report.launched], who=who)  # as a launch does
     for advance, run in enumerate(report.launched):
         with session_scope() as session:
             steps = [s.name for s in get_cycle(session, run.cycle_id).steps]

@@ -24,7 +24,7 @@ from prefect.client.schemas.filters import (
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.states import Cancelled
 
-from deployments.runs import paused_step, read_runs
+from orchestrator.runs import paused_step, read_runs
 
 POLL_SECONDS = 2.0
 

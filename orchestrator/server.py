@@ -19,6 +19,8 @@ from pathlib import Path
 
 import httpx
 
+from models.errors import DomainError
+
 DEFAULT_PORT = 4200
 DEFAULT_API_URL = f"http://127.0.0.1:{DEFAULT_PORT}/api"
 RECORD = "prefect-server.json"
@@ -30,6 +32,23 @@ def answers(api_url: str, timeout: float = 2.0) -> bool:
         return httpx.get(f"{api_url.rstrip('/')}/health", timeout=timeout).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+class PrefectDown(DomainError):
+    """No Prefect server answers where the commands look for it."""
+
+
+def require_server(data_dir: Path, *, deployed: bool = False) -> str:
+    """Find the Prefect server (PREFECT_API_URL, else the one 'debates up' recorded) and refuse
+    early, before anything is recorded, when the flow runs could not be created; its API URL."""
+    api_url = connect(data_dir)
+    if not answers(api_url):
+        raise PrefectDown(f"no Prefect server answers at {api_url}; {NOT_ANSWERING_FIX}")
+    if deployed:
+        from orchestrator.runs import deployment_id
+
+        deployment_id()
+    return api_url
 
 
 def configured_api_url() -> str | None:

@@ -16,11 +16,11 @@ from prefect.exceptions import ObjectNotFound
 from prefect.flow_runs import resume_flow_run
 from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
 
-from deployments.names import DEBATE_CYCLE
-from deployments.server import NOT_ANSWERING_FIX
 from models.errors import DomainError
 from models.launch import CycleRun
-from models.settings import get_settings
+from models.settings import flow_run_url, get_settings
+from orchestrator.names import DEBATE_CYCLE
+from orchestrator.server import NOT_ANSWERING_FIX, answers
 
 LOST = frozenset({StateType.CANCELLED, StateType.CRASHED, StateType.FAILED, StateType.COMPLETED})
 """States in which a flow run no longer carries an active cycle."""
@@ -45,12 +45,19 @@ def deployment_id() -> UUID:
             ) from None
 
 
+DEFAULT_UI_URL = "http://127.0.0.1:4200"
+
+
+def ui_base() -> str:
+    """The Prefect UI's address by Prefect's settings (PREFECT_UI_URL, else the API's), the local
+    server's by default."""
+    api = (PREFECT_API_URL.value() or "").rstrip("/").removesuffix("/api")
+    return str(PREFECT_UI_URL.value() or api or DEFAULT_UI_URL)
+
+
 def ui_url(flow_run_id: str | None) -> str:
     """The Prefect UI page of a flow run ('' when unknown)."""
-    if not flow_run_id:
-        return ""
-    base = PREFECT_UI_URL.value() or (PREFECT_API_URL.value() or "").removesuffix("/api")
-    return f"{base.rstrip('/')}/runs/flow-run/{flow_run_id}" if base else ""
+    return flow_run_url(ui_base(), flow_run_id)
 
 
 def create_cycle_runs(
@@ -146,15 +153,8 @@ def flow_run_state(flow_run_id: str) -> FlowRun:
 
 def server_answers(timeout: float = 3.0) -> bool:
     """True when the Prefect server at PREFECT_API_URL answers its health check."""
-    import httpx
-
     url = PREFECT_API_URL.value()
-    if not url:
-        return False
-    try:
-        return httpx.get(f"{url.rstrip('/')}/health", timeout=timeout).status_code == 200
-    except httpx.HTTPError:
-        return False
+    return bool(url) and answers(url, timeout)
 
 
 def resume_cycle_run(flow_run_id: str | None, step: str, run_input: dict[str, Any]) -> str:

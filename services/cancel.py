@@ -1,0 +1,41 @@
+"""Cancel a cycle for good: its open steps are cancelled in the database, then its flow run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.clock import utcnow
+from models.cycle import get_cycle
+from models.db import session_scope
+from models.settings import get_settings
+from models.stepflow import cancel_cycle
+from orchestrator.runs import cancel_runs, server_answers
+from orchestrator.server import NOT_ANSWERING_FIX, connect
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    changed: bool
+    """False when the cycle was not active: nothing changed."""
+    run_note: str | None = None
+    """What happened to its flow run; None when it had none."""
+    run_cancelled: bool = False
+
+
+def cancel(cycle_id: int, reason: str, *, who: str) -> Cancelled:
+    with session_scope() as session:
+        changed = cancel_cycle(session, cycle_id, reason, actor=who, now=utcnow())
+        flow_run_id = get_cycle(session, cycle_id).flow_run_id
+    if not changed:
+        return Cancelled(False)
+    if not flow_run_id:
+        return Cancelled(True)
+    api_url = connect(get_settings().data_dir)
+    if not server_answers():
+        return Cancelled(
+            True,
+            f"Its flow run is not cancelled: no Prefect server answers at {api_url}; "
+            f"{NOT_ANSWERING_FIX}.",
+        )
+    cancel_runs([flow_run_id])
+    return Cancelled(True, "Its flow run is cancelled.", run_cancelled=True)

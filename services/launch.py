@@ -1,0 +1,115 @@
+"""Launching cycles: record them, match their facilitator teams at once, start their flow runs.
+
+`launch` is the whole use case (`debates launch`, the demo); the launch-cycles flow runs the same
+three steps as tasks. Each step is its own transaction, so a crash between them leaves cycles that a
+rerun or `debates reconcile` completes: recorded cycles are not launched twice (one active cycle per
+commune), and a flow run's idempotency key makes creating it again return it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from models.clock import BAMAKO, utcnow
+from models.db import session_scope
+from models.launch import (
+    CycleRun,
+    LaunchReport,
+    LaunchRequest,
+    launch_cycles_for,
+    select_communes,
+    set_flow_run,
+)
+from models.policy import current_policy
+from models.team import assign_cycles
+from orchestrator import runs as prefect_runs
+from orchestrator.artifacts import within_a_run
+from services.views import publish_portfolio
+
+
+def record_launches(request: LaunchRequest, *, who: str) -> LaunchReport:
+    """Record a cycle for each commune of the request that has none active (one transaction)."""
+    policy = current_policy().cycle
+    with session_scope() as session:
+        communes = select_communes(
+            session, communes=request.communes, cercle=request.cercle, region=request.region
+        )
+        return launch_cycles_for(
+            session,
+            communes,
+            start_on=request.start_on or utcnow().astimezone(BAMAKO).date(),
+            policy=policy,
+            actor=who,
+            now=utcnow(),
+        )
+
+
+def assign_teams(cycle_ids: list[int], *, who: str) -> list[dict[str, Any]]:
+    """One optimal matching over every cycle of a launch (a region, all of Mali); one transaction."""
+    if not cycle_ids:
+        return []
+    policy = current_policy().matching
+    with session_scope() as session:
+        results = assign_cycles(session, cycle_ids, policy=policy, now=utcnow(), actor=who)
+        return [r.as_data() for r in results]
+
+
+def start_runs(
+    runs: list[CycleRun],
+    *,
+    reason: str,
+    who: str,
+    progress: Callable[[], None] | None = None,
+) -> dict[int, str]:
+    """Create the flow runs and store each flow run id on its cycle; after a launch, publish the
+    portfolio.
+
+    Every launch passes here (the launch-cycles flow, `debates launch`, `debates demo`), so the
+    `debates-portfolio` artifact shows new cycles at once rather than at the next hourly sweep. A
+    reconcile only replaces runs, which the portfolio does not show: it publishes nothing.
+    """
+    if not runs:
+        return {}
+    created = prefect_runs.create_cycle_runs(runs, reason=reason, progress=progress)
+    replaced = [
+        r.flow_run_id for r in runs if r.flow_run_id and r.flow_run_id != created.get(r.cycle_id)
+    ]
+    if replaced:
+        prefect_runs.cancel_runs(replaced)
+    with session_scope() as session:
+        for cycle_id, flow_run_id in created.items():
+            set_flow_run(session, cycle_id, flow_run_id, actor=who, now=utcnow())
+    if reason == "launch":
+        within_a_run("refresh-portfolio", publish_portfolio)
+    return created
+
+
+@dataclass(frozen=True)
+class Launched:
+    report: LaunchReport
+    teams: dict[int, dict[str, Any]]
+    """{cycle id: the team (lead, co, score …) or why nobody fits}"""
+    runs: dict[int, str]
+    """{cycle id: flow run id}"""
+
+
+def launch(
+    request: LaunchRequest,
+    *,
+    who: str,
+    matching: Callable[[int], None] | None = None,
+    progress: Callable[[], None] | None = None,
+) -> Launched:
+    """Record the cycles, match their teams in one optimal matching, start their flow runs.
+
+    `matching(n)` is told before the matching starts (it can take seconds), `progress()` after
+    each flow run is created.
+    """
+    report = record_launches(request, who=who)
+    if matching is not None:
+        matching(len(report.launched))
+    teams = {t["cycle_id"]: t for t in assign_teams([r.cycle_id for r in report.launched], who=who)}
+    runs = start_runs(report.launched, reason="launch", who=who, progress=progress)
+    return Launched(report, teams, runs)

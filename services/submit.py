@@ -1,0 +1,49 @@
+"""Record what people did for a step, then resume the cycle's waiting flow run.
+
+The database is the record: the step is recorded first, in one transaction; then the run is
+resumed, and when the Prefect server is not answering, the run catches up later (reconcile). Minutes
+reach Prefect with their sensitive grievances withheld: their text stays in the domain database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from models.clock import utcnow
+from models.cycle import get_cycle
+from models.db import session_scope
+from models.minutes import MinutesSubmission, withhold_sensitive
+from models.settings import get_settings
+from models.stepflow import apply_submission
+from orchestrator.runs import STALE, resume_cycle_run
+from orchestrator.server import connect
+from services.reconcile import Restarted, reconcile
+
+
+@dataclass(frozen=True)
+class Submitted:
+    created: bool
+    """False when the same input was recorded already: nothing changed."""
+    summary: str
+    resumed: str | None = None
+    """What happened to the flow run, in a sentence (None when nothing was recorded)."""
+    restarted: list[Restarted] | None = None
+    """Runs restarted because the cycle's run slept on an earlier step."""
+
+
+def submit(cycle_id: int, step: str, submission: Any, *, who: str) -> Submitted:
+    """Record `submission` (already parsed by the step's schema) and resume the waiting run."""
+    with session_scope() as session:
+        recorded = apply_submission(session, cycle_id, step, submission, actor=who, now=utcnow())
+        flow_run_id = get_cycle(session, cycle_id).flow_run_id
+    if not recorded.created:
+        return Submitted(False, recorded.summary)
+    if isinstance(submission, MinutesSubmission):  # recorded in full above; Prefect gets no secret
+        submission = withhold_sensitive(submission)
+    connect(
+        get_settings().data_dir
+    )  # recorded either way: the run catches up when a server is back
+    outcome = resume_cycle_run(flow_run_id, step, submission.model_dump(mode="json"))
+    restarted = reconcile(who=who) if outcome == STALE else None
+    return Submitted(True, recorded.summary, outcome, restarted)
