@@ -66,6 +66,8 @@ def test_the_top_level_is_the_designs() -> None:
         "deployments",
         "tests",
         "cli",
+        "orchestrator",
+        "services",
         "migrations",
         "bench",
         "docs",
