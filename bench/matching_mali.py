@@ -21,7 +21,7 @@ import tracemalloc
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from models.matching import Candidate, CycleNeed, Solution, greedy, solve
+from models.matching.solver import Candidate, CycleNeed, Solution, greedy, solve
 from models.policy import MatchingPolicy
 from models.settings import SHIPPED_COMMUNES
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from cli.common import console, prepare_database
 from models.db import session_scope
 from models.errors import InvalidInput
-from models.geography import (
+from models.geography.places import (
     Cercle,
     Commune,
     Level,
@@ -21,7 +21,7 @@ from models.geography import (
     find_places,
     suggest_places,
 )
-from models.registry import import_registry
+from models.geography.registry import import_registry
 from models.settings import get_settings
 
 app = typer.Typer(help="The commune registry (OCHA P-codes).", no_args_is_help=True)

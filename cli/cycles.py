@@ -11,9 +11,9 @@ from rich.table import Table
 from cli.common import console, prepare_database
 from deployments.runs import ui_url
 from models.clock import show as show_time
-from models.cycle import get_cycle
-from models.cycle_view import cycle_summary, list_cycles
+from models.cycle.cycle import get_cycle
 from models.db import session_scope
+from models.views.cycle_view import cycle_summary, list_cycles
 
 
 def _with_url(summary: dict[str, Any]) -> dict[str, Any]:
@@ -118,8 +118,8 @@ def cancel(
     from deployments.runs import cancel_runs, server_answers
     from deployments.server import NOT_ANSWERING_FIX, connect
     from models.clock import utcnow
+    from models.cycle.stepflow import cancel_cycle
     from models.settings import get_settings
-    from models.stepflow import cancel_cycle
 
     prepare_database()
     with session_scope() as session:

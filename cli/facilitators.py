@@ -12,9 +12,9 @@ from sqlalchemy import select
 from cli.common import console, parse_day, prepare_database
 from models.clock import utcnow
 from models.db import session_scope
-from models.facilitator import Facilitator, facilitator_regions
-from models.facilitator_import import import_facilitators
-from models.geography import Level, resolve_place
+from models.geography.places import Level, resolve_place
+from models.people.facilitator import Facilitator, facilitator_regions
+from models.people.facilitator_file import import_facilitators
 
 app = typer.Typer(help="Facilitators, coordinators and managers.", no_args_is_help=True)
 
@@ -79,9 +79,9 @@ def unavailable(
     reason: Annotated[str | None, typer.Option(help="Why (kept in the audit trail)")] = None,
 ) -> None:
     """Mark a facilitator unavailable; their affected future sessions get a new team member."""
+    from models.people.unavailability import find_facilitator, mark_unavailable
     from models.policy import current_policy
     from models.settings import get_settings
-    from models.unavailability import find_facilitator, mark_unavailable
     from notifications.phrases import worded
 
     starts_on = parse_day(from_, option="--from")

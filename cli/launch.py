@@ -10,8 +10,8 @@ from rich.table import Table
 
 from cli.common import console, parse_day, prepare_database
 from deployments.runs import deployment_id, ui_url
+from models.cycle.launch import LaunchRequest
 from models.errors import DomainError
-from models.launch import LaunchRequest
 from models.settings import get_settings
 from tasks.assignment import assign_teams_now
 from tasks.launch import record_launches_now, start_runs_now

@@ -9,9 +9,9 @@ from rich.table import Table
 
 from cli.common import console, parse_day, prepare_database, today
 from models.clock import show
+from models.cycle.plan import plan_cycle
 from models.db import session_scope
-from models.geography import resolve_commune
-from models.plan import plan_cycle
+from models.geography.places import resolve_commune
 from models.policy import current_policy
 
 

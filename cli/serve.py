@@ -12,8 +12,8 @@ from cli.common import console, prepare_database
 from cli.launch import require_server
 from deployments.serve import SERVE_LIMIT, apply_deployments, serve_deployments
 from models.db import session_scope
-from models.geography import Commune
-from models.registry import import_registry
+from models.geography.places import Commune
+from models.geography.registry import import_registry
 from models.settings import get_settings
 from tasks.launch import reconcile_now as restart_lost_runs
 

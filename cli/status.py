@@ -12,7 +12,7 @@ from rich.text import Text
 from cli.common import console, prepare_database
 from models.clock import show, utcnow
 from models.db import session_scope
-from models.portfolio import portfolio
+from models.views.portfolio import portfolio
 
 
 def status(

@@ -14,12 +14,12 @@ from cli.serve import reconcile_now
 from cli.templates import yaml_template
 from deployments.runs import STALE, resume_cycle_run
 from models.clock import utcnow
-from models.cycle import get_cycle
+from models.cycle.cycle import get_cycle
+from models.cycle.stepflow import apply_submission, parse_submission, schema_for
 from models.db import session_scope
 from models.errors import InvalidInput
-from models.minutes import MinutesSubmission, withhold_sensitive
 from models.settings import get_settings
-from models.stepflow import apply_submission, parse_submission, schema_for
+from models.stages.minutes import MinutesSubmission, withhold_sensitive
 
 
 class _DatesAsText(yaml.SafeLoader):

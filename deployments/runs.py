@@ -1,6 +1,6 @@
 """Flow runs of cycles on the Prefect server: create them, find the lost ones, link to the UI.
 
-This module talks to Prefect only; which cycle needs a run is the database's answer (models/launch).
+This module talks to Prefect only; which cycle needs a run is the database's answer (models/cycle/launch.py).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
 
 from deployments.names import DEBATE_CYCLE
 from deployments.server import NOT_ANSWERING_FIX
+from models.cycle.launch import CycleRun
 from models.errors import DomainError
-from models.launch import CycleRun
 from models.settings import get_settings
 
 LOST = frozenset({StateType.CANCELLED, StateType.CRASHED, StateType.FAILED, StateType.COMPLETED})

@@ -16,9 +16,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from deployments.names import DEBATE_CYCLE_FLOW
 from flows.waiting import wait_for_input
+from models.cycle.stepflow import WaitingStep
+from models.cycle.steps import HANDOVER, Stage
 from models.settings import Workspace, use_workspace
-from models.stepflow import WaitingStep
-from models.steps import HANDOVER, Stage
 from tasks.artifacts import refresh_cycle_view
 from tasks.assignment import assign_facilitators
 from tasks.cycle import cycle_status, open_step, record_step

@@ -15,13 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.clock import BAMAKO
-from models.cycle import Cycle, Step, with_place_names
+from models.cycle.cycle import Cycle, Step, with_place_names
 from models.db import session_scope
-from models.facilitator import Facilitator
-from models.geography import Cercle, Commune, Region
+from models.geography.places import Cercle, Commune, Region
+from models.people.facilitator import Facilitator
 from models.policy import ReminderPolicy
 from models.query import in_chunks
-from models.reminders import (
+from models.reminders.due import (
     Audience,
     DueRule,
     OpenStep,
@@ -39,7 +39,7 @@ from models.reminders import (
     select_unannounced_assignments,
     unflag_moved,
 )
-from models.rules import ASSIGNMENT
+from models.reminders.rules import ASSIGNMENT
 from notifications import ledger
 from notifications.ledger import Claim
 from notifications.recipients import Directory, Person

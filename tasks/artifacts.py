@@ -25,7 +25,7 @@ from prefect.context import FlowRunContext
 
 from models.clock import utcnow
 from models.db import session_scope
-from models.portfolio import cycle_state, portfolio
+from models.views.portfolio import cycle_state, portfolio
 from notifications.documents.render import label, render
 from tasks.options import DB_TASK
 

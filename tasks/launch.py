@@ -9,8 +9,7 @@ from prefect.logging import disable_run_logger
 
 from deployments import runs as prefect_runs
 from models.clock import BAMAKO, utcnow
-from models.db import session_scope
-from models.launch import (
+from models.cycle.launch import (
     CycleRun,
     LaunchReport,
     LaunchRequest,
@@ -18,7 +17,8 @@ from models.launch import (
     select_communes,
     set_flow_run,
 )
-from models.launch import active_cycle_runs as active_runs
+from models.cycle.launch import active_cycle_runs as active_runs
+from models.db import session_scope
 from models.policy import current_policy
 from tasks.artifacts import refresh_portfolio
 from tasks.options import DB_TASK, actor

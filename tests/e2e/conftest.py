@@ -28,7 +28,7 @@ import migrations
 from cli.app import run
 from deployments.server import start_server, stop
 from models import db
-from models.registry import import_registry
+from models.geography.registry import import_registry
 from models.settings import SHIPPED_COMMUNES, get_settings
 
 ROOT = Path(__file__).resolve().parents[2]

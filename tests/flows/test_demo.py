@@ -6,9 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from deployments.demo import seed_demo
-from models.assignment_record import team_summary
-from models.cycle import Cycle
-from models.facilitator import Facilitator
+from models.cycle.cycle import Cycle
+from models.matching.assignment import team_summary
+from models.people.facilitator import Facilitator
 
 
 def test_demo_leaves_a_cycle_waiting_at_every_step_and_one_completed(session: Session) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from models.errors import InvalidInput
 from models.policy import DEFAULT_POLICY_FILE, Policy, ReminderPolicy, load_policy
-from models.reminders import (
+from models.reminders.due import (
     Audience,
     Message,
     OpenStep,

@@ -8,17 +8,17 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
-from models.cycle import Cycle, Step, close_cycle, launch_cycle
-from models.geography import resolve_commune
+from models.cycle.cycle import Cycle, Step, close_cycle, launch_cycle
+from models.cycle.transitions import CycleStatus
+from models.geography.places import resolve_commune
 from models.policy import CyclePolicy, ReminderPolicy
-from models.reminders import (
+from models.reminders.due import (
     flag_overdue,
     horizon,
     open_step,
     open_steps_query,
     unflag_moved,
 )
-from models.transitions import CycleStatus
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 

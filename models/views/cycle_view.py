@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session, selectinload
 
-from models.assignment_record import team_summary
 from models.clock import show
-from models.cycle import Cycle, Step
-from models.geography import Level, resolve_place
-from models.transitions import CycleStatus
+from models.cycle.cycle import Cycle, Step
+from models.cycle.transitions import CycleStatus
+from models.geography.places import Level, resolve_place
+from models.matching.assignment import team_summary
 
 
 def cycle_summary(cycle: Cycle, *, with_steps: bool = False) -> dict[str, Any]:

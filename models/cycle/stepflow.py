@@ -15,15 +15,15 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.baseline import BaselineSubmission
 from models.csvfile import problems
-from models.cycle import Cycle, Step, close_cycle, get_cycle, set_step_status
-from models.debate_session import DebateSession, ScheduleSubmission, SessionOutcome
+from models.cycle.cycle import Cycle, Step, close_cycle, get_cycle, set_step_status
+from models.cycle.steps import HANDOVER, StepKind, StepName
+from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
 from models.errors import DomainError, InvalidInput, NotFound
-from models.minutes import MinutesSubmission
-from models.safety_plan import HandoverSubmission, SafetyPlanSubmission
-from models.steps import HANDOVER, StepKind, StepName
-from models.transitions import OPEN_STEP, CycleStatus, StepStatus
+from models.stages.baseline import BaselineSubmission
+from models.stages.minutes import MinutesSubmission
+from models.stages.safety_plan import HandoverSubmission, SafetyPlanSubmission
+from models.stages.sessions import DebateSession, ScheduleSubmission, SessionOutcome
 
 
 class StepNotWaiting(DomainError):
@@ -164,10 +164,10 @@ def apply_submission(
     revision: int | None = None,
 ) -> Recorded:
     """Validate and record a step's input once. `revision` guards postponements against replays."""
-    from models.baseline import record_baseline
-    from models.debate_session import record_session_outcome, schedule_sessions
-    from models.minutes import record_minutes
-    from models.safety_plan import record_handover, record_safety_plan
+    from models.stages.baseline import record_baseline
+    from models.stages.minutes import record_minutes
+    from models.stages.safety_plan import record_handover, record_safety_plan
+    from models.stages.sessions import record_session_outcome, schedule_sessions
 
     submission = data if isinstance(data, BaseModel) else parse_submission(step_name, data)
     expected = schema_for(step_name)

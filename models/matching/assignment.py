@@ -15,8 +15,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selecti
 
 from models.audit import AuditEvent
 from models.base import Base
-from models.facilitator import Facilitator
-from models.phrase import Phrase, load_phrase, load_phrases
+from models.matching.phrase import Phrase, load_phrase, load_phrases
+from models.people.facilitator import Facilitator
 
 CURRENT_ONLY = text("superseded_at IS NULL")
 
@@ -49,7 +49,7 @@ class TeamAssignment(Base):
     explanation: Mapped[str | None] = mapped_column(Text)
     """English text of a row written before phrases (migration 0006); NULL since."""
     explanation_phrases: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
-    """The explanation as phrases (models/phrase.py), worded per reader by notifications/."""
+    """The explanation as phrases (models/matching/phrase.py), worded per reader by notifications/."""
     assigned_at: Mapped[datetime]
     superseded_at: Mapped[datetime | None]
     superseded_reason: Mapped[str | None] = mapped_column(Text)

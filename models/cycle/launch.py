@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.audit import record
-from models.cycle import Cycle, active_cycle, launch_cycle
+from models.cycle.cycle import Cycle, active_cycle, launch_cycle
+from models.cycle.transitions import CycleStatus
 from models.errors import ActiveCycleExists, InvalidInput
-from models.geography import Commune, communes_in, resolve_commune
+from models.geography.places import Commune, communes_in, resolve_commune
 from models.policy import CyclePolicy
 from models.text import slug
-from models.transitions import CycleStatus
 
 
 class LaunchRequest(BaseModel):

@@ -26,13 +26,13 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.audit import record
 from models.base import Base
+from models.cycle.plan import PlannedStep, plan_cycle
+from models.cycle.steps import StepName
+from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus, check_cycle, check_step
 from models.errors import ActiveCycleExists, NotFound
-from models.facilitator import Facilitator
-from models.geography import Cercle, Commune, Region
-from models.plan import PlannedStep, plan_cycle
+from models.geography.places import Cercle, Commune, Region
+from models.people.facilitator import Facilitator
 from models.policy import CyclePolicy
-from models.steps import StepName
-from models.transitions import OPEN_STEP, CycleStatus, StepStatus, check_cycle, check_step
 
 ACTIVE_ONLY = text("status = 'active'")
 

@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 
 from models.csvfile import ImportReport, problems, read_rows
 from models.errors import DomainError, InvalidInput
-from models.facilitator import Contact, Facilitator, Role, Unavailability
 from models.fields import Sex
-from models.geography import Level, Region, resolve_place
+from models.geography.places import Level, Region, resolve_place
 from models.language import language_code
+from models.people.facilitator import Contact, Facilitator, Role, Unavailability
 from models.text import name_key
 
 REQUIRED = ("name", "sex", "languages", "home_commune")

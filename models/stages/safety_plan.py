@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.audit import record
 from models.base import Base
-from models.cycle import Cycle
+from models.cycle.cycle import Cycle
 from models.errors import InvalidInput
 from models.fields import Moment, Short
 from models.fields import Text as LongText

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.audit import record
 from models.base import Base
-from models.cycle import Cycle
+from models.cycle.cycle import Cycle
 from models.fields import Group, LanguageCode, Short
 from models.fields import Text as LongText
 from models.idempotent import insert_or_existing

@@ -1,7 +1,7 @@
 """Facilitator matching, pure: who may facilitate a cycle (hard rules), how well (scores), and the
 team of two for every cycle of a batch at once, optimal for the batch's total (a MILP, HiGHS).
 
-No database here: models/team.py reads the cycles and facilitators into `CycleNeed` and `Candidate`
+No database here: models/matching/team.py reads the cycles and facilitators into `CycleNeed` and `Candidate`
 and writes the `Solution` back. The model (docs/matching.md argues it):
 
     x[f,c] = 1 when facilitator f is on cycle c's team, s[c] = 1 when c is staffed
@@ -35,7 +35,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-from models.phrase import Key, Phrase, say
+from models.matching.phrase import Key, Phrase, say
 from models.policy import MatchingPolicy
 
 
@@ -322,7 +322,9 @@ def solve(needs: list[CycleNeed], pool: list[Candidate], weights: MatchingPolicy
                 held[f].append(c)
     for f in list(held):
         if len(held[f]) > people[f].capacity_left:
-            del held[f]  # over capacity already: the caller must release them (models/team.py)
+            del held[
+                f
+            ]  # over capacity already: the caller must release them (models/matching/team.py)
     for f in used:
         slots = [y_of[(f, k)] for k in range(1, people[f].capacity_left + 1)]
         entries = [(i, 1.0) for i in x_by_person[f]] + [(j, -1.0) for j in slots]

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from models.audit import record
 from models.base import Base
 from models.clock import BAMAKO
-from models.cycle import Cycle, close_cycle, set_step_status
+from models.cycle.cycle import Cycle, close_cycle, set_step_status
+from models.cycle.steps import Stage, StepKind, StepName
+from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
 from models.errors import InvalidInput
 from models.fields import LanguageCode, Moment, Short
 from models.idempotent import insert_or_existing
-from models.steps import Stage, StepKind, StepName
-from models.transitions import OPEN_STEP, CycleStatus, StepStatus
 
 
 class SessionStatus(enum.StrEnum):

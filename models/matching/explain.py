@@ -1,12 +1,13 @@
 """Why a team, and why nobody: the explanations stored with every assignment, as phrases (message
-keys with parameters, models/phrase.py) that notifications/phrases.py words per language. Pure."""
+keys with parameters, models/matching/phrase.py) that notifications/phrases.py words per language. Pure."""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
 
-from models.matching import (
+from models.matching.phrase import Key, Param, Phrase, say
+from models.matching.solver import (
     Candidate,
     CycleNeed,
     Rule,
@@ -19,7 +20,6 @@ from models.matching import (
     team_breach,
     woman_bonus,
 )
-from models.phrase import Key, Param, Phrase, say
 from models.policy import MatchingPolicy
 
 

@@ -9,16 +9,16 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from models.assignment_record import TeamAssignment, TeamRole, current_team
-from models.baseline import BaselineStudy
 from models.clock import BAMAKO
-from models.cycle import Cycle, Step
-from models.debate_session import DebateSession, SessionStatus
-from models.facilitator import Facilitator, Role
-from models.matching import Candidate, CycleNeed
+from models.cycle.cycle import Cycle, Step
+from models.cycle.transitions import OPEN_STEP, CycleStatus
+from models.matching.assignment import TeamAssignment, TeamRole, current_team
+from models.matching.solver import Candidate, CycleNeed
+from models.people.facilitator import Facilitator, Role
 from models.policy import MatchingPolicy
+from models.stages.baseline import BaselineStudy
+from models.stages.sessions import DebateSession, SessionStatus
 from models.text import name_key
-from models.transitions import OPEN_STEP, CycleStatus
 
 
 def active_loads(session: Session, *, excluding: set[int]) -> dict[int, int]:

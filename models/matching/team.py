@@ -1,8 +1,8 @@
 """Assigning facilitator teams to a batch of cycles, and writing the answer down.
 
-The rules and the optimisation are in models/matching.py; models/matching_input.py reads the
+The rules and the optimisation are in models/matching/solver.py; models/matching/candidates.py reads the
 database into the matcher's terms; this module writes the solution back as team rows
-(models/assignment_record.py), with audit events and who must be told.
+(models/matching/assignment.py), with audit events and who must be told.
 """
 
 from __future__ import annotations
@@ -14,21 +14,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from models.assignment_record import (
+from models.audit import record
+from models.clock import BAMAKO
+from models.cycle.cycle import Cycle
+from models.cycle.transitions import OPEN_STEP, CycleStatus
+from models.matching.assignment import (
     TeamAssignment,
     TeamRole,
     current_team,
     last_team_event,
 )
-from models.audit import record
-from models.clock import BAMAKO
-from models.cycle import Cycle
-from models.matching import Candidate, CycleNeed, Rule, Solution, breach, solve, team_breach
-from models.matching_explain import explain_team, unassigned_reason
-from models.matching_input import cycle_need, load_candidates
-from models.phrase import Key, Phrase, dump_all, say
+from models.matching.candidates import cycle_need, load_candidates
+from models.matching.explain import explain_team, unassigned_reason
+from models.matching.phrase import Key, Phrase, dump_all, say
+from models.matching.solver import Candidate, CycleNeed, Rule, Solution, breach, solve, team_breach
 from models.policy import MatchingPolicy
-from models.transitions import OPEN_STEP, CycleStatus
 
 
 @dataclass(frozen=True)

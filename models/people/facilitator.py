@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
-from models.geography import Commune, Region
+from models.geography.places import Commune, Region
 
 
 class Role(enum.StrEnum):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models.csvfile import ImportReport, parse_row, read_rows
 from models.errors import InvalidInput
-from models.geography import Cercle, Commune, Level, PlaceAlias, Region
+from models.geography.places import Cercle, Commune, Level, PlaceAlias, Region
 from models.text import name_key, strip_accents
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]

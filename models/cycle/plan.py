@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from models.clock import BAMAKO
+from models.cycle.steps import BASELINE, HANDOVER, PLAN, SCHEDULE, OwnerRole, Stage, StepName
 from models.policy import CyclePolicy
-from models.steps import BASELINE, HANDOVER, PLAN, SCHEDULE, OwnerRole, Stage, StepName
 
 STAGE_ORDER = list(Stage)
 __all__ = ["STAGE_ORDER", "OwnerRole", "PlannedStep", "Stage", "plan_cycle"]

@@ -14,19 +14,19 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.assignment_record import TeamAssignment
 from models.audit import record
 from models.clock import BAMAKO
-from models.cycle import Cycle
+from models.cycle.cycle import Cycle
+from models.cycle.transitions import CycleStatus
 from models.errors import InvalidInput
-from models.facilitator import Facilitator, Role, Unavailability
 from models.idempotent import insert_or_existing
-from models.matching_input import session_days
-from models.phrase import Key, say
+from models.matching.assignment import TeamAssignment
+from models.matching.candidates import session_days
+from models.matching.phrase import Key, say
+from models.matching.team import AssignmentResult, Notice, assign_cycles, notify, own_steps
+from models.people.facilitator import Facilitator, Role, Unavailability
 from models.policy import MatchingPolicy
-from models.team import AssignmentResult, Notice, assign_cycles, notify, own_steps
 from models.text import name_key
-from models.transitions import CycleStatus
 
 
 @dataclass

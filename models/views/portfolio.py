@@ -13,15 +13,15 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from models.assignment_record import team_summary
 from models.clock import show
-from models.cycle import Cycle, Step, get_cycle
-from models.document import Document, documents_of
-from models.geography import Cercle, Commune, Level, Region, resolve_place
-from models.plan import STAGE_ORDER
+from models.cycle.cycle import Cycle, Step, get_cycle
+from models.cycle.document import Document, documents_of
+from models.cycle.plan import STAGE_ORDER
+from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
+from models.geography.places import Cercle, Commune, Level, Region, resolve_place
+from models.matching.assignment import team_summary
 from models.settings import get_settings
 from models.text import slug
-from models.transitions import OPEN_STEP, CycleStatus, StepStatus
 
 _OPEN = sorted(s.value for s in OPEN_STEP)
 _FINISHED = (StepStatus.DONE.value, StepStatus.SKIPPED.value)

@@ -2,7 +2,7 @@
 
 `open_steps_query` is the sweep's one indexed query (ix_steps_status_due_at): open steps of active
 cycles due before a horizon, never a loop over cycles. `due_rules` is pure: given the policy, `now`
-and one step, it names the rules due now. A rule (models/rules.py) is a typed value whose text is
+and one step, it names the rules due now. A rule (models/reminders/rules.py) is a typed value whose text is
 part of the ledger's idempotency key.
 
 Of the owner's reminders only the latest one due is sent: a step planned two days before its due
@@ -22,15 +22,16 @@ from typing import Any
 from sqlalchemy import Row, Select, and_, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from models.assignment_record import TeamAssignment
 from models.audit import AuditEvent
 from models.clock import BAMAKO, start_of_day
-from models.cycle import Cycle, Step
-from models.debate_session import DebateSession, SessionStatus
-from models.notification import Notification
+from models.cycle.cycle import Cycle, Step
+from models.cycle.steps import StepKind
+from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
+from models.matching.assignment import TeamAssignment
 from models.policy import ReminderPolicy
 from models.query import in_chunks
-from models.rules import (
+from models.reminders.ledger import Notification
+from models.reminders.rules import (
     ASSIGNMENT,
     DUE_TODAY,
     ESCALATION_COORDINATOR,
@@ -48,8 +49,7 @@ from models.rules import (
     parse_rule,
     team_change,
 )
-from models.steps import StepKind
-from models.transitions import OPEN_STEP, CycleStatus, StepStatus
+from models.stages.sessions import DebateSession, SessionStatus
 
 OPEN = tuple(s.value for s in OPEN_STEP)
 
