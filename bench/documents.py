@@ -33,7 +33,8 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 import migrations  # noqa: E402
 from models import db  # noqa: E402
-from models.cycle.cycle import Cycle, launch_cycle  # noqa: E402
+from models.cycle.cycle import Cycle  # noqa: E402
+from models.cycle.launch import launch_cycle  # noqa: E402
 from models.geography.places import Commune  # noqa: E402
 from models.geography.registry import import_registry  # noqa: E402
 from models.policy import CyclePolicy  # noqa: E402

@@ -25,9 +25,14 @@ from models.geography.places import Cercle, Commune, Region
 from models.people.facilitator import Contact
 from models.policy import ReminderPolicy
 from models.query import in_chunks
-from models.reminders.due import invited_session, message_for, team_event_id, unreachable_about
 from models.reminders.ledger import Notification
-from models.reminders.rules import Unreachable
+from models.reminders.rules import (
+    Unreachable,
+    invited_session,
+    message_for,
+    team_event_id,
+    unreachable_about,
+)
 from notifications import ledger
 from notifications.dispatch import Delivery, Outcome, deliver
 from notifications.invitations import invitation_delivery

@@ -21,9 +21,10 @@ from models.cycle.cycle import Cycle, Step
 from models.cycle.transitions import CycleStatus
 from models.policy import ReminderPolicy
 from models.query import in_chunks
-from models.reminders.due import OPEN, in_quiet_hours, is_owner_reminder
+from models.reminders.due import in_quiet_hours
 from models.reminders.ledger import Notification, NotificationStatus
-from models.reminders.rules import DUE_TODAY, Before
+from models.reminders.rules import DUE_TODAY, Before, is_owner_reminder
+from models.reminders.selection import OPEN
 from notifications.recipients import Channel
 
 

@@ -25,21 +25,21 @@ from models.reminders.due import (
     Audience,
     DueRule,
     OpenStep,
-    claimed_pairs,
     due_rules,
     escalation_level,
-    flag_overdue,
     horizon,
+    quiet_schemes_now,
+)
+from models.reminders.overdue import flag_overdue, raise_escalation, unflag_moved
+from models.reminders.rules import ASSIGNMENT
+from models.reminders.selection import (
+    claimed_pairs,
     open_step,
     open_steps_query,
-    quiet_schemes_now,
-    raise_escalation,
     select_invitations,
     select_team_notices,
     select_unannounced_assignments,
-    unflag_moved,
 )
-from models.reminders.rules import ASSIGNMENT
 from notifications import ledger
 from notifications.ledger import Claim
 from notifications.recipients import Directory, Person

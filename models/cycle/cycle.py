@@ -1,5 +1,8 @@
 """A cycle: the five stages for one commune (or one cercle), made of steps with owners and due dates.
 
+The tables and the look-ups; launching is models/cycle/launch.py, status changes
+models/cycle/status.py.
+
 One active cycle per commune (or cercle) at a time is a partial unique index, not a Python check:
 two coordinators launching at once cannot both succeed.
 """
@@ -21,18 +24,14 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from models.audit import record
 from models.base import Base
-from models.cycle.plan import PlannedStep, plan_cycle
 from models.cycle.steps import StepName
-from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus, check_cycle, check_step
-from models.errors import ActiveCycleExists, NotFound
+from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
+from models.errors import NotFound
 from models.geography.places import Cercle, Commune, Region
 from models.people.facilitator import Facilitator
-from models.policy import CyclePolicy
 
 ACTIVE_ONLY = text("status = 'active'")
 
@@ -171,136 +170,3 @@ def active_cycle(session: Session, area_pcode: str) -> Cycle | None:
     return session.scalar(
         select(Cycle).where(Cycle.area_pcode == area_pcode, Cycle.status == CycleStatus.ACTIVE)
     )
-
-
-def launch_cycle(
-    session: Session,
-    commune: Commune,
-    *,
-    start_on: date,
-    policy: CyclePolicy,
-    actor: str,
-    now: datetime,
-) -> Cycle:
-    """Create a cycle and its planned steps; refuse when the commune already has an active one."""
-    existing = active_cycle(session, commune.pcode)
-    if existing is not None:
-        raise ActiveCycleExists(
-            f"{commune.label()} already has an active cycle (#{existing.sequence}, id {existing.id}); "
-            "finish or cancel it before launching another"
-        )
-    cycle = Cycle(
-        level="commune",
-        area_pcode=commune.pcode,
-        commune_pcode=commune.pcode,
-        cercle_pcode=commune.cercle_pcode,
-        region_pcode=commune.cercle.region_pcode,
-        sequence=next_sequence(session, commune.pcode),
-        start_on=start_on,
-        launched_by=actor,
-        launched_at=now,
-        status=CycleStatus.ACTIVE.value,
-    )
-    cycle.steps = [_step(planned) for planned in plan_cycle(start_on, policy)]
-    try:
-        with session.begin_nested():
-            session.add(cycle)
-            session.flush()
-    except IntegrityError as exc:
-        raise ActiveCycleExists(
-            f"{commune.label()} already has an active cycle (launched at the same moment); "
-            "nothing was launched"
-        ) from exc
-    record(
-        session,
-        now=now,
-        actor=actor,
-        action="cycle.launched",
-        entity="cycle",
-        entity_id=cycle.id,
-        cycle_id=cycle.id,
-        after={"commune": commune.pcode, "sequence": cycle.sequence, "start_on": str(start_on)},
-    )
-    return cycle
-
-
-def _step(planned: PlannedStep) -> Step:
-    return Step(
-        position=planned.position,
-        stage=planned.stage.value,
-        name=planned.name,
-        title=planned.title,
-        owner_role=planned.owner_role.value,
-        session_number=planned.session_number,
-        due_at=planned.due_at,
-        status=StepStatus.PENDING.value,
-    )
-
-
-def set_step_status(
-    session: Session,
-    step: Step,
-    target: StepStatus,
-    *,
-    actor: str,
-    now: datetime,
-    reason: str | None = None,
-) -> bool:
-    """Move a step to `target`; False when it is there already (a replay), an error when illegal."""
-    if step.status == target:
-        return False
-    check_step(step.name, step.status, target)
-    before = {"status": step.status}
-    step.status = target.value
-    if target == StepStatus.DONE:
-        step.completed_at = now
-    record(
-        session,
-        now=now,
-        actor=actor,
-        action=f"step.{target.value}",
-        entity="step",
-        entity_id=step.id,
-        cycle_id=step.cycle_id,
-        before=before,
-        after={"status": target.value},
-        reason=reason,
-    )
-    return True
-
-
-def close_cycle(
-    session: Session,
-    cycle: Cycle,
-    target: CycleStatus,
-    *,
-    actor: str,
-    now: datetime,
-    reason: str | None = None,
-) -> bool:
-    if cycle.status == target:
-        return False
-    check_cycle(cycle.label, cycle.status, target)
-    before = {"status": cycle.status}
-    cycle.status = target.value
-    cycle.closed_at = now
-    cycle.close_reason = reason
-    if target == CycleStatus.CANCELLED:
-        for step in cycle.steps:
-            if step.status in OPEN_STEP:
-                set_step_status(
-                    session, step, StepStatus.CANCELLED, actor=actor, now=now, reason=reason
-                )
-    record(
-        session,
-        now=now,
-        actor=actor,
-        action=f"cycle.{target.value}",
-        entity="cycle",
-        entity_id=cycle.id,
-        cycle_id=cycle.id,
-        before=before,
-        after={"status": target.value},
-        reason=reason,
-    )
-    return True

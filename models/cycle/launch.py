@@ -10,12 +10,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import (
+    select,
+)
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.audit import record
-from models.cycle.cycle import Cycle, active_cycle, launch_cycle
-from models.cycle.transitions import CycleStatus
+from models.cycle.cycle import Cycle, Step, active_cycle, next_sequence
+from models.cycle.plan import PlannedStep, plan_cycle
+from models.cycle.transitions import CycleStatus, StepStatus
 from models.errors import ActiveCycleExists, InvalidInput
 from models.geography.places import Commune, communes_in, resolve_commune
 from models.policy import CyclePolicy
@@ -169,3 +173,67 @@ def active_cycle_runs(session: Session) -> list[CycleRun]:
         select(Cycle).where(Cycle.status == CycleStatus.ACTIVE).order_by(Cycle.id)
     )
     return [cycle_run(c) for c in cycles]
+
+
+def launch_cycle(
+    session: Session,
+    commune: Commune,
+    *,
+    start_on: date,
+    policy: CyclePolicy,
+    actor: str,
+    now: datetime,
+) -> Cycle:
+    """Create a cycle and its planned steps; refuse when the commune already has an active one."""
+    existing = active_cycle(session, commune.pcode)
+    if existing is not None:
+        raise ActiveCycleExists(
+            f"{commune.label()} already has an active cycle (#{existing.sequence}, id {existing.id}); "
+            "finish or cancel it before launching another"
+        )
+    cycle = Cycle(
+        level="commune",
+        area_pcode=commune.pcode,
+        commune_pcode=commune.pcode,
+        cercle_pcode=commune.cercle_pcode,
+        region_pcode=commune.cercle.region_pcode,
+        sequence=next_sequence(session, commune.pcode),
+        start_on=start_on,
+        launched_by=actor,
+        launched_at=now,
+        status=CycleStatus.ACTIVE.value,
+    )
+    cycle.steps = [_step(planned) for planned in plan_cycle(start_on, policy)]
+    try:
+        with session.begin_nested():
+            session.add(cycle)
+            session.flush()
+    except IntegrityError as exc:
+        raise ActiveCycleExists(
+            f"{commune.label()} already has an active cycle (launched at the same moment); "
+            "nothing was launched"
+        ) from exc
+    record(
+        session,
+        now=now,
+        actor=actor,
+        action="cycle.launched",
+        entity="cycle",
+        entity_id=cycle.id,
+        cycle_id=cycle.id,
+        after={"commune": commune.pcode, "sequence": cycle.sequence, "start_on": str(start_on)},
+    )
+    return cycle
+
+
+def _step(planned: PlannedStep) -> Step:
+    return Step(
+        position=planned.position,
+        stage=planned.stage.value,
+        name=planned.name,
+        title=planned.title,
+        owner_role=planned.owner_role.value,
+        session_number=planned.session_number,
+        due_at=planned.due_at,
+        status=StepStatus.PENDING.value,
+    )

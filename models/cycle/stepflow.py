@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.csvfile import problems
-from models.cycle.cycle import Cycle, Step, close_cycle, get_cycle, set_step_status
+from models.cycle.cycle import Cycle, Step, get_cycle
+from models.cycle.status import close_cycle, set_step_status
 from models.cycle.steps import HANDOVER, StepKind, StepName
 from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
 from models.errors import DomainError, InvalidInput, NotFound

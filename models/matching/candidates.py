@@ -13,7 +13,7 @@ from models.clock import BAMAKO
 from models.cycle.cycle import Cycle, Step
 from models.cycle.transitions import OPEN_STEP, CycleStatus
 from models.matching.assignment import TeamAssignment, TeamRole, current_team
-from models.matching.solver import Candidate, CycleNeed
+from models.matching.hard_rules import Candidate, CycleNeed
 from models.people.facilitator import Facilitator, Role
 from models.policy import MatchingPolicy
 from models.stages.baseline import BaselineStudy

@@ -6,20 +6,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+from models.matching.hard_rules import Candidate, CycleNeed, Rule, breach, team_breach
 from models.matching.phrase import Key, Param, Phrase, say
-from models.matching.solver import (
-    Candidate,
-    CycleNeed,
-    Rule,
-    Solution,
-    Team,
-    breach,
-    extra_cycle_cost,
-    member_parts,
-    member_score,
-    team_breach,
-    woman_bonus,
-)
+from models.matching.scores import extra_cycle_cost, member_parts, member_score, woman_bonus
+from models.matching.solver import Solution, Team
 from models.policy import MatchingPolicy
 
 

@@ -91,6 +91,10 @@ def dump_all(phrases: list[Phrase]) -> list[dict[str, Any]]:
     return [p.dump() for p in phrases]
 
 
+def dump_optional(phrase: Phrase | None) -> dict[str, Any] | None:
+    return phrase.dump() if phrase is not None else None
+
+
 def load_phrase(stored: object) -> Phrase | str | None:
     """A stored reason: a phrase (JSON), or the English text of a row written before phrases."""
     if stored is None or isinstance(stored, str):

@@ -1,15 +1,15 @@
 """Assigning facilitator teams to a batch of cycles, and writing the answer down.
 
-The rules and the optimisation are in models/matching/solver.py; models/matching/candidates.py reads the
-database into the matcher's terms; this module writes the solution back as team rows
-(models/matching/assignment.py), with audit events and who must be told.
+The hard rules are in models/matching/hard_rules.py, the scores in models/matching/scores.py and
+the optimisation in models/matching/solver.py; models/matching/candidates.py reads the database
+into the matcher's terms; this module writes the solution back as team rows
+(models/matching/assignment.py), with audit events, and says who must be told
+(models/matching/notices.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -26,58 +26,11 @@ from models.matching.assignment import (
 )
 from models.matching.candidates import cycle_need, load_candidates
 from models.matching.explain import explain_team, unassigned_reason
-from models.matching.phrase import Key, Phrase, dump_all, say
-from models.matching.solver import Candidate, CycleNeed, Rule, Solution, breach, solve, team_breach
+from models.matching.hard_rules import Candidate, CycleNeed, Rule, breach, team_breach
+from models.matching.notices import AssignmentResult, Notice, notify
+from models.matching.phrase import Key, Phrase, dump_all, dump_optional, say
+from models.matching.solver import Solution, solve
 from models.policy import MatchingPolicy
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Someone who must be told: a facilitator (assigned, released) or the coordinators of the
-    cycle's region (facilitator_id None) when a cycle waits without a team."""
-
-    cycle_id: int
-    kind: str
-    """'assigned', 'released' or 'unassigned'."""
-    facilitator_id: int | None
-    name: str | None
-    role: str | None = None
-    reason: Phrase | None = None
-
-
-@dataclass
-class AssignmentResult:
-    cycle_id: int
-    cycle: str
-    lead: str | None = None
-    co: str | None = None
-    lead_id: int | None = None
-    co_id: int | None = None
-    score: float | None = None
-    explanation: list[Phrase] | str | None = None
-    """Phrases; the English text of a team row from before phrases."""
-    unassigned_reason: Phrase | None = None
-    changed: bool = False
-    notices: list[Notice] = field(default_factory=list)
-
-    @property
-    def assigned(self) -> bool:
-        return self.lead_id is not None and self.co_id is not None
-
-    def as_data(self) -> dict[str, Any]:
-        """Plain JSON-ready data (phrases as their JSON), what the assignment tasks return."""
-        data = asdict(self)
-        data["explanation"] = (
-            dump_all(self.explanation) if isinstance(self.explanation, list) else self.explanation
-        )
-        data["unassigned_reason"] = _dump(self.unassigned_reason)
-        for notice, original in zip(data["notices"], self.notices, strict=True):
-            notice["reason"] = _dump(original.reason)
-        return data
-
-
-def _dump(phrase: Phrase | None) -> dict[str, Any] | None:
-    return phrase.dump() if phrase is not None else None
 
 
 def assign_cycle(
@@ -260,7 +213,7 @@ def _write(
             entity="cycle",
             entity_id=cycle.id,
             cycle_id=cycle.id,
-            after={"reason": why.dump(), "because": _dump(reason)},
+            after={"reason": why.dump(), "because": dump_optional(reason)},
         )
         notify(session, notices, now=now, actor=actor)
         result.notices = notices
@@ -306,7 +259,7 @@ def _write(
             "co": team.co,
             "score": team.score,
             "solver": solution.status,
-            "reason": _dump(reason),
+            "reason": dump_optional(reason),
         },
     )
     notify(session, notices, now=now, actor=actor)
@@ -330,22 +283,3 @@ def own_steps(cycle: Cycle, lead: int | None) -> None:
     for step in cycle.steps:
         if step.stage in ("facilitation", "minutes") and step.status in OPEN_STEP:
             step.facilitator_id = lead
-
-
-def notify(session: Session, notices: list[Notice], *, now: datetime, actor: str) -> None:
-    """Record who must be told (delivery is notifications/'s job: it reads these events)."""
-    for notice in notices:
-        record(
-            session,
-            now=now,
-            actor=actor,
-            action=f"team.notify.{notice.kind}",
-            entity="facilitator" if notice.facilitator_id else "coordinators",
-            entity_id=notice.facilitator_id or "region",
-            cycle_id=notice.cycle_id,
-            after={
-                "role": notice.role,
-                "facilitator_id": notice.facilitator_id,
-                "reason": _dump(notice.reason),
-            },
-        )

@@ -22,8 +22,9 @@ from models.errors import InvalidInput
 from models.idempotent import insert_or_existing
 from models.matching.assignment import TeamAssignment
 from models.matching.candidates import session_days
+from models.matching.notices import AssignmentResult, Notice, notify
 from models.matching.phrase import Key, say
-from models.matching.team import AssignmentResult, Notice, assign_cycles, notify, own_steps
+from models.matching.team import assign_cycles, own_steps
 from models.people.facilitator import Facilitator, Role, Unavailability
 from models.policy import MatchingPolicy
 from models.text import name_key

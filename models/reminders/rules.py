@@ -221,3 +221,34 @@ def invitation_rule(cycle_id: int, session: int, revision: int, cancelled: bool)
     in the rule so that (rule, recipient) names one session's revision: cycle 12's session 1 is
     not cycle 13's."""
     return InviteCancel(cycle_id, session) if cancelled else Invite(cycle_id, session, revision)
+
+
+def message_for(rule: str) -> Message:
+    """The template of the message a ledger row's rule sends (not for invitations: documents)."""
+    parsed = parse_rule(rule)
+    if parsed.MESSAGE is None:
+        raise UnknownRule(f"rule '{rule}' is sent as a document, not as a message")
+    return parsed.MESSAGE
+
+
+def team_event_id(rule: str) -> int | None:
+    """The audit event a team rule announces (None for other rules)."""
+    parsed = parse_rule(rule)
+    return parsed.event_id if isinstance(parsed, TeamChange) else None
+
+
+def unreachable_about(rule: str) -> int | None:
+    """The notification an 'unreachable' notice reports (None for other rules)."""
+    parsed = parse_rule(rule)
+    return parsed.notification_id if isinstance(parsed, Unreachable) else None
+
+
+def is_owner_reminder(rule: str) -> bool:
+    """Rules that count towards `max_per_step`."""
+    return parse_rule(rule).OWNER_REMINDER
+
+
+def invited_session(rule: str) -> int | None:
+    """The session number an invitation rule is about (None for other rules)."""
+    parsed = parse_rule(rule)
+    return parsed.session if isinstance(parsed, Invitation) else None

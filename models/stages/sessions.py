@@ -13,7 +13,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from models.audit import record
 from models.base import Base
 from models.clock import BAMAKO
-from models.cycle.cycle import Cycle, close_cycle, set_step_status
+from models.cycle.cycle import Cycle
+from models.cycle.status import close_cycle, set_step_status
 from models.cycle.steps import Stage, StepKind, StepName
 from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
 from models.errors import InvalidInput

@@ -8,7 +8,8 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.cycle.cycle import Cycle, launch_cycle
+from models.cycle.cycle import Cycle
+from models.cycle.launch import launch_cycle
 from models.cycle.stepflow import parse_submission
 from models.geography.places import resolve_commune
 from models.policy import CyclePolicy

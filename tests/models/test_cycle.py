@@ -10,7 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
-from models.cycle.cycle import Cycle, Step, close_cycle, launch_cycle, set_step_status
+from models.cycle.cycle import Cycle, Step
+from models.cycle.launch import launch_cycle
+from models.cycle.status import close_cycle, set_step_status
 from models.cycle.transitions import CycleStatus, StepStatus
 from models.errors import ActiveCycleExists, IllegalTransition
 from models.geography.places import resolve_commune

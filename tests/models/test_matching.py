@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models.matching.explain import explain_team, unassigned_reason
-from models.matching.solver import Candidate, CycleNeed, breach, greedy, solve
+from models.matching.hard_rules import Candidate, CycleNeed, breach
+from models.matching.solver import greedy, solve
 from models.policy import MatchingPolicy
 from notifications.phrases import worded
 

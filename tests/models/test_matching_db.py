@@ -10,13 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
-from models.cycle.cycle import Cycle, close_cycle, launch_cycle
+from models.cycle.cycle import Cycle
+from models.cycle.launch import launch_cycle
+from models.cycle.status import close_cycle
 from models.cycle.transitions import CycleStatus
 from models.geography.places import Commune, Region
 from models.matching.assignment import TeamAssignment, current_team, team_summary
 from models.matching.candidates import cycle_need, load_candidates
+from models.matching.hard_rules import breach
 from models.matching.phrase import Key, Phrase, load_phrases, say
-from models.matching.solver import breach, solve
+from models.matching.solver import solve
 from models.matching.team import assign_cycle, assign_cycles
 from models.people.facilitator import Facilitator
 from models.people.unavailability import mark_unavailable

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from models.cycle.cycle import Cycle
 from models.matching.assignment import current_team
 from models.matching.candidates import cycle_need, load_candidates
-from models.matching.solver import breach, team_breach
+from models.matching.hard_rules import breach, team_breach
 from models.matching.team import assign_cycles
 from models.people.facilitator import Facilitator
 from models.people.unavailability import mark_unavailable

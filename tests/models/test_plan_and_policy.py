@@ -9,7 +9,8 @@ import pytest
 
 from models.clock import BAMAKO
 from models.cycle.cycle import Cycle, Step
-from models.cycle.plan import Stage, plan_cycle
+from models.cycle.plan import plan_cycle
+from models.cycle.steps import Stage
 from models.errors import InvalidInput
 from models.policy import DEFAULT_POLICY_FILE, CyclePolicy, load_policy
 from models.stages.sessions import shift_session

@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from models.cycle.cycle import Cycle, close_cycle, launch_cycle, set_step_status
+from models.cycle.cycle import Cycle
+from models.cycle.launch import launch_cycle
+from models.cycle.status import close_cycle, set_step_status
 from models.cycle.transitions import CycleStatus, StepStatus
 from models.errors import UnknownPlace
 from models.geography.places import resolve_commune

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
-from models.cycle.cycle import Cycle, launch_cycle
-from models.cycle.launch import launch_cycles_for, run_name, run_tags, select_communes
+from models.cycle.cycle import Cycle
+from models.cycle.launch import launch_cycle, launch_cycles_for, run_name, run_tags, select_communes
 from models.cycle.stepflow import StepNotWaiting, apply_submission, open_step
 from models.errors import InvalidInput
 from models.geography.places import resolve_commune

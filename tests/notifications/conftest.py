@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.cycle.cycle import Cycle, Step, launch_cycle
+from models.cycle.cycle import Cycle, Step
+from models.cycle.launch import launch_cycle
 from models.geography.places import Region, resolve_commune
 from models.people.facilitator import Contact, Facilitator
 from models.policy import CyclePolicy, ReminderPolicy

@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
-from models.cycle.cycle import Cycle, launch_cycle
+from models.cycle.cycle import Cycle
+from models.cycle.launch import launch_cycle
 from models.geography.places import Commune
 from models.people.facilitator import Facilitator
 from models.policy import CyclePolicy

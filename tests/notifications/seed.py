@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 import migrations
 from models import db
-from models.cycle.cycle import Step, launch_cycle
+from models.cycle.cycle import Step
+from models.cycle.launch import launch_cycle
 from models.geography.places import Commune, Region
 from models.geography.registry import import_registry
 from models.people.facilitator import Contact, Facilitator

@@ -16,7 +16,7 @@ from prefect.testing.utilities import prefect_test_harness
 from sqlalchemy.orm import Session
 
 from models.clock import utcnow
-from models.cycle.cycle import set_step_status
+from models.cycle.status import set_step_status
 from models.cycle.transitions import StepStatus
 from models.db import session_scope
 from models.settings import get_settings
@@ -190,7 +190,7 @@ def test_a_cycles_artifacts_name_its_commune_cercle_region_cycle_and_stage(
 def test_same_named_communes_get_distinct_artifact_keys(
     prefect_server: None, session: Session
 ) -> None:
-    from models.cycle.cycle import launch_cycle
+    from models.cycle.launch import launch_cycle
     from models.geography.places import Commune
     from models.policy import CyclePolicy
 

@@ -9,8 +9,9 @@ from datetime import date
 import pytest
 
 from models.matching.explain import explain_team, unassigned_reason
+from models.matching.hard_rules import Candidate, CycleNeed
 from models.matching.phrase import Key, dump_all, load_phrases, say
-from models.matching.solver import Candidate, CycleNeed, solve
+from models.matching.solver import solve
 from models.policy import MatchingPolicy
 from notifications.phrases import catalogue, phrase_text, worded, worded_team
 from notifications.render import LOCALES

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from jinja2 import UndefinedError
 
-from models.reminders.due import Message
+from models.reminders.rules import Message
 from notifications.render import TEMPLATES, MessageContext, environment, flow_run_link, render
 
 CONTEXT = MessageContext(
