@@ -26,8 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from models.base import Base
-from models.cycle.steps import StepName
+from models.base import Base, IntPk, child_of, one_of
+from models.cycle.steps import Stage, StepName
 from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
 from models.errors import NotFound
 from models.geography.places import Cercle, Commune, Region
@@ -43,7 +43,7 @@ class Cycle(Base):
     __table_args__ = (
         UniqueConstraint("area_pcode", "sequence"),
         CheckConstraint("level IN ('commune', 'cercle')", name="level"),
-        CheckConstraint("status IN ('active', 'completed', 'cancelled')", name="status"),
+        one_of("status", CycleStatus),
         CheckConstraint(
             "(level = 'commune' AND commune_pcode = area_pcode)"
             " OR (level = 'cercle' AND commune_pcode IS NULL AND cercle_pcode = area_pcode)",
@@ -59,7 +59,7 @@ class Cycle(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     level: Mapped[str] = mapped_column(String(7), default="commune")
     area_pcode: Mapped[str] = mapped_column(String(8))
     commune_pcode: Mapped[str | None] = mapped_column(ForeignKey("communes.pcode"), index=True)
@@ -105,21 +105,15 @@ class Step(Base):
     __table_args__ = (
         UniqueConstraint("cycle_id", "name"),
         UniqueConstraint("cycle_id", "position"),
-        CheckConstraint(
-            "status IN ('pending', 'active', 'done', 'overdue', 'skipped', 'cancelled')",
-            name="status",
-        ),
-        CheckConstraint(
-            "stage IN ('baseline', 'scheduling', 'facilitation', 'minutes', 'handover')",
-            name="stage",
-        ),
+        one_of("status", StepStatus),
+        one_of("stage", Stage),
         CheckConstraint("escalation_level >= 0", name="escalation_level"),
         # The reminder sweep's query: open steps by due date.
         Index("ix_steps_status_due_at", "status", "due_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    id: Mapped[IntPk]
+    cycle_id: Mapped[int] = child_of("cycles")
     position: Mapped[int]
     stage: Mapped[str] = mapped_column(String(12))
     name: Mapped[str] = mapped_column(String(40))

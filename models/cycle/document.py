@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import CheckConstraint, String, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base
+from models.base import Base, IntPk, child_of, one_of
 
 
 class DocumentKind(enum.StrEnum):
@@ -46,14 +46,14 @@ class Document(Base):
             "format",
             name="uq_documents_natural_key",
         ),
-        CheckConstraint("kind IN ('invitation', 'minutes', 'safety_plan')", name="kind"),
-        CheckConstraint("format IN ('html', 'md', 'txt', 'ics')", name="format"),
+        one_of("kind", DocumentKind),
+        one_of("format", DocumentFormat),
         CheckConstraint("session_number >= 0", name="session_number"),
         CheckConstraint("revision >= 0", name="revision"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    id: Mapped[IntPk]
+    cycle_id: Mapped[int] = child_of("cycles")
     kind: Mapped[str] = mapped_column(String(12))
     session_number: Mapped[int] = mapped_column(
         default=0, doc="the debate session; 0 for a document of the whole cycle (safety plan)"

@@ -155,12 +155,12 @@ def set_flow_run(
     cycle.flow_run_id = flow_run_id
     record(
         session,
+        "cycle.flow_run",
+        "cycle",
+        cycle.id,
+        cycle.id,
         now=now,
         actor=actor,
-        action="cycle.flow_run",
-        entity="cycle",
-        entity_id=cycle.id,
-        cycle_id=cycle.id,
         before=before,
         after={"flow_run_id": flow_run_id},
     )
@@ -215,12 +215,12 @@ def launch_cycle(
         ) from exc
     record(
         session,
+        "cycle.launched",
+        "cycle",
+        cycle.id,
+        cycle.id,
         now=now,
         actor=actor,
-        action="cycle.launched",
-        entity="cycle",
-        entity_id=cycle.id,
-        cycle_id=cycle.id,
         after={"commune": commune.pcode, "sequence": cycle.sequence, "start_on": str(start_on)},
     )
     return cycle

@@ -31,12 +31,12 @@ def set_step_status(
         step.completed_at = now
     record(
         session,
+        f"step.{target.value}",
+        "step",
+        step.id,
+        step.cycle_id,
         now=now,
         actor=actor,
-        action=f"step.{target.value}",
-        entity="step",
-        entity_id=step.id,
-        cycle_id=step.cycle_id,
         before=before,
         after={"status": target.value},
         reason=reason,
@@ -68,12 +68,12 @@ def close_cycle(
                 )
     record(
         session,
+        f"cycle.{target.value}",
+        "cycle",
+        cycle.id,
+        cycle.id,
         now=now,
         actor=actor,
-        action=f"cycle.{target.value}",
-        entity="cycle",
-        entity_id=cycle.id,
-        cycle_id=cycle.id,
         before=before,
         after={"status": target.value},
         reason=reason,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from models.base import Base
+from models.base import Base, IntPk
 from models.errors import AmbiguousPlace, UnknownPlace
 from models.text import name_key
 
@@ -74,7 +74,7 @@ class PlaceAlias(Base):
         CheckConstraint("level IN ('region', 'cercle', 'commune')", name="level"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     level: Mapped[str] = mapped_column(String(10))
     pcode: Mapped[str] = mapped_column(String(8), index=True)
     alias: Mapped[str] = mapped_column(String(100))

@@ -10,11 +10,11 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, Text, select, text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from models.audit import AuditEvent
-from models.base import Base
+from models.base import Base, IntPk, child_of, one_of
 from models.matching.phrase import Phrase, load_phrase, load_phrases
 from models.people.facilitator import Facilitator
 
@@ -29,7 +29,7 @@ class TeamRole(enum.StrEnum):
 class TeamAssignment(Base):
     __tablename__ = "team_assignments"
     __table_args__ = (
-        CheckConstraint("role IN ('lead', 'co')", name="role"),
+        one_of("role", TeamRole),
         # One current lead and one current co per cycle: two writers cannot both assign.
         Index(
             "uq_team_assignments_current_role",
@@ -41,8 +41,8 @@ class TeamAssignment(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    id: Mapped[IntPk]
+    cycle_id: Mapped[int] = child_of("cycles")
     facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitators.id"), index=True)
     role: Mapped[str] = mapped_column(String(4))
     score: Mapped[float] = mapped_column(Float)

@@ -63,12 +63,12 @@ def notify(session: Session, notices: list[Notice], *, now: datetime, actor: str
     for notice in notices:
         record(
             session,
+            f"team.notify.{notice.kind}",
+            "facilitator" if notice.facilitator_id else "coordinators",
+            notice.facilitator_id or "region",
+            notice.cycle_id,
             now=now,
             actor=actor,
-            action=f"team.notify.{notice.kind}",
-            entity="facilitator" if notice.facilitator_id else "coordinators",
-            entity_id=notice.facilitator_id or "region",
-            cycle_id=notice.cycle_id,
             after={
                 "role": notice.role,
                 "facilitator_id": notice.facilitator_id,

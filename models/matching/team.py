@@ -152,12 +152,12 @@ def _release_misfits(
             notices.append(notice)
             record(
                 session,
+                "team.member_unfit",
+                "cycle",
+                cycle.id,
+                cycle.id,
                 now=now,
                 actor=actor,
-                action="team.member_unfit",
-                entity="cycle",
-                entity_id=cycle.id,
-                cycle_id=cycle.id,
                 before={row.role: row.facilitator_id},
                 after={"reason": gone.dump()},
             )
@@ -207,12 +207,12 @@ def _write(
         notices.append(Notice(cycle.id, "unassigned", None, None, reason=why))
         record(
             session,
+            "team.unassigned",
+            "cycle",
+            cycle.id,
+            cycle.id,
             now=now,
             actor=actor,
-            action="team.unassigned",
-            entity="cycle",
-            entity_id=cycle.id,
-            cycle_id=cycle.id,
             after={"reason": why.dump(), "because": dump_optional(reason)},
         )
         notify(session, notices, now=now, actor=actor)
@@ -247,12 +247,12 @@ def _write(
     own_steps(cycle, team.lead)
     record(
         session,
+        "team.assigned",
+        "cycle",
+        cycle.id,
+        cycle.id,
         now=now,
         actor=actor,
-        action="team.assigned",
-        entity="cycle",
-        entity_id=cycle.id,
-        cycle_id=cycle.id,
         before={r: row.facilitator_id for r, row in before.items()} or None,
         after={
             "lead": team.lead,

@@ -22,7 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base
+from models.base import Base, IntPk, child_of, one_of
+from models.fields import Sex
 from models.geography.places import Commune, Region
 
 
@@ -44,13 +45,13 @@ class Facilitator(Base):
     __tablename__ = "facilitators"
     __table_args__ = (
         UniqueConstraint("name_key", "home_commune_pcode"),
-        CheckConstraint("sex IN ('F', 'M')", name="sex"),
-        CheckConstraint("role IN ('facilitator', 'coordinator', 'manager')", name="role"),
+        one_of("sex", Sex),
+        one_of("role", Role),
         CheckConstraint("locale IN ('fr', 'en')", name="locale"),
         CheckConstraint("max_cycles >= 0", name="max_cycles"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     name: Mapped[str] = mapped_column(String(120))
     name_key: Mapped[str] = mapped_column(String(120))
     sex: Mapped[str] = mapped_column(String(1))
@@ -85,10 +86,8 @@ class Contact(Base):
     __tablename__ = "facilitator_contacts"
     __table_args__ = (UniqueConstraint("facilitator_id", "url"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    facilitator_id: Mapped[int] = mapped_column(
-        ForeignKey("facilitators.id", ondelete="CASCADE"), index=True
-    )
+    id: Mapped[IntPk]
+    facilitator_id: Mapped[int] = child_of("facilitators")
     url: Mapped[str] = mapped_column(Text)
     facilitator: Mapped[Facilitator] = relationship(back_populates="contacts")
 
@@ -107,10 +106,8 @@ class Unavailability(Base):
         CheckConstraint("ends_on >= starts_on", name="period"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    facilitator_id: Mapped[int] = mapped_column(
-        ForeignKey("facilitators.id", ondelete="CASCADE"), index=True
-    )
+    id: Mapped[IntPk]
+    facilitator_id: Mapped[int] = child_of("facilitators")
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     reason: Mapped[str | None] = mapped_column(String(200))

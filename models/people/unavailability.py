@@ -90,11 +90,11 @@ def mark_unavailable(
     if created:
         record(
             session,
+            "facilitator.unavailable",
+            "facilitator",
+            person.id,
             now=now,
             actor=actor,
-            action="facilitator.unavailable",
-            entity="facilitator",
-            entity_id=person.id,
             after={"starts_on": str(starts_on), "ends_on": str(ends_on)},
             reason=reason,
         )
@@ -125,12 +125,12 @@ def mark_unavailable(
         notify(session, [notice], now=now, actor=actor)
         record(
             session,
+            "team.member_unavailable",
+            "cycle",
+            cycle.id,
+            cycle.id,
             now=now,
             actor=actor,
-            action="team.member_unavailable",
-            entity="cycle",
-            entity_id=cycle.id,
-            cycle_id=cycle.id,
             before={row.role: person.id},
             after={"reason": why.dump()},
         )

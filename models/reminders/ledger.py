@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base
+from models.base import Base, IntPk, one_of
 
 
 class NotificationStatus(enum.StrEnum):
@@ -32,10 +32,7 @@ class Notification(Base):
     __tablename__ = "notifications"
     __table_args__ = (
         UniqueConstraint("step_id", "rule", "recipient", "due_at"),
-        CheckConstraint(
-            "status IN ('claimed', 'sent', 'failed', 'cancelled')",
-            name="status",
-        ),
+        one_of("status", NotificationStatus),
         CheckConstraint("attempts >= 0", name="attempts"),
         # Later sweeps look for retries and stale claims by status and time.
         Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
@@ -43,7 +40,7 @@ class Notification(Base):
         Index("ix_notifications_rule_step_id", "rule", "step_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     step_id: Mapped[int] = mapped_column(ForeignKey("steps.id", ondelete="CASCADE"))
     rule: Mapped[str] = mapped_column(String(40))
     recipient: Mapped[str] = mapped_column(String(40))

@@ -133,24 +133,28 @@ class Unreachable(Rule):
 
 
 @dataclass(frozen=True)
-class TeamAssigned(Rule):
+class TeamChange(Rule):
+    """A team change the matcher recorded: `event_id` is its 'team.notify.<kind>' audit event."""
+
+    event_id: int
+
+
+@dataclass(frozen=True)
+class TeamAssigned(TeamChange):
     TEMPLATE = "team-assigned:{event_id}"
     MESSAGE = Message.TEAM_ASSIGNED
-    event_id: int
 
 
 @dataclass(frozen=True)
-class TeamReleased(Rule):
+class TeamReleased(TeamChange):
     TEMPLATE = "team-released:{event_id}"
     MESSAGE = Message.TEAM_RELEASED
-    event_id: int
 
 
 @dataclass(frozen=True)
-class TeamUnassigned(Rule):
+class TeamUnassigned(TeamChange):
     TEMPLATE = "team-unassigned:{event_id}"
     MESSAGE = Message.TEAM_UNASSIGNED
-    event_id: int
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,6 @@ class InviteCancel(Rule):
     session: int
 
 
-TeamChange = TeamAssigned | TeamReleased | TeamUnassigned
 Invitation = Invite | InviteCancel
 KINDS: tuple[type[Rule], ...] = (
     Before,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from models.audit import AuditEvent
@@ -48,33 +48,24 @@ _COLUMNS = (
 )
 
 
-def open_steps_query(until: datetime) -> Select[*tuple[Any, ...]]:
-    """Open steps of active cycles due before `until`: a range scan on ix_steps_status_due_at."""
+def _open_steps(*where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    """Open steps of active cycles that also meet `where`, as the columns of an `OpenStep`."""
     return (
         select(*_COLUMNS)
         .join(Cycle, Cycle.id == Step.cycle_id)
-        .where(
-            Step.status.in_(OPEN),
-            Step.due_at <= until,
-            Cycle.status == CycleStatus.ACTIVE.value,
-        )
-        .order_by(Step.due_at, Step.id)
+        .where(Step.status.in_(OPEN), *where, Cycle.status == CycleStatus.ACTIVE.value)
     )
+
+
+def open_steps_query(until: datetime) -> Select[*tuple[Any, ...]]:
+    """Open steps of active cycles due before `until`: a range scan on ix_steps_status_due_at."""
+    return _open_steps(Step.due_at <= until).order_by(Step.due_at, Step.id)
 
 
 def open_steps_of(cycle_ids: Sequence[int]) -> Select[*tuple[Any, ...]]:
     """Open steps of these cycles (when active), each cycle's in order: its first is the one it
     waits on."""
-    return (
-        select(*_COLUMNS)
-        .join(Cycle, Cycle.id == Step.cycle_id)
-        .where(
-            Step.cycle_id.in_(cycle_ids),
-            Step.status.in_(OPEN),
-            Cycle.status == CycleStatus.ACTIVE.value,
-        )
-        .order_by(Step.cycle_id, Step.position)
-    )
+    return _open_steps(Step.cycle_id.in_(cycle_ids)).order_by(Step.cycle_id, Step.position)
 
 
 def open_step(row: Row[Any]) -> OpenStep:
@@ -85,16 +76,7 @@ def open_step(row: Row[Any]) -> OpenStep:
 
 def assigned_steps_query() -> Select[*tuple[Any, ...]]:
     """Open steps of active cycles that have a facilitator."""
-    return (
-        select(*_COLUMNS)
-        .join(Cycle, Cycle.id == Step.cycle_id)
-        .where(
-            Step.facilitator_id.is_not(None),
-            Step.status.in_(OPEN),
-            Cycle.status == CycleStatus.ACTIVE.value,
-        )
-        .order_by(Step.due_at, Step.id)
-    )
+    return _open_steps(Step.facilitator_id.is_not(None)).order_by(Step.due_at, Step.id)
 
 
 def told_query() -> Select[*tuple[Any, ...]]:

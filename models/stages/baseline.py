@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.audit import record
-from models.base import Base
+from models.base import Base, IntPk
 from models.cycle.cycle import Cycle
 from models.fields import Group, LanguageCode, Short
 from models.fields import Text as LongText
@@ -20,7 +20,7 @@ from models.idempotent import insert_or_existing
 class BaselineStudy(Base):
     __tablename__ = "baseline_studies"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), unique=True)
     completed_on: Mapped[date] = mapped_column(Date)
     risk_themes: Mapped[list[str]] = mapped_column(JSON)
@@ -73,12 +73,12 @@ def record_baseline(
     if created:
         record(
             session,
+            "baseline.recorded",
+            "baseline_study",
+            study.id,
+            cycle.id,
             now=now,
             actor=actor,
-            action="baseline.recorded",
-            entity="baseline_study",
-            entity_id=study.id,
-            cycle_id=cycle.id,
             after={"completed_on": str(submission.completed_on), "languages": study.languages},
         )
     return created

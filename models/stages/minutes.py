@@ -14,7 +14,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text,
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.audit import record
-from models.base import Base
+from models.base import Base, IntPk, child_of
 from models.cycle.cycle import Cycle
 from models.fields import AgeBand, Group, Sex, Short
 from models.fields import Text as LongText
@@ -28,8 +28,8 @@ class Minutes(Base):
         CheckConstraint("total_participants >= 0", name="total_participants"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    id: Mapped[IntPk]
+    cycle_id: Mapped[int] = child_of("cycles")
     session_number: Mapped[int]
     total_participants: Mapped[int]
     validated_by: Mapped[str] = mapped_column(String(120))
@@ -42,52 +42,47 @@ class Minutes(Base):
     commitments: Mapped[list[Commitment]] = relationship(cascade="all, delete-orphan")
 
 
-class AttendanceCount(Base):
+class PartOfMinutes:
+    """A row of one of the minutes' lists (attendance counts, grievances, agreements, commitments):
+    its own id, and the minutes it belongs to (deleted with them). `sort_order`: these columns
+    come first, as in the tables the migrations created."""
+
+    id: Mapped[IntPk] = mapped_column(sort_order=-1)
+    minutes_id: Mapped[int] = mapped_column(
+        ForeignKey("minutes.id", ondelete="CASCADE"), index=True, sort_order=-1
+    )
+
+
+class AttendanceCount(PartOfMinutes, Base):
     __tablename__ = "attendance_counts"
     __table_args__ = (
         UniqueConstraint("minutes_id", "sex", "age_band", "group"),
         CheckConstraint("count >= 0", name="count"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    minutes_id: Mapped[int] = mapped_column(
-        ForeignKey("minutes.id", ondelete="CASCADE"), index=True
-    )
     sex: Mapped[str] = mapped_column(String(1))
     age_band: Mapped[str] = mapped_column(String(5))
     group: Mapped[str] = mapped_column(String(30))
     count: Mapped[int]
 
 
-class Grievance(Base):
+class Grievance(PartOfMinutes, Base):
     __tablename__ = "grievances"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    minutes_id: Mapped[int] = mapped_column(
-        ForeignKey("minutes.id", ondelete="CASCADE"), index=True
-    )
     theme: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Agreement(Base):
+class Agreement(PartOfMinutes, Base):
     __tablename__ = "agreements"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    minutes_id: Mapped[int] = mapped_column(
-        ForeignKey("minutes.id", ondelete="CASCADE"), index=True
-    )
     text: Mapped[str] = mapped_column(Text)
 
 
-class Commitment(Base):
+class Commitment(PartOfMinutes, Base):
     __tablename__ = "commitments"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    minutes_id: Mapped[int] = mapped_column(
-        ForeignKey("minutes.id", ondelete="CASCADE"), index=True
-    )
     party: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(Text)
     deadline: Mapped[date] = mapped_column(Date)
@@ -226,12 +221,12 @@ def record_minutes(
         # Counts only: grievance text may be sensitive and stays out of the audit trail.
         record(
             session,
+            "minutes.recorded",
+            "minutes",
+            row.id,
+            cycle.id,
             now=now,
             actor=actor,
-            action="minutes.recorded",
-            entity="minutes",
-            entity_id=row.id,
-            cycle_id=cycle.id,
             after={
                 "session": number,
                 "participants": submission.total_participants,

@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.audit import record
-from models.base import Base
+from models.base import Base, IntPk, child_of
 from models.cycle.cycle import Cycle
 from models.errors import InvalidInput
 from models.fields import Moment, Short
@@ -22,7 +22,7 @@ class SafetyPlan(Base):
     __tablename__ = "safety_plans"
     __table_args__ = (CheckConstraint("status IN ('validated', 'handed_over')", name="status"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), unique=True)
     status: Mapped[str] = mapped_column(String(12), default="validated")
     validated_by: Mapped[str] = mapped_column(String(200))
@@ -43,10 +43,8 @@ class PlanAction(Base):
         CheckConstraint("priority >= 1", name="priority"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(
-        ForeignKey("safety_plans.id", ondelete="CASCADE"), index=True
-    )
+    id: Mapped[IntPk]
+    plan_id: Mapped[int] = child_of("safety_plans")
     priority: Mapped[int]
     risk: Mapped[str] = mapped_column(Text)
     action: Mapped[str] = mapped_column(Text)
@@ -129,12 +127,12 @@ def record_safety_plan(
     if created:
         record(
             session,
+            "plan.validated",
+            "safety_plan",
+            plan.id,
+            cycle.id,
             now=now,
             actor=actor,
-            action="plan.validated",
-            entity="safety_plan",
-            entity_id=plan.id,
-            cycle_id=cycle.id,
             after={"actions": len(submission.actions), "validated_on": str(plan.validated_on)},
         )
     return created
@@ -161,12 +159,12 @@ def record_handover(
     plan.received_by = submission.received_by
     record(
         session,
+        "plan.handed_over",
+        "safety_plan",
+        plan.id,
+        cycle.id,
         now=now,
         actor=actor,
-        action="plan.handed_over",
-        entity="safety_plan",
-        entity_id=plan.id,
-        cycle_id=cycle.id,
         before={"status": "validated"},
         after={"status": "handed_over", "received_by": submission.received_by},
     )

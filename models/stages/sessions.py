@@ -7,11 +7,11 @@ from datetime import datetime, time, timedelta
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.audit import record
-from models.base import Base
+from models.base import Base, IntPk, child_of, one_of
 from models.clock import BAMAKO
 from models.cycle.cycle import Cycle
 from models.cycle.status import close_cycle, set_step_status
@@ -33,12 +33,12 @@ class DebateSession(Base):
     __tablename__ = "debate_sessions"
     __table_args__ = (
         UniqueConstraint("cycle_id", "number"),
-        CheckConstraint("status IN ('scheduled', 'held', 'postponed', 'cancelled')", name="status"),
+        one_of("status", SessionStatus),
         CheckConstraint("number >= 1", name="number"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    id: Mapped[IntPk]
+    cycle_id: Mapped[int] = child_of("cycles")
     number: Mapped[int]
     starts_at: Mapped[datetime]
     venue: Mapped[str] = mapped_column(String(200))
@@ -146,12 +146,12 @@ def schedule_sessions(
         shift_session(cycle, number, item.starts_at)
         record(
             session,
+            "session.scheduled",
+            "debate_session",
+            row.id,
+            cycle.id,
             now=now,
             actor=actor,
-            action="session.scheduled",
-            entity="debate_session",
-            entity_id=row.id,
-            cycle_id=cycle.id,
             after={"number": number, "starts_at": item.starts_at.isoformat(), "venue": item.venue},
         )
     return created_any
@@ -228,12 +228,12 @@ def record_session_outcome(
     row.status_reason = outcome.reason
     record(
         session,
+        f"session.{outcome.outcome}",
+        "debate_session",
+        row.id,
+        cycle.id,
         now=now,
         actor=actor,
-        action=f"session.{outcome.outcome}",
-        entity="debate_session",
-        entity_id=row.id,
-        cycle_id=cycle.id,
         before=before,
         after={"status": row.status, "starts_at": row.starts_at.isoformat()},
         reason=outcome.reason,

@@ -209,13 +209,8 @@ class StepState:
 
 @dataclass(frozen=True)
 class CycleState:
-    cycle_id: int
-    area: str
-    area_pcode: str
-    cercle: str
-    region: str
-    sequence: int
-    status: str
+    """One cycle in detail; where it is and what it is called are its `heading`'s."""
+
     launched_at: datetime
     flow_run_id: str | None
     stages: tuple[StageState, ...]
@@ -266,13 +261,6 @@ def cycle_state(session: Session, cycle_id: int, *, now: datetime) -> CycleState
     )
     open_steps = [s for s in cycle.steps if s.status in _OPEN]
     return CycleState(
-        cycle_id=cycle.id,
-        area=cycle.area_name,
-        area_pcode=cycle.area_pcode,
-        cercle=cycle.cercle.name,
-        region=cycle.cercle.region.name,
-        sequence=cycle.sequence,
-        status=cycle.status,
         launched_at=cycle.launched_at,
         flow_run_id=cycle.flow_run_id,
         stages=stages,
