@@ -78,10 +78,10 @@ import migrations
 from datetime import date
 from models.clock import utcnow
 from models.db import get_engine, session_scope
-from models.geography import resolve_commune
-from models.launch import launch_cycles_for, set_flow_run
+from models.geography.places import resolve_commune
+from models.cycle.launch import launch_cycles_for, set_flow_run
 from models.policy import load_policy
-from models.registry import import_registry
+from models.geography.registry import import_registry
 from models.settings import get_settings
 
 settings = get_settings()

@@ -33,12 +33,13 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 import migrations  # noqa: E402
 from models import db  # noqa: E402
-from models.cycle import Cycle, launch_cycle  # noqa: E402
-from models.geography import Commune  # noqa: E402
+from models.cycle.cycle import Cycle  # noqa: E402
+from models.cycle.launch import launch_cycle  # noqa: E402
+from models.geography.places import Commune  # noqa: E402
+from models.geography.registry import import_registry  # noqa: E402
 from models.policy import CyclePolicy  # noqa: E402
-from models.portfolio import cycle_state, portfolio  # noqa: E402
-from models.registry import import_registry  # noqa: E402
 from models.settings import SHIPPED_COMMUNES  # noqa: E402
+from models.views.portfolio import cycle_state, portfolio  # noqa: E402
 from notifications.documents.build import (  # noqa: E402
     build_invitation,
     build_minutes,

@@ -84,7 +84,7 @@ def fresh_domain(tmp: Path, name: str) -> str:
 
     import migrations
     from models import db
-    from models.registry import import_registry
+    from models.geography.registry import import_registry
     from models.settings import SHIPPED_COMMUNES
 
     url = f"sqlite:///{tmp / name}"
@@ -103,7 +103,7 @@ def region_codes(url: str) -> list[str]:
     from sqlalchemy.orm import Session
 
     from models import db
-    from models.geography import Region
+    from models.geography.places import Region
 
     with Session(db.engine_for(url)) as session:
         codes = list(session.scalars(select(Region.pcode).order_by(Region.pcode)))
@@ -118,10 +118,10 @@ def domain_only(url: str) -> tuple[int, float]:
 
     from models import db
     from models.clock import utcnow
-    from models.geography import communes_in
-    from models.launch import launch_cycles_for, set_flow_run
+    from models.cycle.launch import launch_cycles_for, set_flow_run
+    from models.cycle.stepflow import open_step
+    from models.geography.places import communes_in
     from models.policy import CyclePolicy
-    from models.stepflow import open_step
 
     started = time.perf_counter()
     count = 0
@@ -202,7 +202,7 @@ def bench_prefect(tmp: Path, backend: str, limit: int, timeout: float) -> Result
     try:
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             from flows.launch import launch_cycles
-            from models.launch import LaunchRequest
+            from models.cycle.launch import LaunchRequest
             from orchestrator.runs import NotDeployed, deployment_id
 
             deadline = time.monotonic() + 120

@@ -21,7 +21,8 @@ import tracemalloc
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from models.matching import Candidate, CycleNeed, Solution, greedy, solve
+from models.matching.hard_rules import Candidate, CycleNeed
+from models.matching.solver import Solution, greedy, solve
 from models.policy import MatchingPolicy
 from models.settings import SHIPPED_COMMUNES
 

@@ -40,13 +40,13 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 import migrations  # noqa: E402
 from models import db  # noqa: E402
-from models.cycle import Cycle, Step  # noqa: E402
-from models.facilitator import Contact, Facilitator, facilitator_regions  # noqa: E402
-from models.geography import Cercle, Commune, Region  # noqa: E402
-from models.notification import Notification  # noqa: E402
+from models.cycle.cycle import Cycle, Step  # noqa: E402
+from models.cycle.steps import Stage  # noqa: E402
+from models.geography.places import Cercle, Commune, Region  # noqa: E402
+from models.people.facilitator import Contact, Facilitator, facilitator_regions  # noqa: E402
 from models.policy import ReminderPolicy  # noqa: E402
-from models.reminders import horizon  # noqa: E402
-from models.steps import Stage  # noqa: E402
+from models.reminders.due import horizon  # noqa: E402
+from models.reminders.ledger import Notification  # noqa: E402
 from notifications.sweep import plan  # noqa: E402
 
 CYCLES = 20_000

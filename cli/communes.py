@@ -12,7 +12,7 @@ from cli.common import console, prepare_database
 from models.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from models.geography import Commune
+    from models.geography.places import Commune
 
 app = typer.Typer(help="The commune registry (OCHA P-codes).", no_args_is_help=True)
 
@@ -35,7 +35,7 @@ def import_(
 ) -> None:
     """Load or update the registry; a second import of the same file changes nothing."""
     from models.db import session_scope
-    from models.registry import import_registry
+    from models.geography.registry import import_registry
     from models.settings import get_settings
 
     source = path or get_settings().resolved_communes_file()
@@ -52,7 +52,7 @@ def import_(
 def find(text: Annotated[str, typer.Argument(help="A name in any spelling, or a P-code")]) -> None:
     """Show the communes a name matches, with their cercle and region."""
     from models.db import session_scope
-    from models.geography import Commune, Level, communes_in, find_places, suggest_places
+    from models.geography.places import Commune, Level, communes_in, find_places, suggest_places
 
     prepare_database()
     with session_scope() as session:
@@ -93,7 +93,7 @@ def list_(
     from sqlalchemy import func, select
 
     from models.db import session_scope
-    from models.geography import Cercle, Commune, Region, communes_in
+    from models.geography.places import Cercle, Commune, Region, communes_in
 
     prepare_database()
     with session_scope() as session:

@@ -26,8 +26,8 @@ def cycles(
     as_json: Annotated[bool, typer.Option("--json", help="JSON list, for scripts")] = False,
 ) -> None:
     """List cycles: commune, stage, the step waited on and its due date, facilitators, flow run."""
-    from models.cycle_view import cycle_summary, list_cycles
     from models.db import session_scope
+    from models.views.cycle_view import cycle_summary, list_cycles
 
     prepare_database()
     with session_scope(readonly=True) as session:
@@ -66,10 +66,10 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="JSON object, for scripts")] = False,
 ) -> None:
     """One cycle: its steps with status and due date, facilitators, and the flow run's address."""
-    from models.cycle import get_cycle
-    from models.cycle_view import cycle_summary
+    from models.cycle.cycle import get_cycle
     from models.db import session_scope
     from models.settings import get_settings
+    from models.views.cycle_view import cycle_summary
     from notifications.phrases import worded_team
 
     prepare_database()

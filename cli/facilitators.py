@@ -20,7 +20,7 @@ def import_(
 ) -> None:
     """Load or update people from a CSV; any bad row and nothing is imported."""
     from models.db import session_scope
-    from models.facilitator_import import import_facilitators
+    from models.people.facilitator_file import import_facilitators
 
     prepare_database()
     with session_scope() as session:
@@ -39,8 +39,8 @@ def list_(
     from sqlalchemy import select
 
     from models.db import session_scope
-    from models.facilitator import Facilitator, facilitator_regions
-    from models.geography import Level, resolve_place
+    from models.geography.places import Level, resolve_place
+    from models.people.facilitator import Facilitator, facilitator_regions
 
     prepare_database()
     with session_scope() as session:
@@ -84,9 +84,9 @@ def unavailable(
 ) -> None:
     """Mark a facilitator unavailable; their affected future sessions get a new team member."""
     from models.db import session_scope
+    from models.people.unavailability import find_facilitator, mark_unavailable
     from models.policy import current_policy
     from models.settings import get_settings
-    from models.unavailability import find_facilitator, mark_unavailable
     from notifications.phrases import worded
 
     starts_on = parse_day(from_, option="--from")

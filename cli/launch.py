@@ -29,7 +29,7 @@ def launch(
     """Launch a cycle per commune (skipping those with an active cycle) and start its flow run."""
     from rich.progress import Progress
 
-    from models.launch import LaunchRequest
+    from models.cycle.launch import LaunchRequest
     from models.settings import get_settings
     from orchestrator.runs import ui_url
     from services.launch import launch as launch_cycles

@@ -18,9 +18,9 @@ def plan(
     ] = None,
 ) -> None:
     """Print the steps of a cycle and when each falls due (Africa/Bamako time)."""
+    from models.cycle.plan import plan_cycle
     from models.db import session_scope
-    from models.geography import resolve_commune
-    from models.plan import plan_cycle
+    from models.geography.places import resolve_commune
     from models.policy import current_policy
 
     start_on = parse_day(start, option="--start") if start else today()

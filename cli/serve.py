@@ -68,8 +68,8 @@ def load_registry() -> None:
     from sqlalchemy import select
 
     from models.db import session_scope
-    from models.geography import Commune
-    from models.registry import import_registry
+    from models.geography.places import Commune
+    from models.geography.registry import import_registry
     from models.settings import get_settings
 
     with session_scope() as session:

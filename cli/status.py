@@ -26,7 +26,7 @@ def status(
 ) -> None:
     """Where every active cycle stands: stage, waiting step, next due date, days overdue."""
     from models.db import session_scope
-    from models.portfolio import portfolio
+    from models.views.portfolio import portfolio
 
     prepare_database()
     now = utcnow()

@@ -24,8 +24,8 @@ def submit(
     """Validate a step's input, record it, and resume the cycle's suspended flow run."""
     from cli.step_input import read_input
     from cli.templates import yaml_template
+    from models.cycle.stepflow import parse_submission, schema_for
     from models.settings import get_settings
-    from models.stepflow import parse_submission, schema_for
 
     schema = schema_for(step)
     if template:

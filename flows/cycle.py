@@ -15,9 +15,9 @@ from prefect import flow
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.waiting import wait_for_input
+from models.cycle.stepflow import WaitingStep
+from models.cycle.steps import HANDOVER, Stage
 from models.settings import Workspace, use_workspace
-from models.stepflow import WaitingStep
-from models.steps import HANDOVER, Stage
 from tasks.artifacts import refresh_cycle_view
 from tasks.assignment import assign_facilitators
 from tasks.cycle import cycle_status, open_step, record_step

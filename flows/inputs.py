@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from prefect.input import RunInput
 
-from models.baseline import BaselineSubmission
-from models.debate_session import ScheduleSubmission, SessionOutcome
-from models.minutes import MinutesSubmission
-from models.safety_plan import HandoverSubmission, SafetyPlanSubmission
-from models.stepflow import schema_for
+from models.cycle.stepflow import schema_for
+from models.stages.baseline import BaselineSubmission
+from models.stages.minutes import MinutesSubmission
+from models.stages.safety_plan import HandoverSubmission, SafetyPlanSubmission
+from models.stages.sessions import ScheduleSubmission, SessionOutcome
 
 
 class BaselineInput(RunInput, BaselineSubmission):

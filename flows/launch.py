@@ -7,7 +7,7 @@ from typing import Any
 
 from prefect import flow
 
-from models.launch import LaunchRequest
+from models.cycle.launch import LaunchRequest
 from tasks.assignment import assign_facilitators_batch
 from tasks.launch import record_launches, start_cycle_runs
 

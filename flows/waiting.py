@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from flows.inputs import input_for
 from models.clock import show
 from models.csvfile import problems as field_problems
-from models.stepflow import WaitingStep
+from models.cycle.stepflow import WaitingStep
 from notifications.templating import template_environment
 
 # Markdown for the Prefect UI, not HTML: no autoescape.

@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base
+from models.base import Base, IntPk
 
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPk]
     at: Mapped[datetime] = mapped_column(index=True)
     actor: Mapped[str] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(60))
@@ -28,17 +28,19 @@ class AuditEvent(Base):
 
 def record(
     session: Session,
-    *,
-    now: datetime,
-    actor: str,
     action: str,
     entity: str,
     entity_id: object,
     cycle_id: int | None = None,
+    *,
+    now: datetime,
+    actor: str,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str | None = None,
 ) -> AuditEvent:
+    """One event: `action` (`step.done`, `team.assigned` …) on `entity` `entity_id`, filed under
+    `cycle_id` when it concerns a cycle."""
     event = AuditEvent(
         at=now,
         actor=actor,

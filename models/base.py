@@ -1,13 +1,15 @@
-"""Declarative base, naming convention and the tz-aware UTC column type shared by every table."""
+"""Declarative base, naming convention, and the column shapes shared by every table: the tz-aware
+UTC timestamp, the integer primary key, a child row's foreign key, a CHECK over an enum's values."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, MetaData
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, MappedColumn, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from models.clock import is_naive
@@ -48,3 +50,20 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+IntPk = Annotated[int, mapped_column(primary_key=True)]
+"""`id: Mapped[IntPk]`: the surrogate key of every table that has one."""
+
+
+def child_of(table: str) -> MappedColumn[int]:
+    """The foreign key of a row that belongs to a row of `table` (a step to its cycle, an
+    attendance count to its minutes): indexed, and deleted with its parent."""
+    return mapped_column(ForeignKey(f"{table}.id", ondelete="CASCADE"), index=True)
+
+
+def one_of(column: str, values: Iterable[str]) -> CheckConstraint:
+    """CHECK (column IN (...)) named for the column; `values` is the enum the code uses, so the
+    database allows exactly what the code can write."""
+    listed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=column)

@@ -19,10 +19,10 @@ from pydantic import (
 )
 
 from models.csvfile import problems
+from models.cycle.steps import Stage
 from models.errors import InvalidInput
 from models.fields import LanguageCode
 from models.settings import get_settings
-from models.steps import Stage
 
 DEFAULT_POLICY_FILE = Path(__file__).with_name("policy.toml")
 

@@ -1,18 +1,12 @@
 """Every table, imported once so that Base.metadata is complete (Alembic and tests use this)."""
 
-from models import (  # noqa: F401
-    assignment_record,
-    audit,
-    baseline,
-    cycle,
-    debate_session,
-    document,
-    facilitator,
-    geography,
-    minutes,
-    notification,
-    safety_plan,
-)
+from models import audit  # noqa: F401
 from models.base import Base
+from models.cycle import cycle, document  # noqa: F401
+from models.geography import places  # noqa: F401
+from models.matching import assignment  # noqa: F401
+from models.people import facilitator  # noqa: F401
+from models.reminders import ledger  # noqa: F401
+from models.stages import baseline, minutes, safety_plan, sessions  # noqa: F401
 
 metadata = Base.metadata

@@ -19,15 +19,20 @@ from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
 from models.clock import BAMAKO
-from models.cycle import Cycle, Step, with_place_names
+from models.cycle.cycle import Cycle, Step, with_place_names
 from models.db import session_scope
-from models.facilitator import Contact
-from models.geography import Cercle, Commune, Region
-from models.notification import Notification
+from models.geography.places import Cercle, Commune, Region
+from models.people.facilitator import Contact
 from models.policy import ReminderPolicy
 from models.query import in_chunks
-from models.reminders import invited_session, message_for, team_event_id, unreachable_about
-from models.rules import Unreachable
+from models.reminders.ledger import Notification
+from models.reminders.rules import (
+    Unreachable,
+    invited_session,
+    message_for,
+    team_event_id,
+    unreachable_about,
+)
 from models.settings import flow_run_url
 from notifications import ledger
 from notifications.dispatch import Delivery, Outcome, deliver

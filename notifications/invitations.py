@@ -22,21 +22,15 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from models.cycle import Step
+from models.cycle.cycle import Step
 from models.db import session_scope
-from models.debate_session import DebateSession, SessionStatus
-from models.notification import Notification, NotificationStatus
 from models.policy import ReminderPolicy
-from models.reminders import (
-    Audience,
-    DueRule,
-    claimed_pairs,
-    invited_session,
-    quiet_schemes_now,
-    select_invitations,
-)
-from models.rules import INVITATION_PREFIX, invitation_rule
+from models.reminders.due import Audience, DueRule, quiet_schemes_now
+from models.reminders.ledger import Notification, NotificationStatus
+from models.reminders.rules import INVITATION_PREFIX, invitation_rule, invited_session
+from models.reminders.selection import claimed_pairs, select_invitations
 from models.settings import get_settings
+from models.stages.sessions import DebateSession, SessionStatus
 from notifications import ledger
 from notifications.dispatch import Delivery
 from notifications.documents.build import build_invitation

@@ -17,13 +17,14 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from models.cycle import Cycle, Step
-from models.notification import Notification, NotificationStatus
+from models.cycle.cycle import Cycle, Step
+from models.cycle.transitions import CycleStatus
 from models.policy import ReminderPolicy
 from models.query import in_chunks
-from models.reminders import OPEN, in_quiet_hours, is_owner_reminder
-from models.rules import DUE_TODAY, Before
-from models.transitions import CycleStatus
+from models.reminders.due import in_quiet_hours
+from models.reminders.ledger import Notification, NotificationStatus
+from models.reminders.rules import DUE_TODAY, Before, is_owner_reminder
+from models.reminders.selection import OPEN
 from notifications.recipients import Channel
 
 

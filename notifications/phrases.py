@@ -1,4 +1,4 @@
-"""The matcher's phrases (models/phrase.py) in words, in the reader's language.
+"""The matcher's phrases (models/matching/phrase.py) in words, in the reader's language.
 
 Each language has one catalogue, templates/<locale>/_phrases.txt.j2: a macro per key, named for
 it, taking the key's parameters (StrictUndefined, so a missing parameter fails loudly). Nested
@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from models.language import language_name
-from models.phrase import Phrase, load_phrase, load_phrases
+from models.matching.phrase import Phrase, load_phrase, load_phrases
 from notifications.render import DEFAULT_LOCALE, LOCALES, TEMPLATES
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from models.facilitator import Facilitator, Role
-from models.reminders import Audience, OpenStep
+from models.people.facilitator import Facilitator, Role
+from models.reminders.due import Audience, OpenStep
 
 
 @dataclass(frozen=True)

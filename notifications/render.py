@@ -15,7 +15,7 @@ from pathlib import Path
 from jinja2 import Environment, Template
 
 from models.clock import BAMAKO
-from models.rules import Message
+from models.reminders.rules import Message
 from notifications.templating import template_environment
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

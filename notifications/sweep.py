@@ -15,31 +15,31 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.clock import BAMAKO
-from models.cycle import Cycle, Step, with_place_names
+from models.cycle.cycle import Cycle, Step, with_place_names
 from models.db import session_scope
-from models.facilitator import Facilitator
-from models.geography import Cercle, Commune, Region
+from models.geography.places import Cercle, Commune, Region
+from models.people.facilitator import Facilitator
 from models.policy import ReminderPolicy
 from models.query import in_chunks
-from models.reminders import (
+from models.reminders.due import (
     Audience,
     DueRule,
     OpenStep,
-    claimed_pairs,
     due_rules,
     escalation_level,
-    flag_overdue,
     horizon,
+    quiet_schemes_now,
+)
+from models.reminders.overdue import flag_overdue, raise_escalation, unflag_moved
+from models.reminders.rules import ASSIGNMENT
+from models.reminders.selection import (
+    claimed_pairs,
     open_step,
     open_steps_query,
-    quiet_schemes_now,
-    raise_escalation,
     select_invitations,
     select_team_notices,
     select_unannounced_assignments,
-    unflag_moved,
 )
-from models.rules import ASSIGNMENT
 from notifications import ledger
 from notifications.ledger import Claim
 from notifications.recipients import Directory, Person

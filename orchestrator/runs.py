@@ -16,8 +16,8 @@ from prefect.exceptions import ObjectNotFound
 from prefect.flow_runs import resume_flow_run
 from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
 
+from models.cycle.launch import CycleRun
 from models.errors import DomainError
-from models.launch import CycleRun
 from models.settings import flow_run_url, get_settings
 from orchestrator.names import DEBATE_CYCLE
 from orchestrator.server import NOT_ANSWERING_FIX, answers

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models.clock import utcnow
-from models.cycle import get_cycle
+from models.cycle.cycle import get_cycle
+from models.cycle.stepflow import cancel_cycle
 from models.db import session_scope
 from models.settings import get_settings
-from models.stepflow import cancel_cycle
 from orchestrator.runs import cancel_runs, server_answers
 from orchestrator.server import NOT_ANSWERING_FIX, connect
 

@@ -18,15 +18,15 @@ from typing import Any
 from sqlalchemy import func, select
 
 from models.clock import BAMAKO, utcnow
-from models.cycle import Cycle, get_cycle
+from models.cycle.cycle import Cycle, get_cycle
+from models.cycle.launch import LaunchReport, LaunchRequest
+from models.cycle.stepflow import apply_submission
+from models.cycle.steps import StepKind, StepName
+from models.cycle.transitions import CycleStatus
 from models.db import engine_for, session_scope
-from models.facilitator import Facilitator
-from models.facilitator_import import import_facilitators
-from models.launch import LaunchReport, LaunchRequest
+from models.people.facilitator import Facilitator
+from models.people.facilitator_file import import_facilitators
 from models.settings import DEMO, get_settings
-from models.stepflow import apply_submission
-from models.steps import StepKind, StepName
-from models.transitions import CycleStatus
 from orchestrator.demo_runs import Promise
 from services.launch import assign_teams, record_launches, start_runs
 from services.reconcile import Restarted, reconcile
@@ -179,7 +179,7 @@ def seed_demo(region: str, count: int, *, who: str) -> LaunchReport:
     start = now.astimezone(BAMAKO).date() - timedelta(days=30)
     with session_scope() as session:
         import_facilitators(session, FACILITATORS, now=now)
-    from models.geography import communes_in
+    from models.geography.places import communes_in
 
     with session_scope() as session:
         names = [c.pcode for c in communes_in(session, region=region)][:count]

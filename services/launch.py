@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.clock import BAMAKO, utcnow
-from models.db import session_scope
-from models.launch import (
+from models.cycle.launch import (
     CycleRun,
     LaunchReport,
     LaunchRequest,
@@ -22,8 +21,9 @@ from models.launch import (
     select_communes,
     set_flow_run,
 )
+from models.db import session_scope
+from models.matching.team import assign_cycles
 from models.policy import current_policy
-from models.team import assign_cycles
 from orchestrator import runs as prefect_runs
 from orchestrator.artifacts import within_a_run
 from services.views import publish_portfolio

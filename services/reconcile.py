@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from models.cycle.launch import CycleRun, active_cycle_runs
 from models.db import session_scope
-from models.launch import CycleRun, active_cycle_runs
 from orchestrator import runs as prefect_runs
 from services.launch import start_runs
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.clock import utcnow
-from models.cycle import get_cycle
+from models.cycle.cycle import get_cycle
+from models.cycle.stepflow import apply_submission
 from models.db import session_scope
-from models.minutes import MinutesSubmission, withhold_sensitive
 from models.settings import get_settings
-from models.stepflow import apply_submission
+from models.stages.minutes import MinutesSubmission, withhold_sensitive
 from orchestrator.runs import STALE, resume_cycle_run
 from orchestrator.server import connect
 from services.reconcile import Restarted, reconcile

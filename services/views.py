@@ -14,7 +14,7 @@ from typing import Any
 
 from models.clock import utcnow
 from models.db import session_scope
-from models.portfolio import cycle_state, portfolio
+from models.views.portfolio import cycle_state, portfolio
 from notifications.documents.render import label, render
 from orchestrator.artifacts import publish_markdown, publish_progress, publish_table
 

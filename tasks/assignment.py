@@ -8,8 +8,8 @@ from prefect import task
 
 from models.clock import utcnow
 from models.db import session_scope
+from models.matching.team import assign_cycle
 from models.policy import current_policy
-from models.team import assign_cycle
 from services.launch import assign_teams
 from tasks.options import DB_TASK, actor
 

@@ -6,12 +6,12 @@ from typing import Any
 
 from prefect import task
 
-from models import stepflow
 from models.clock import utcnow
-from models.cycle import get_cycle
+from models.cycle import stepflow
+from models.cycle.cycle import get_cycle
+from models.cycle.stepflow import StepNotWaiting, WaitingStep
 from models.db import session_scope
 from models.errors import InvalidInput
-from models.stepflow import StepNotWaiting, WaitingStep
 from tasks.options import DB_TASK, actor
 
 

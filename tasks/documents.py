@@ -9,11 +9,11 @@ from __future__ import annotations
 from prefect import task
 
 from models.clock import utcnow
+from models.cycle.document import DocumentKind
+from models.cycle.steps import StepName
 from models.db import session_scope
-from models.document import DocumentKind
-from models.portfolio import CycleHeading, cycle_heading
 from models.settings import get_settings
-from models.steps import StepName
+from models.views.portfolio import CycleHeading, cycle_heading
 from notifications.documents.build import (
     BuiltDocument,
     build_minutes,

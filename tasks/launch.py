@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from prefect import task
 
-from models.launch import CycleRun, LaunchReport, LaunchRequest
+from models.cycle.launch import CycleRun, LaunchReport, LaunchRequest
 from services import launch, reconcile
 from tasks.options import DB_TASK, actor
 

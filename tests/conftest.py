@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import migrations
 from cli.app import run
 from models import db
-from models.registry import import_registry
+from models.geography.registry import import_registry
 from models.settings import SHIPPED_COMMUNES, get_settings
 
 PG_ADMIN = os.environ.get("DEBATES_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -25,7 +25,11 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("path", _modules("models"), ids=lambda p: p.name)
+def _id(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+@pytest.mark.parametrize("path", _modules("models"), ids=_id)
 def test_models_import_neither_prefect_nor_apprise(path: Path) -> None:
     assert not _imports(path) & {
         "prefect",
@@ -38,12 +42,39 @@ def test_models_import_neither_prefect_nor_apprise(path: Path) -> None:
     }
 
 
-@pytest.mark.parametrize("path", _modules("flows"), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", _modules("flows"), ids=_id)
 def test_flows_hold_no_sql_and_open_no_session(path: Path) -> None:
     source = path.read_text(encoding="utf-8")
     assert "sqlalchemy" not in _imports(path)
     for forbidden in ("session_scope", "select(", "execute(", 'text("', "INSERT ", "UPDATE "):
         assert forbidden not in source, f"{path.name} uses {forbidden!r}: move it into a task"
+
+
+MAX_LINES = 300
+
+
+def test_models_has_subpackages_the_rules_above_reach() -> None:
+    """The models rules walk subpackages: a module moved into models/cycle/ is still checked."""
+    assert any(p.parent != ROOT / "models" for p in _modules("models"))
+
+
+@pytest.mark.parametrize("path", _modules("models"), ids=_id)
+def test_a_models_module_is_short_or_says_why(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    lines = len(source.splitlines())
+    docstring = ast.get_docstring(ast.parse(source)) or ""
+    assert lines <= MAX_LINES or f"over {MAX_LINES} lines" in docstring, (
+        f"{_id(path)} has {lines} lines: split it by concept, or say in its docstring why it is "
+        f"over {MAX_LINES} lines"
+    )
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "models").rglob("__init__.py")), ids=_id)
+def test_a_models_package_holds_only_its_docstring(path: Path) -> None:
+    """One import path per name: a package says what it holds and re-exports nothing."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    assert ast.get_docstring(tree), f"{_id(path)} needs a docstring saying what the package holds"
+    assert len(tree.body) == 1, f"{_id(path)} holds code or imports: keep only its docstring"
 
 
 def test_only_settings_read_the_environment() -> None:

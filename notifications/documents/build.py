@@ -12,8 +12,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from models.document import DocumentFormat, DocumentKey, DocumentKind, find_document, store_document
-from models.steps import HANDOVER, PLAN, StepKind, StepName
+from models.cycle.document import (
+    DocumentFormat,
+    DocumentKey,
+    DocumentKind,
+    find_document,
+    store_document,
+)
+from models.cycle.steps import HANDOVER, PLAN, StepKind, StepName
 from notifications.documents.content import invitation_view, minutes_view, safety_plan_view
 from notifications.documents.ics import invitation_calendar
 from notifications.documents.render import check_locale, environment, render

@@ -13,13 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.clock import in_bamako
-from models.cycle import Cycle, Step, get_cycle
-from models.debate_session import DebateSession, SessionStatus
+from models.cycle.cycle import Cycle, Step, get_cycle
+from models.cycle.steps import StepName
 from models.errors import NotFound
 from models.fields import AgeBand, Group, Sex
-from models.minutes import Minutes
-from models.safety_plan import SafetyPlan
-from models.steps import StepName
+from models.stages.minutes import Minutes
+from models.stages.safety_plan import SafetyPlan
+from models.stages.sessions import DebateSession, SessionStatus
 
 SESSION_LENGTH = timedelta(hours=3)
 """How long a debate session is announced for in the calendar invitation."""

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.geography import Commune, PlaceAlias
+from models.geography.places import Commune, PlaceAlias
 from models.settings import SHIPPED_COMMUNES
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.facilitator import Contact, Facilitator, Unavailability
+from models.people.facilitator import Contact, Facilitator, Unavailability
 
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "facilitators.csv"
 HEADER = "name,sex,languages,home_commune,regions,affiliations,max_cycles,locale,contacts,role\n"

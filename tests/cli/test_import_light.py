@@ -21,11 +21,11 @@ import migrations
 from cli.app import app
 from models import db
 from models.clock import utcnow
-from models.facilitator_import import import_facilitators
-from models.geography import resolve_commune
-from models.launch import launch_cycles_for, set_flow_run
+from models.cycle.launch import launch_cycles_for, set_flow_run
+from models.geography.places import resolve_commune
+from models.geography.registry import import_registry
+from models.people.facilitator_file import import_facilitators
 from models.policy import load_policy
-from models.registry import import_registry
 from models.settings import PROJECT_ROOT, SHIPPED_COMMUNES
 
 HEAVY = {"prefect", "scipy", "numpy", "apprise", "flows", "tasks", "deployments", "notifications"}

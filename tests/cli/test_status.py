@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from models.clock import utcnow
-from models.cycle import launch_cycle
-from models.geography import resolve_commune
+from models.cycle.launch import launch_cycle
+from models.geography.places import resolve_commune
 from models.policy import CyclePolicy
 
 

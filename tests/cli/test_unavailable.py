@@ -8,9 +8,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.assignment_record import current_team
-from models.facilitator import Unavailability
-from models.team import assign_cycle
+from models.matching.assignment import current_team
+from models.matching.team import assign_cycle
+from models.people.facilitator import Unavailability
 from tests.models.test_matching_db import NOW, POLICY, add_person, launch
 
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 import migrations
 from cli.app import run
 from models import db
-from models.registry import import_registry
+from models.geography.registry import import_registry
 from models.settings import SHIPPED_COMMUNES, get_settings
 from orchestrator.server import start_server, stop
 

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 import migrations
 from cli.app import run
 from models import db
-from models.registry import import_registry
+from models.geography.registry import import_registry
 from models.settings import SHIPPED_COMMUNES, get_settings
 from orchestrator.server import start_server, stop
 from tests.notifications.documents_data import NGARA, add_minutes, add_safety_plan, ngara_cycle
@@ -315,7 +315,7 @@ def suspended_run_of(cycle_pcode: str, stack: Stack) -> str:
     from prefect import get_client
     from sqlalchemy import select
 
-    from models.cycle import Cycle
+    from models.cycle.cycle import Cycle
 
     def flow_run_id() -> str | None:
         with Session(db.engine_for(stack.database_url)) as session:

@@ -18,15 +18,15 @@ from prefect.input.run_input import keyset_from_paused_state
 from prefect.states import Cancelled
 from sqlalchemy import func, select
 
-from models.assignment_record import TeamAssignment
 from models.audit import AuditEvent
-from models.baseline import BaselineStudy
 from models.clock import utcnow
-from models.cycle import Cycle, Step
-from models.debate_session import DebateSession
-from models.facilitator_import import import_facilitators
-from models.minutes import AttendanceCount, Commitment, Grievance, Minutes
-from models.safety_plan import PlanAction, SafetyPlan
+from models.cycle.cycle import Cycle, Step
+from models.matching.assignment import TeamAssignment
+from models.people.facilitator_file import import_facilitators
+from models.stages.baseline import BaselineStudy
+from models.stages.minutes import AttendanceCount, Commitment, Grievance, Minutes
+from models.stages.safety_plan import PlanAction, SafetyPlan
+from models.stages.sessions import DebateSession
 from services.demo import FACILITATORS
 from tests.e2e.conftest import (
     CliResult,
@@ -248,24 +248,27 @@ def test_cycle_goes_from_launch_to_handover_through_cli_ui_restart_and_reconcile
                 .order_by(AuditEvent.id)
             )
         )
-    assert actions == [
-        "cycle.launched",
-        "team.assigned",  # at launch: a lead and a co-facilitator (models/team.py), each told
-        "team.notify.assigned",
-        "team.notify.assigned",
-        "cycle.flow_run",
-        "baseline.recorded",
-        "session.scheduled",
-        "session.scheduled",  # the team still keeps every rule the study adds: no new assignment
-        "session.held",
-        "cycle.flow_run",
-        "minutes.recorded",
-        "session.held",
-        "minutes.recorded",
-        "plan.validated",
-        "plan.handed_over",
-        "cycle.completed",
-    ]
+    assert (
+        actions
+        == [
+            "cycle.launched",
+            "team.assigned",  # at launch: a lead and a co-facilitator (models/matching/team.py), each told
+            "team.notify.assigned",
+            "team.notify.assigned",
+            "cycle.flow_run",
+            "baseline.recorded",
+            "session.scheduled",
+            "session.scheduled",  # the team still keeps every rule the study adds: no new assignment
+            "session.held",
+            "cycle.flow_run",
+            "minutes.recorded",
+            "session.held",
+            "minutes.recorded",
+            "plan.validated",
+            "plan.handed_over",
+            "cycle.completed",
+        ]
+    )
     assert len(steps_done) == 8
 
 

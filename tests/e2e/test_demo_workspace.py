@@ -12,9 +12,9 @@ from prefect.client.schemas.objects import FlowRun
 from sqlalchemy import func, select
 
 from deployments.serve import apply_deployments
-from models.cycle import Cycle
-from models.facilitator import Facilitator
-from models.geography import communes_in
+from models.cycle.cycle import Cycle
+from models.geography.places import communes_in
+from models.people.facilitator import Facilitator
 from tests.e2e.conftest import CliResult, Domain, Serving, make_domain
 
 

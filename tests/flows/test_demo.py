@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.assignment_record import team_summary
-from models.cycle import Cycle
-from models.facilitator import Facilitator
+from models.cycle.cycle import Cycle
+from models.matching.assignment import team_summary
+from models.people.facilitator import Facilitator
 from services.demo import seed_demo
 
 

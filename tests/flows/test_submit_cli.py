@@ -8,11 +8,12 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.baseline import BaselineStudy
-from models.cycle import Cycle, launch_cycle
-from models.geography import resolve_commune
+from models.cycle.cycle import Cycle
+from models.cycle.launch import launch_cycle
+from models.cycle.stepflow import parse_submission
+from models.geography.places import resolve_commune
 from models.policy import CyclePolicy
-from models.stepflow import parse_submission
+from models.stages.baseline import BaselineStudy
 
 START = date(2026, 3, 2)
 

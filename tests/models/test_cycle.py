@@ -10,11 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
-from models.cycle import Cycle, Step, close_cycle, launch_cycle, set_step_status
+from models.cycle.cycle import Cycle, Step
+from models.cycle.launch import launch_cycle
+from models.cycle.status import close_cycle, set_step_status
+from models.cycle.transitions import CycleStatus, StepStatus
 from models.errors import ActiveCycleExists, IllegalTransition
-from models.geography import resolve_commune
+from models.geography.places import resolve_commune
 from models.policy import CyclePolicy
-from models.transitions import CycleStatus, StepStatus
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 

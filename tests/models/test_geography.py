@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from models.errors import AmbiguousPlace, UnknownPlace
-from models.geography import Level, communes_in, resolve_commune, resolve_place
+from models.geography.places import Level, communes_in, resolve_commune, resolve_place
 
 
 @pytest.mark.parametrize(

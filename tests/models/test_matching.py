@@ -1,6 +1,6 @@
 """The matcher, pure: hard rules are never broken, a feasible batch is always staffed, and the batch
 optimum beats first-come-first-served. Feasibility and optimality are checked by brute force with
-the rules written out again here, independently of models/matching.py."""
+the rules written out again here, independently of models/matching/solver.py."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.matching import Candidate, CycleNeed, breach, greedy, solve
-from models.matching_explain import explain_team, unassigned_reason
+from models.matching.explain import explain_team, unassigned_reason
+from models.matching.hard_rules import Candidate, CycleNeed, breach
+from models.matching.solver import greedy, solve
 from models.policy import MatchingPolicy
 from notifications.phrases import worded
 
@@ -170,7 +171,7 @@ def test_workload_is_balanced_across_the_batch() -> None:
 
 
 def allowed(cycle: CycleNeed, p: Candidate) -> bool:
-    """The hard rules, written out again (not calling models.matching)."""
+    """The hard rules, written out again (not calling models.matching.solver)."""
     away = any(s <= d <= e for d in cycle.session_days for s, e in p.unavailable)
     return (
         bool(p.languages & cycle.languages)

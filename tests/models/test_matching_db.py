@@ -9,20 +9,23 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.assignment_record import TeamAssignment, current_team, team_summary
 from models.audit import AuditEvent
-from models.baseline import BaselineStudy
-from models.cycle import Cycle, close_cycle, launch_cycle
-from models.facilitator import Facilitator
-from models.geography import Commune, Region
-from models.matching import breach, solve
-from models.matching_input import cycle_need, load_candidates
-from models.phrase import Key, Phrase, load_phrases, say
+from models.cycle.cycle import Cycle
+from models.cycle.launch import launch_cycle
+from models.cycle.status import close_cycle
+from models.cycle.transitions import CycleStatus
+from models.geography.places import Commune, Region
+from models.matching.assignment import TeamAssignment, current_team, team_summary
+from models.matching.candidates import cycle_need, load_candidates
+from models.matching.hard_rules import breach
+from models.matching.phrase import Key, Phrase, load_phrases, say
+from models.matching.solver import solve
+from models.matching.team import assign_cycle, assign_cycles
+from models.people.facilitator import Facilitator
+from models.people.unavailability import mark_unavailable
 from models.policy import CyclePolicy, MatchingPolicy
-from models.team import assign_cycle, assign_cycles
+from models.stages.baseline import BaselineStudy
 from models.text import name_key
-from models.transitions import CycleStatus
-from models.unavailability import mark_unavailable
 
 NOW = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
 POLICY = MatchingPolicy()

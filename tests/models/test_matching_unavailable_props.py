@@ -9,13 +9,13 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from models.assignment_record import current_team
-from models.cycle import Cycle
-from models.facilitator import Facilitator
-from models.matching import breach, team_breach
-from models.matching_input import cycle_need, load_candidates
-from models.team import assign_cycles
-from models.unavailability import mark_unavailable
+from models.cycle.cycle import Cycle
+from models.matching.assignment import current_team
+from models.matching.candidates import cycle_need, load_candidates
+from models.matching.hard_rules import breach, team_breach
+from models.matching.team import assign_cycles
+from models.people.facilitator import Facilitator
+from models.people.unavailability import mark_unavailable
 from tests.models.test_matching_db import NOW, POLICY, add_person, launch
 
 HOMES = ["ML070103", "ML070202", "ML070201", "ML060306", "ML060402", "ML070301"]

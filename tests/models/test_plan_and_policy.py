@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from models.clock import BAMAKO
-from models.cycle import Cycle, Step
-from models.debate_session import shift_session
+from models.cycle.cycle import Cycle, Step
+from models.cycle.plan import plan_cycle
+from models.cycle.steps import Stage
 from models.errors import InvalidInput
-from models.plan import Stage, plan_cycle
 from models.policy import DEFAULT_POLICY_FILE, CyclePolicy, load_policy
+from models.stages.sessions import shift_session
 
 
 def test_default_policy_file_matches_the_model_defaults() -> None:

@@ -11,12 +11,14 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from models.cycle import Cycle, close_cycle, launch_cycle, set_step_status
+from models.cycle.cycle import Cycle
+from models.cycle.launch import launch_cycle
+from models.cycle.status import close_cycle, set_step_status
+from models.cycle.transitions import CycleStatus, StepStatus
 from models.errors import UnknownPlace
-from models.geography import resolve_commune
+from models.geography.places import resolve_commune
 from models.policy import CyclePolicy
-from models.portfolio import cycle_state, overdue_days, portfolio
-from models.transitions import CycleStatus, StepStatus
+from models.views.portfolio import cycle_state, overdue_days, portfolio
 
 LATE_START = date(2026, 3, 2)  # baseline due 2026-03-23 18:00 Bamako
 NOW = datetime(2026, 3, 26, 12, 0, tzinfo=UTC)

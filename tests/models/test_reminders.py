@@ -9,18 +9,17 @@ import pytest
 
 from models.errors import InvalidInput
 from models.policy import DEFAULT_POLICY_FILE, Policy, ReminderPolicy, load_policy
-from models.reminders import (
+from models.reminders.due import (
     Audience,
-    Message,
     OpenStep,
     due_rules,
     escalation_level,
     horizon,
     in_quiet_hours,
-    message_for,
     owner_schedule,
     quiet_schemes_now,
 )
+from models.reminders.rules import Message, message_for
 
 DUE = datetime(2026, 4, 13, 18, 0, tzinfo=UTC)  # Bamako is UTC+0
 POLICY = ReminderPolicy()

@@ -8,17 +8,15 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
-from models.cycle import Cycle, Step, close_cycle, launch_cycle
-from models.geography import resolve_commune
+from models.cycle.cycle import Cycle, Step
+from models.cycle.launch import launch_cycle
+from models.cycle.status import close_cycle
+from models.cycle.transitions import CycleStatus
+from models.geography.places import resolve_commune
 from models.policy import CyclePolicy, ReminderPolicy
-from models.reminders import (
-    flag_overdue,
-    horizon,
-    open_step,
-    open_steps_query,
-    unflag_moved,
-)
-from models.transitions import CycleStatus
+from models.reminders.due import horizon
+from models.reminders.overdue import flag_overdue, unflag_moved
+from models.reminders.selection import open_step, open_steps_query
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.errors import DomainError
-from models.rules import (
+from models.reminders.rules import (
     INVITATION_PREFIX,
     KINDS,
     Assignment,

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from models.baseline import BaselineSubmission
 from models.csvfile import problems
-from models.debate_session import ScheduleSubmission, SessionOutcome
-from models.minutes import MinutesSubmission
-from models.safety_plan import HandoverSubmission, SafetyPlanSubmission
+from models.stages.baseline import BaselineSubmission
+from models.stages.minutes import MinutesSubmission
+from models.stages.safety_plan import HandoverSubmission, SafetyPlanSubmission
+from models.stages.sessions import ScheduleSubmission, SessionOutcome
 
 
 def _errors(model: Any, data: dict[str, Any]) -> str:

@@ -9,16 +9,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
-from models.baseline import BaselineStudy
-from models.cycle import Cycle, launch_cycle
-from models.debate_session import DebateSession
+from models.cycle.cycle import Cycle
+from models.cycle.launch import launch_cycle, launch_cycles_for, run_name, run_tags, select_communes
+from models.cycle.stepflow import StepNotWaiting, apply_submission, open_step
 from models.errors import InvalidInput
-from models.geography import resolve_commune
-from models.launch import launch_cycles_for, run_name, run_tags, select_communes
-from models.minutes import AttendanceCount, Commitment, Minutes
+from models.geography.places import resolve_commune
 from models.policy import CyclePolicy
-from models.safety_plan import PlanAction, SafetyPlan
-from models.stepflow import StepNotWaiting, apply_submission, open_step
+from models.stages.baseline import BaselineStudy
+from models.stages.minutes import AttendanceCount, Commitment, Minutes
+from models.stages.safety_plan import PlanAction, SafetyPlan
+from models.stages.sessions import DebateSession
 from tests.flows import inputs
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
+from models.cycle.plan import plan_cycle
+from models.cycle.stepflow import SCHEMAS
+from models.cycle.steps import BASELINE, HANDOVER, Stage, StepKind, StepName
 from models.errors import DomainError
-from models.plan import plan_cycle
 from models.policy import CyclePolicy
-from models.stepflow import SCHEMAS
-from models.steps import BASELINE, HANDOVER, Stage, StepKind, StepName
 
 EVERY_FORM = ["baseline", "schedule", "session-1", "minutes-1", "session-12", "plan", "handover"]
 

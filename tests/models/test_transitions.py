@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from models.cycle.transitions import StepStatus, check_cycle, check_step
 from models.errors import IllegalTransition
-from models.transitions import StepStatus, check_cycle, check_step
 
 
 def test_a_waiting_step_can_be_done_or_flagged_overdue() -> None:

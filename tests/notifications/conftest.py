@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.cycle import Cycle, Step, launch_cycle
-from models.facilitator import Contact, Facilitator
-from models.geography import Region, resolve_commune
-from models.notification import Notification
+from models.cycle.cycle import Cycle, Step
+from models.cycle.launch import launch_cycle
+from models.geography.places import Region, resolve_commune
+from models.people.facilitator import Contact, Facilitator
 from models.policy import CyclePolicy, ReminderPolicy
+from models.reminders.ledger import Notification
 from models.text import name_key
 from notifications.deliveries import DeliveryReport, deliver_claimed
 from notifications.sweep import ClaimReport, claim_due, flag_overdue_steps, new_sweep_id

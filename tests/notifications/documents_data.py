@@ -11,13 +11,14 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
-from models.cycle import Cycle, launch_cycle
-from models.debate_session import DebateSession
-from models.facilitator import Facilitator
-from models.geography import Commune
-from models.minutes import Agreement, AttendanceCount, Commitment, Grievance, Minutes
+from models.cycle.cycle import Cycle
+from models.cycle.launch import launch_cycle
+from models.geography.places import Commune
+from models.people.facilitator import Facilitator
 from models.policy import CyclePolicy
-from models.safety_plan import PlanAction, SafetyPlan
+from models.stages.minutes import Agreement, AttendanceCount, Commitment, Grievance, Minutes
+from models.stages.safety_plan import PlanAction, SafetyPlan
+from models.stages.sessions import DebateSession
 from models.text import name_key
 
 NGARA = "ML040107"

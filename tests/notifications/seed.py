@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 
 import migrations
 from models import db
-from models.cycle import Step, launch_cycle
-from models.facilitator import Contact, Facilitator
-from models.geography import Commune, Region
+from models.cycle.cycle import Step
+from models.cycle.launch import launch_cycle
+from models.geography.places import Commune, Region
+from models.geography.registry import import_registry
+from models.people.facilitator import Contact, Facilitator
 from models.policy import CyclePolicy
-from models.registry import import_registry
 from models.settings import SHIPPED_COMMUNES
 from models.text import name_key
 

@@ -9,8 +9,9 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.cycle import Step, close_cycle
-from models.transitions import CycleStatus
+from models.cycle.cycle import Step
+from models.cycle.status import close_cycle
+from models.cycle.transitions import CycleStatus
 from notifications.sweep import claim_due, new_sweep_id
 from tests.notifications.conftest import POLICY, add_person, launch, ledger, only_step, sweep
 from tests.notifications.receivers import Mailbox, Webhook

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.debate_session import DebateSession
+from models.stages.sessions import DebateSession
 from notifications.documents.content import invitation_view, minutes_view, safety_plan_view
 from notifications.documents.render import render
 from tests.notifications.documents_data import (

@@ -16,10 +16,10 @@ from prefect.testing.utilities import prefect_test_harness
 from sqlalchemy.orm import Session
 
 from models.clock import utcnow
-from models.cycle import set_step_status
+from models.cycle.status import set_step_status
+from models.cycle.transitions import StepStatus
 from models.db import session_scope
 from models.settings import get_settings
-from models.transitions import StepStatus
 from services.views import PORTFOLIO_KEY
 from tasks.artifacts import refresh_cycle_view, refresh_portfolio
 from tasks.documents import publish_documents, publish_minutes, publish_safety_plan
@@ -47,7 +47,7 @@ def artifacts(key: str, flow_run_id: str | None = None) -> list[Any]:
 
 def finish_baseline(cycle_id: int) -> None:
     with session_scope() as session:
-        from models.cycle import Cycle
+        from models.cycle.cycle import Cycle
 
         cycle = session.get(Cycle, cycle_id)
         assert cycle is not None
@@ -191,8 +191,8 @@ def test_a_cycles_artifacts_name_its_commune_cercle_region_cycle_and_stage(
 def test_same_named_communes_get_distinct_artifact_keys(
     prefect_server: None, session: Session
 ) -> None:
-    from models.cycle import launch_cycle
-    from models.geography import Commune
+    from models.cycle.launch import launch_cycle
+    from models.geography.places import Commune
     from models.policy import CyclePolicy
 
     ids = {}
@@ -233,7 +233,7 @@ def test_a_cli_launch_publishes_the_portfolio_before_any_sweep(
     from sqlalchemy import select
 
     from deployments.serve import apply_deployments
-    from models.cycle import Cycle
+    from models.cycle.cycle import Cycle
 
     apply_deployments()  # registered, not served: the runs stay Scheduled, which is all we need
     before = utcnow()

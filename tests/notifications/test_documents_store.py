@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.debate_session import DebateSession
-from models.document import Document
+from models.cycle.document import Document
 from models.errors import InvalidInput, NotFound
 from models.settings import get_settings
+from models.stages.sessions import DebateSession
 from notifications.documents.build import build_invitation, build_minutes, build_safety_plan
 from tests.notifications.documents_data import (
     SCRIPT,
@@ -211,7 +211,7 @@ def test_a_cancelled_session_sends_a_cancel_with_the_same_uid_and_a_higher_seque
 
 
 def test_recorded_steps_make_due_their_documents() -> None:
-    from models.document import DocumentKind
+    from models.cycle.document import DocumentKind
     from notifications.documents.build import DueDocument, documents_after
 
     assert documents_after("minutes-2") == [DueDocument(DocumentKind.MINUTES, 2)]

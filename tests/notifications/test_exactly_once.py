@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import db
-from models.notification import Notification
+from models.reminders.ledger import Notification
 from models.settings import PROJECT_ROOT
 from notifications.deliveries import RECORD_EVERY
 from tests.notifications.receivers import webhook

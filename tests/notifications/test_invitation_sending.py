@@ -24,11 +24,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.cycle import catch_up
-from models.cycle import Cycle
-from models.debate_session import DebateSession
-from models.facilitator import Contact, Facilitator
-from models.stepflow import apply_submission
-from models.team import assign_cycle
+from models.cycle.cycle import Cycle
+from models.cycle.stepflow import apply_submission
+from models.matching.team import assign_cycle
+from models.people.facilitator import Contact, Facilitator
+from models.stages.sessions import DebateSession
 from notifications.deliveries import DeliveryReport, deliver_claimed
 from notifications.invitations import InvitationClaims, claim_invitations
 from notifications.sweep import new_sweep_id, preview

@@ -11,9 +11,9 @@ from email.message import EmailMessage
 from icalendar import Calendar
 from sqlalchemy.orm import Session
 
-from models.facilitator import Contact
-from models.stepflow import apply_submission
-from models.team import assign_cycle
+from models.cycle.stepflow import apply_submission
+from models.matching.team import assign_cycle
+from models.people.facilitator import Contact
 from tests.flows import inputs
 from tests.models.test_matching_db import NOW, POLICY, add_person, launch
 from tests.notifications.conftest import add_person as add_coordinator

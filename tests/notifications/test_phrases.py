@@ -8,9 +8,10 @@ from datetime import date
 
 import pytest
 
-from models.matching import Candidate, CycleNeed, solve
-from models.matching_explain import explain_team, unassigned_reason
-from models.phrase import Key, dump_all, load_phrases, say
+from models.matching.explain import explain_team, unassigned_reason
+from models.matching.hard_rules import Candidate, CycleNeed
+from models.matching.phrase import Key, dump_all, load_phrases, say
+from models.matching.solver import solve
 from models.policy import MatchingPolicy
 from notifications.phrases import catalogue, phrase_text, worded, worded_team
 from notifications.render import LOCALES

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from jinja2 import UndefinedError
 
-from models.reminders import Message
+from models.reminders.rules import Message
 from models.settings import flow_run_url
 from notifications.render import TEMPLATES, MessageContext, environment, render
 

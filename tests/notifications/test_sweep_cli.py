@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from cli.app import run
-from models.cycle import Step
+from models.cycle.cycle import Step
 from tests.notifications.conftest import add_person, launch, ledger, only_step
 from tests.notifications.receivers import Webhook
 

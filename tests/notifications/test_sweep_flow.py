@@ -26,7 +26,7 @@ from prefect.testing.utilities import prefect_test_harness
 from sqlalchemy.orm import Session
 
 from flows.reminder_sweep import reminder_sweep
-from models.cycle import Step
+from models.cycle.cycle import Step
 from tasks.sweep import OVERDUE_ARTIFACT, OVERDUE_EVENT
 from tests.notifications.conftest import add_person, launch, ledger, only_step
 from tests.notifications.receivers import Mailbox, Webhook

@@ -10,10 +10,10 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from models.assignment_record import current_team
-from models.facilitator import Contact, Facilitator
-from models.team import assign_cycle, assign_cycles
-from models.unavailability import mark_unavailable
+from models.matching.assignment import current_team
+from models.matching.team import assign_cycle, assign_cycles
+from models.people.facilitator import Contact, Facilitator
+from models.people.unavailability import mark_unavailable
 from tests.models.test_matching_db import NOW, POLICY, add_person, launch
 from tests.notifications.conftest import add_person as add_coordinator
 from tests.notifications.conftest import ledger, sweep

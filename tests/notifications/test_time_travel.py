@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from models.clock import BAMAKO
-from models.cycle import Step, set_step_status
-from models.transitions import StepStatus
+from models.cycle.cycle import Step
+from models.cycle.status import set_step_status
+from models.cycle.transitions import StepStatus
 from tests.notifications.conftest import POLICY, add_person, launch, only_step, sweep
 from tests.notifications.receivers import Webhook
 

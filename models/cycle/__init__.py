@@ -1,0 +1,1 @@
+"""A cycle: its tables, plan and deadlines, legal transitions, launches, where it waits."""

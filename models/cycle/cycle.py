@@ -1,0 +1,166 @@
+"""A cycle: the five stages for one commune (or one cercle), made of steps with owners and due dates.
+
+The tables and the look-ups; launching is models/cycle/launch.py, status changes
+models/cycle/status.py.
+
+One active cycle per commune (or cercle) at a time is a partial unique index, not a Python check:
+two coordinators launching at once cannot both succeed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TypeVarTuple
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Select,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+    text,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from models.base import Base, IntPk, child_of, one_of
+from models.cycle.steps import Stage, StepName
+from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
+from models.errors import NotFound
+from models.geography.places import Cercle, Commune, Region
+from models.people.facilitator import Facilitator
+
+ACTIVE_ONLY = text("status = 'active'")
+
+Columns = TypeVarTuple("Columns")
+
+
+class Cycle(Base):
+    __tablename__ = "cycles"
+    __table_args__ = (
+        UniqueConstraint("area_pcode", "sequence"),
+        CheckConstraint("level IN ('commune', 'cercle')", name="level"),
+        one_of("status", CycleStatus),
+        CheckConstraint(
+            "(level = 'commune' AND commune_pcode = area_pcode)"
+            " OR (level = 'cercle' AND commune_pcode IS NULL AND cercle_pcode = area_pcode)",
+            name="area",
+        ),
+        CheckConstraint("sequence >= 1", name="sequence"),
+        Index(
+            "uq_cycles_one_active_per_area",
+            "area_pcode",
+            unique=True,
+            sqlite_where=ACTIVE_ONLY,
+            postgresql_where=ACTIVE_ONLY,
+        ),
+    )
+
+    id: Mapped[IntPk]
+    level: Mapped[str] = mapped_column(String(7), default="commune")
+    area_pcode: Mapped[str] = mapped_column(String(8))
+    commune_pcode: Mapped[str | None] = mapped_column(ForeignKey("communes.pcode"), index=True)
+    cercle_pcode: Mapped[str] = mapped_column(ForeignKey("cercles.pcode"), index=True)
+    region_pcode: Mapped[str] = mapped_column(ForeignKey("regions.pcode"), index=True)
+    sequence: Mapped[int]
+    status: Mapped[str] = mapped_column(String(10), default=CycleStatus.ACTIVE.value, index=True)
+    start_on: Mapped[date] = mapped_column(Date)
+    launched_by: Mapped[str] = mapped_column(String(120))
+    launched_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    close_reason: Mapped[str | None] = mapped_column(Text)
+    flow_run_id: Mapped[str | None] = mapped_column(String(36))
+
+    commune: Mapped[Commune | None] = relationship()
+    cercle: Mapped[Cercle] = relationship()
+    steps: Mapped[list[Step]] = relationship(
+        back_populates="cycle", cascade="all, delete-orphan", order_by="Step.position"
+    )
+
+    @property
+    def area_name(self) -> str:
+        return self.commune.name if self.commune else self.cercle.name
+
+    @property
+    def label(self) -> str:
+        return f"{self.area_name} #{self.sequence}"
+
+    def step(self, name: str | StepName) -> Step:
+        text = str(name)
+        for step in self.steps:
+            if step.name == text:
+                return step
+        raise KeyError(name)
+
+    def waiting_step(self) -> Step | None:
+        """The first open step: the one the cycle waits on."""
+        return next((s for s in self.steps if s.status in OPEN_STEP), None)
+
+
+class Step(Base):
+    __tablename__ = "steps"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "name"),
+        UniqueConstraint("cycle_id", "position"),
+        one_of("status", StepStatus),
+        one_of("stage", Stage),
+        CheckConstraint("escalation_level >= 0", name="escalation_level"),
+        # The reminder sweep's query: open steps by due date.
+        Index("ix_steps_status_due_at", "status", "due_at"),
+    )
+
+    id: Mapped[IntPk]
+    cycle_id: Mapped[int] = child_of("cycles")
+    position: Mapped[int]
+    stage: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    owner_role: Mapped[str] = mapped_column(String(12))
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id"), index=True)
+    session_number: Mapped[int | None]
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(10), default=StepStatus.PENDING.value)
+    completed_at: Mapped[datetime | None]
+    overdue_since: Mapped[datetime | None]
+    escalation_level: Mapped[int] = mapped_column(default=0)
+
+    cycle: Mapped[Cycle] = relationship(back_populates="steps")
+    facilitator: Mapped[Facilitator | None] = relationship()
+
+    @property
+    def step_name(self) -> StepName:
+        """`name` read as the domain's StepName (the column holds its text form)."""
+        return StepName.parse(self.name)
+
+
+def with_place_names(query: Select[*Columns]) -> Select[*Columns]:
+    """`query` (which selects from Cycle) joined to its commune, cercle and region, so it can select
+    their names; the commune is an outer join because a cercle's cycle has none."""
+    return (
+        query.outerjoin(Commune, Commune.pcode == Cycle.commune_pcode)
+        .join(Cercle, Cercle.pcode == Cycle.cercle_pcode)
+        .join(Region, Region.pcode == Cycle.region_pcode)
+    )
+
+
+def get_cycle(session: Session, cycle_id: int) -> Cycle:
+    cycle = session.get(Cycle, cycle_id)
+    if cycle is None:
+        raise NotFound(f"No cycle with id {cycle_id}; 'debates cycles' lists them")
+    return cycle
+
+
+def next_sequence(session: Session, area_pcode: str) -> int:
+    last = session.scalar(
+        select(Cycle.sequence).where(Cycle.area_pcode == area_pcode).order_by(Cycle.sequence.desc())
+    )
+    return (last or 0) + 1
+
+
+def active_cycle(session: Session, area_pcode: str) -> Cycle | None:
+    return session.scalar(
+        select(Cycle).where(Cycle.area_pcode == area_pcode, Cycle.status == CycleStatus.ACTIVE)
+    )

@@ -1,0 +1,1 @@
+"""Mali's administrative levels keyed by OCHA P-code, and the commune registry."""

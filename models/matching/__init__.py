@@ -1,0 +1,1 @@
+"""Facilitator teams: candidates, hard rules and scores, the solver, explanations."""

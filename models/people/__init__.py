@@ -1,0 +1,1 @@
+"""People: facilitators, coordinators and managers; the facilitator file; unavailability."""

@@ -1,0 +1,114 @@
+"""People: facilitators who run debates, and the coordinators and managers reminders escalate to.
+
+Contact channels are Apprise URLs, which carry tokens and passwords: they are secrets. They are
+never printed, logged or shown; `Contact.__repr__` and every listing show only the scheme.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, IntPk, child_of, one_of
+from models.fields import Sex
+from models.geography.places import Commune, Region
+
+
+class Role(enum.StrEnum):
+    FACILITATOR = "facilitator"
+    COORDINATOR = "coordinator"
+    MANAGER = "manager"
+
+
+facilitator_regions = Table(
+    "facilitator_regions",
+    Base.metadata,
+    Column("facilitator_id", ForeignKey("facilitators.id", ondelete="CASCADE"), primary_key=True),
+    Column("region_pcode", ForeignKey("regions.pcode"), primary_key=True),
+)
+
+
+class Facilitator(Base):
+    __tablename__ = "facilitators"
+    __table_args__ = (
+        UniqueConstraint("name_key", "home_commune_pcode"),
+        one_of("sex", Sex),
+        one_of("role", Role),
+        CheckConstraint("locale IN ('fr', 'en')", name="locale"),
+        CheckConstraint("max_cycles >= 0", name="max_cycles"),
+    )
+
+    id: Mapped[IntPk]
+    name: Mapped[str] = mapped_column(String(120))
+    name_key: Mapped[str] = mapped_column(String(120))
+    sex: Mapped[str] = mapped_column(String(1))
+    role: Mapped[str] = mapped_column(String(12), default=Role.FACILITATOR.value)
+    home_commune_pcode: Mapped[str] = mapped_column(ForeignKey("communes.pcode"), index=True)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    affiliations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    max_cycles: Mapped[int] = mapped_column(default=3)
+    locale: Mapped[str] = mapped_column(String(2), default="fr")
+    created_at: Mapped[datetime]
+
+    home_commune: Mapped[Commune] = relationship()
+    regions: Mapped[list[Region]] = relationship(
+        secondary=facilitator_regions, order_by=Region.pcode
+    )
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="facilitator", cascade="all, delete-orphan", order_by="Contact.id"
+    )
+    unavailable: Mapped[list[Unavailability]] = relationship(
+        back_populates="facilitator",
+        cascade="all, delete-orphan",
+        order_by="Unavailability.starts_on",
+    )
+
+    def __repr__(self) -> str:
+        return f"Facilitator(id={self.id!r}, name={self.name!r}, role={self.role!r})"
+
+
+class Contact(Base):
+    """One Apprise URL of a person. Secret: never shown beyond its scheme."""
+
+    __tablename__ = "facilitator_contacts"
+    __table_args__ = (UniqueConstraint("facilitator_id", "url"),)
+
+    id: Mapped[IntPk]
+    facilitator_id: Mapped[int] = child_of("facilitators")
+    url: Mapped[str] = mapped_column(Text)
+    facilitator: Mapped[Facilitator] = relationship(back_populates="contacts")
+
+    @property
+    def scheme(self) -> str:
+        return self.url.split("://", 1)[0] if "://" in self.url else "?"
+
+    def __repr__(self) -> str:
+        return f"Contact(id={self.id!r}, scheme={self.scheme!r}, url=<secret>)"
+
+
+class Unavailability(Base):
+    __tablename__ = "facilitator_unavailability"
+    __table_args__ = (
+        UniqueConstraint("facilitator_id", "starts_on", "ends_on"),
+        CheckConstraint("ends_on >= starts_on", name="period"),
+    )
+
+    id: Mapped[IntPk]
+    facilitator_id: Mapped[int] = child_of("facilitators")
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    facilitator: Mapped[Facilitator] = relationship(back_populates="unavailable")

@@ -1,0 +1,224 @@
+"""The facilitator file: one person a row, validated whole before anything is written.
+
+Columns: name, sex, languages, home_commune, then optional regions, affiliations, max_cycles,
+locale, contacts, role, unavailable. Import is idempotent on name + home commune.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.csvfile import ImportReport, problems, read_rows
+from models.errors import DomainError, InvalidInput
+from models.fields import Sex
+from models.geography.places import Level, Region, resolve_place
+from models.language import language_code
+from models.people.facilitator import Contact, Facilitator, Role, Unavailability
+from models.text import name_key
+
+REQUIRED = ("name", "sex", "languages", "home_commune")
+
+
+def _split(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(";") if part.strip()]
+    return value
+
+
+class Period(BaseModel):
+    starts_on: date
+    ends_on: date
+    reason: str | None = None
+
+    @field_validator("ends_on")
+    @classmethod
+    def _in_order(cls, ends_on: date, info: Any) -> date:
+        starts_on = info.data.get("starts_on")
+        if starts_on and ends_on < starts_on:
+            raise ValueError(f"ends {ends_on} before it starts {starts_on}")
+        return ends_on
+
+
+class FacilitatorRow(BaseModel):
+    """One row of the facilitator file, as a field worker fills it in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120)]
+    sex: Sex = Field(description="F or M")
+    languages: Annotated[list[str], Field(min_length=1)]
+    home_commune: str = Field(description="P-code or name of the person's home commune")
+    regions: list[str] = Field(default_factory=list)
+    affiliations: list[str] = Field(default_factory=list)
+    max_cycles: Annotated[int, Field(ge=0, le=50)] = 3
+    locale: Annotated[str, Field(pattern="^(fr|en)$")] = "fr"
+    contacts: list[SecretStr] = Field(default_factory=list)
+    role: Role = Role.FACILITATOR
+    unavailable: list[Period] = Field(default_factory=list)
+
+    @field_validator("sex", mode="before")
+    @classmethod
+    def _sex(cls, value: Any) -> Any:
+        return value.strip().upper()[:1] if isinstance(value, str) and value.strip() else value
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def _languages(cls, value: Any) -> list[str]:
+        return list(dict.fromkeys(language_code(item) for item in _split(value)))
+
+    @field_validator("regions", "affiliations", mode="before")
+    @classmethod
+    def _lists(cls, value: Any) -> Any:
+        return _split(value)
+
+    @field_validator("contacts", mode="before")
+    @classmethod
+    def _contacts(cls, value: Any) -> Any:
+        items = _split(value)
+        for index, item in enumerate(items, start=1):
+            scheme, sep, rest = str(item).partition("://")
+            if not sep or not scheme.isalnum() or not rest:
+                # Never echo the value: a contact URL may carry a token.
+                raise ValueError(
+                    f"contact {index} is not an Apprise URL like mailto://… or json://…"
+                )
+        return items
+
+    @field_validator("unavailable", mode="before")
+    @classmethod
+    def _periods(cls, value: Any) -> Any:
+        periods = []
+        for item in _split(value):
+            if not isinstance(item, str):
+                periods.append(item)
+                continue
+            start, sep, end = item.partition("..")
+            if not sep:
+                raise ValueError(f"'{item}' is not a period; write 2026-03-01..2026-03-14")
+            periods.append({"starts_on": start.strip(), "ends_on": end.strip()})
+        return periods
+
+
+def parse_facilitator_file(path: Path) -> list[tuple[int, FacilitatorRow]]:
+    """Every row parsed, or one error listing every bad line and field (nothing half-read)."""
+    parsed: list[tuple[int, FacilitatorRow]] = []
+    found: list[tuple[str, str]] = []
+    for line, raw in read_rows(path, required=REQUIRED):
+        try:
+            parsed.append((line, FacilitatorRow.model_validate(raw)))
+        except ValidationError as exc:
+            found.extend(problems(exc, prefix=f"line {line}"))
+    if found:
+        raise InvalidInput(f"{path}: nothing was imported", found)
+    if not parsed:
+        raise InvalidInput(f"{path}: the file has a header but no facilitator rows")
+    return parsed
+
+
+def import_facilitators(session: Session, path: Path, *, now: datetime) -> ImportReport:
+    rows = parse_facilitator_file(path)
+    report = ImportReport(rows=len(rows))
+    found: list[tuple[str, str]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, row in rows:
+        try:
+            home = resolve_place(session, row.home_commune, Level.COMMUNE)
+        except DomainError as exc:
+            found.append((f"line {line}", f"field home_commune: {exc}"))
+            continue
+        key = (name_key(row.name), home.pcode)
+        if key in seen:
+            found.append(
+                (
+                    f"line {line}, field name",
+                    f"'{row.name}' of {home.name} repeats line {seen[key]}",
+                )
+            )
+            continue
+        seen[key] = line
+        try:
+            _upsert(session, row, home.pcode, now=now, report=report)
+        except DomainError as exc:
+            found.append((f"line {line}", str(exc)))
+    if found:
+        raise InvalidInput(f"{path}: nothing was imported", found)
+    session.flush()
+    return report
+
+
+def _upsert(
+    session: Session,
+    row: FacilitatorRow,
+    home_pcode: str,
+    *,
+    now: datetime,
+    report: ImportReport,
+) -> None:
+    region_codes: list[str] = []
+    for text in row.regions or [home_pcode[:4]]:
+        try:
+            region_codes.append(resolve_place(session, text, Level.REGION).pcode)
+        except DomainError as exc:
+            raise DomainError(f"field regions: {exc}") from exc
+    values: dict[str, Any] = {
+        "name": row.name,
+        "sex": row.sex.value,
+        "role": row.role.value,
+        "languages": row.languages,
+        "affiliations": row.affiliations,
+        "max_cycles": row.max_cycles,
+        "locale": row.locale,
+    }
+    person = session.scalar(
+        select(Facilitator).where(
+            Facilitator.name_key == name_key(row.name),
+            Facilitator.home_commune_pcode == home_pcode,
+        )
+    )
+    created = person is None
+    if person is None:
+        person = Facilitator(
+            name_key=name_key(row.name), home_commune_pcode=home_pcode, created_at=now, **values
+        )
+        session.add(person)
+        report.added += 1
+    changed = {k: v for k, v in values.items() if getattr(person, k) != v}
+    for key, value in changed.items():
+        setattr(person, key, value)
+    regions = [session.get_one(Region, code) for code in dict.fromkeys(region_codes)]
+    if [r.pcode for r in person.regions] != [
+        r.pcode for r in sorted(regions, key=lambda r: r.pcode)
+    ]:
+        person.regions = sorted(regions, key=lambda r: r.pcode)
+        changed["regions"] = region_codes
+    urls = [c.get_secret_value() for c in row.contacts]
+    if [c.url for c in person.contacts] != urls:
+        person.contacts.clear()
+        session.flush()  # deletes before inserts: the same URL may come back
+        person.contacts.extend(Contact(url=url) for url in urls)
+        changed["contacts"] = True
+    periods = [(p.starts_on, p.ends_on) for p in row.unavailable]
+    if [(u.starts_on, u.ends_on) for u in person.unavailable] != periods:
+        person.unavailable.clear()
+        session.flush()
+        person.unavailable.extend(Unavailability(starts_on=s, ends_on=e) for s, e in periods)
+        changed["unavailable"] = True
+    if not created:
+        if changed:
+            report.updated += 1
+        else:
+            report.unchanged += 1

@@ -1,0 +1,1 @@
+"""Which reminders, overdue notices and escalations are due, and the ledger table."""

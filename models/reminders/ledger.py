@@ -1,0 +1,68 @@
+"""The notification ledger: one row per message per recipient channel, so a reminder goes out once.
+
+The idempotency key is (step, rule, recipient, due date) under a UNIQUE constraint. A sweep claims a
+row by inserting it (or, for a retry, by moving it from failed back to claimed in one UPDATE) before
+it sends, and marks it sent or failed after. Two sweeps cannot both claim one key. The due date is
+part of the key, so a step whose due date moves gets fresh reminders for the new date, while the
+rows of the old date are cancelled.
+
+Recipients are contact channels ('contact:12'), never their Apprise URLs: the ledger holds no secret,
+and `last_error` is redacted before it is stored (notifications.dispatch).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, IntPk, one_of
+
+
+class NotificationStatus(enum.StrEnum):
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("step_id", "rule", "recipient", "due_at"),
+        one_of("status", NotificationStatus),
+        CheckConstraint("attempts >= 0", name="attempts"),
+        # Later sweeps look for retries and stale claims by status and time.
+        Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
+        # Who was told of which cycle: the assignment rows only, without reading the history.
+        Index("ix_notifications_rule_step_id", "rule", "step_id"),
+    )
+
+    id: Mapped[IntPk]
+    step_id: Mapped[int] = mapped_column(ForeignKey("steps.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(40))
+    recipient: Mapped[str] = mapped_column(String(40))
+    due_at: Mapped[datetime]
+    facilitator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitators.id", ondelete="SET NULL"), index=True
+    )
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitator_contacts.id", ondelete="SET NULL")
+    )
+    channel: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), default=NotificationStatus.CLAIMED.value)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime]
+    claimed_by: Mapped[str] = mapped_column(String(40))
+    next_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return (
+            f"Notification(id={self.id!r}, step_id={self.step_id!r}, rule={self.rule!r}, "
+            f"recipient={self.recipient!r}, status={self.status!r})"
+        )

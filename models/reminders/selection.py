@@ -1,0 +1,243 @@
+"""What the reminder sweep reads from the database, as plain data, in a few indexed queries.
+
+`open_steps_query` is the sweep's one indexed query (ix_steps_status_due_at): open steps of active
+cycles due before a horizon, never a loop over cycles. The other selections find who has not yet
+been told of an assignment, the team changes to announce, and the invitations due."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, and_, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from models.audit import AuditEvent
+from models.cycle.cycle import Cycle, Step
+from models.cycle.steps import StepKind
+from models.cycle.transitions import OPEN_STEP, CycleStatus
+from models.matching.assignment import TeamAssignment
+from models.query import in_chunks
+from models.reminders.due import OpenStep
+from models.reminders.ledger import Notification
+from models.reminders.rules import (
+    ASSIGNMENT,
+    TEAM_CHANGES,
+    TeamAssigned,
+    invitation_rule,
+    team_change,
+)
+from models.stages.sessions import DebateSession, SessionStatus
+
+OPEN = tuple(s.value for s in OPEN_STEP)
+
+
+_COLUMNS = (
+    Step.id,
+    Step.cycle_id,
+    Step.stage,
+    Step.name,
+    Step.status,
+    Step.owner_role,
+    Step.facilitator_id,
+    Step.due_at,
+    Step.escalation_level,
+    Cycle.region_pcode,
+)
+
+
+def _open_steps(*where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    """Open steps of active cycles that also meet `where`, as the columns of an `OpenStep`."""
+    return (
+        select(*_COLUMNS)
+        .join(Cycle, Cycle.id == Step.cycle_id)
+        .where(Step.status.in_(OPEN), *where, Cycle.status == CycleStatus.ACTIVE.value)
+    )
+
+
+def open_steps_query(until: datetime) -> Select[*tuple[Any, ...]]:
+    """Open steps of active cycles due before `until`: a range scan on ix_steps_status_due_at."""
+    return _open_steps(Step.due_at <= until).order_by(Step.due_at, Step.id)
+
+
+def open_steps_of(cycle_ids: Sequence[int]) -> Select[*tuple[Any, ...]]:
+    """Open steps of these cycles (when active), each cycle's in order: its first is the one it
+    waits on."""
+    return _open_steps(Step.cycle_id.in_(cycle_ids)).order_by(Step.cycle_id, Step.position)
+
+
+def open_step(row: Row[Any]) -> OpenStep:
+    """An OpenStep from a row of `open_steps_query` or `assignments_query`."""
+    values: tuple[Any, ...] = tuple(row)
+    return OpenStep(*values)
+
+
+def assigned_steps_query() -> Select[*tuple[Any, ...]]:
+    """Open steps of active cycles that have a facilitator."""
+    return _open_steps(Step.facilitator_id.is_not(None)).order_by(Step.due_at, Step.id)
+
+
+def told_query() -> Select[*tuple[Any, ...]]:
+    """(cycle, person) pairs already told of their assignment, by the step's notice or the team's."""
+    other = aliased(Step)
+    return (
+        select(other.cycle_id, Notification.facilitator_id)
+        .join(other, other.id == Notification.step_id)
+        .where(
+            or_(
+                Notification.rule == str(ASSIGNMENT),
+                Notification.rule.like(TeamAssigned.sql_like()),
+            )
+        )
+        .distinct()
+    )
+
+
+def select_unannounced_assignments(
+    session: Session, told_by_team: Iterable[tuple[int, int | None]] = ()
+) -> list[OpenStep]:
+    """The first open step of each (cycle, facilitator) not yet told: what the notice is about.
+
+    A lead facilitator owns every session and minutes step of a cycle: they are told once per
+    cycle, not once per step. The anti-join is done here, over two plain scans, because SQLite's
+    planner may pick a nested scan for it (measured: 55 s instead of 0.5 s at 100,000 steps).
+    """
+    told = {(cycle_id, person) for cycle_id, person in session.execute(told_query())}
+    told.update(told_by_team)  # a team notice being sent now says it already
+    first: dict[tuple[int, int | None], OpenStep] = {}
+    for row in session.execute(assigned_steps_query()):
+        step = open_step(row)
+        pair = (step.cycle_id, step.facilitator_id)
+        if pair not in told:
+            first.setdefault(pair, step)
+    return list(first.values())
+
+
+@dataclass(frozen=True)
+class TeamNotice:
+    """A team change to announce: the audit event, and the step of the cycle it is filed under
+    (the step the cycle waits on: the ledger's key needs a step)."""
+
+    event_id: int
+    kind: str
+    facilitator_id: int | None
+    step: OpenStep
+
+    @property
+    def rule(self) -> str:
+        return str(team_change(self.kind, self.event_id))
+
+
+def select_team_notices(session: Session, since: datetime) -> list[TeamNotice]:
+    """Team changes recorded since `since` (index on audit_events.at) of active cycles; the plan
+    drops the (rule, recipient) pairs the ledger has already. Read only."""
+    events: list[tuple[int, str, int | None, dict[str, Any] | None]] = [
+        (row[0], row[1], row[2], row[3])
+        for row in session.execute(
+            select(AuditEvent.id, AuditEvent.action, AuditEvent.cycle_id, AuditEvent.after)
+            .where(AuditEvent.at >= since, AuditEvent.action.like("team.notify.%"))
+            .order_by(AuditEvent.id)
+        )
+    ]
+    if not events:
+        return []
+    waiting: dict[int, OpenStep] = {}
+    cycle_ids = sorted({c for _i, _a, c, _after in events if c is not None})
+    for chunk_ids in in_chunks(cycle_ids):
+        for row in session.execute(open_steps_of(chunk_ids)):
+            step = open_step(row)
+            waiting.setdefault(step.cycle_id, step)
+    notices = []
+    for event_id, action, cycle_id, after in events:
+        kind = action.removeprefix("team.notify.")
+        filed_under = waiting.get(cycle_id) if cycle_id is not None else None
+        if filed_under is None or kind not in TEAM_CHANGES:
+            continue
+        person = (after or {}).get("facilitator_id")
+        notices.append(TeamNotice(event_id, kind, person, filed_under))
+    return notices
+
+
+def claimed_pairs(session: Session, rules: Sequence[str]) -> set[tuple[str, str]]:
+    """(rule, recipient) pairs the ledger holds for these rules, whatever their status."""
+    pairs: set[tuple[str, str]] = set()
+    for chunk in in_chunks(sorted(set(rules))):
+        rows = session.execute(
+            select(Notification.rule, Notification.recipient).where(Notification.rule.in_(chunk))
+        )
+        pairs.update((rule, recipient) for rule, recipient in rows)
+    return pairs
+
+
+@dataclass(frozen=True)
+class InvitationDue:
+    """A session whose current invitation (or cancellation) is to be sent to its team and the
+    region's coordinators, filed under the session's step."""
+
+    rule: str
+    session_number: int
+    team: tuple[int, ...]
+    step: OpenStep
+
+
+def select_invitations(
+    session: Session, now: datetime, cycle_id: int | None = None
+) -> list[InvitationDue]:
+    """Sessions still to come of active cycles (or of cycle `cycle_id`): the invitation of their
+    current revision, or the notice of their cancellation (also when it closed the cycle). Read
+    only; the plan drops what the ledger has already."""
+    query = (
+        select(
+            DebateSession.number,
+            DebateSession.revision,
+            DebateSession.status,
+            *_COLUMNS,
+        )
+        .join(Cycle, Cycle.id == DebateSession.cycle_id)
+        .join(
+            Step,
+            and_(
+                Step.cycle_id == DebateSession.cycle_id,
+                Step.session_number == DebateSession.number,
+                Step.name.like(StepKind.SESSION.sql_like),
+            ),
+        )
+        .where(
+            DebateSession.starts_at > now,
+            DebateSession.status.in_(
+                [
+                    SessionStatus.SCHEDULED.value,
+                    SessionStatus.POSTPONED.value,
+                    SessionStatus.CANCELLED.value,
+                ]
+            ),
+            or_(
+                Cycle.status == CycleStatus.ACTIVE.value,
+                DebateSession.status == SessionStatus.CANCELLED.value,
+            ),
+        )
+        .order_by(DebateSession.cycle_id, DebateSession.number)
+    )
+    if cycle_id is not None:
+        query = query.where(DebateSession.cycle_id == cycle_id)
+    rows = session.execute(query).all()
+    cycle_ids = sorted({row[4] for row in rows})
+    teams: dict[int, list[int]] = {}
+    for chunk in in_chunks(cycle_ids):
+        for cycle_id, person in session.execute(
+            select(TeamAssignment.cycle_id, TeamAssignment.facilitator_id)
+            .where(TeamAssignment.cycle_id.in_(chunk), TeamAssignment.superseded_at.is_(None))
+            .order_by(TeamAssignment.cycle_id, TeamAssignment.role.desc())
+        ):
+            teams.setdefault(cycle_id, []).append(person)
+    due = []
+    for number, revision, status, *step_columns in rows:
+        step = OpenStep(*step_columns)
+        cancelled = status == SessionStatus.CANCELLED.value
+        if not cancelled and step.status not in OPEN:
+            continue  # held already
+        rule = str(invitation_rule(step.cycle_id, number, revision, cancelled))
+        due.append(InvitationDue(rule, number, tuple(teams.get(step.cycle_id, [])), step))
+    return due

@@ -1,0 +1,1 @@
+"""What each human step records: baseline study, sessions, minutes, safety plan."""

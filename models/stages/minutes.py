@@ -1,0 +1,237 @@
+"""Minutes (procès-verbal) of a debate session: attendance counts, grievances, agreements, commitments.
+
+Attendance is counts by sex x age band x group, never names. A grievance can be marked sensitive:
+it is kept for the coordinator and never goes into a notification.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from models.audit import record
+from models.base import Base, IntPk, child_of
+from models.cycle.cycle import Cycle
+from models.fields import AgeBand, Group, Sex, Short
+from models.fields import Text as LongText
+from models.idempotent import insert_or_existing
+
+
+class Minutes(Base):
+    __tablename__ = "minutes"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "session_number"),
+        CheckConstraint("total_participants >= 0", name="total_participants"),
+    )
+
+    id: Mapped[IntPk]
+    cycle_id: Mapped[int] = child_of("cycles")
+    session_number: Mapped[int]
+    total_participants: Mapped[int]
+    validated_by: Mapped[str] = mapped_column(String(120))
+    validated_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime]
+
+    attendance: Mapped[list[AttendanceCount]] = relationship(cascade="all, delete-orphan")
+    grievances: Mapped[list[Grievance]] = relationship(cascade="all, delete-orphan")
+    agreements: Mapped[list[Agreement]] = relationship(cascade="all, delete-orphan")
+    commitments: Mapped[list[Commitment]] = relationship(cascade="all, delete-orphan")
+
+
+class PartOfMinutes:
+    """A row of one of the minutes' lists (attendance counts, grievances, agreements, commitments):
+    its own id, and the minutes it belongs to (deleted with them). `sort_order`: these columns
+    come first, as in the tables the migrations created."""
+
+    id: Mapped[IntPk] = mapped_column(sort_order=-1)
+    minutes_id: Mapped[int] = mapped_column(
+        ForeignKey("minutes.id", ondelete="CASCADE"), index=True, sort_order=-1
+    )
+
+
+class AttendanceCount(PartOfMinutes, Base):
+    __tablename__ = "attendance_counts"
+    __table_args__ = (
+        UniqueConstraint("minutes_id", "sex", "age_band", "group"),
+        CheckConstraint("count >= 0", name="count"),
+    )
+
+    sex: Mapped[str] = mapped_column(String(1))
+    age_band: Mapped[str] = mapped_column(String(5))
+    group: Mapped[str] = mapped_column(String(30))
+    count: Mapped[int]
+
+
+class Grievance(PartOfMinutes, Base):
+    __tablename__ = "grievances"
+
+    theme: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Agreement(PartOfMinutes, Base):
+    __tablename__ = "agreements"
+
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Commitment(PartOfMinutes, Base):
+    __tablename__ = "commitments"
+
+    party: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[date] = mapped_column(Date)
+
+
+class AttendanceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sex: Sex
+    age_band: AgeBand
+    group: Group
+    count: Annotated[int, Field(ge=0, le=10_000)]
+
+
+class GrievanceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    theme: Short = Field(description="Thème (foncier, accès à l'eau, …) / theme")
+    summary: LongText = Field(description="Résumé / summary")
+    sensitive: bool = Field(
+        default=False, description="Sensible: jamais dans un message / sensitive: never notified"
+    )
+
+
+class CommitmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    party: Short = Field(description="Qui s'engage / the party that commits")
+    action: LongText = Field(description="Quoi / what")
+    deadline: date = Field(description="Pour quand / by when")
+
+
+class MinutesSubmission(BaseModel):
+    """Procès-verbal of one debate session / minutes of one session."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    total_participants: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        description="Nombre total de participants / total participants"
+    )
+    attendance: Annotated[list[AttendanceIn], Field(min_length=1)] = Field(
+        description="Présence par sexe x âge x groupe, sans noms / counts, never names"
+    )
+    grievances: list[GrievanceIn] = Field(default_factory=list, description="Griefs / grievances")
+    agreements: list[LongText] = Field(default_factory=list, description="Accords / agreements")
+    commitments: list[CommitmentIn] = Field(
+        default_factory=list, description="Engagements (qui, quoi, quand) / commitments"
+    )
+    validated_by: Short = Field(description="Validé par / validated by (name and role)")
+    validated_on: date = Field(description="Date de validation / date validated")
+
+    @model_validator(mode="after")
+    def _counts_add_up(self) -> Self:
+        seen: set[tuple[str, str, str]] = set()
+        for row in self.attendance:
+            key = (row.sex.value, row.age_band.value, row.group.value)
+            if key in seen:
+                raise ValueError(
+                    f"attendance lists {'/'.join(key)} twice; give each combination once"
+                )
+            seen.add(key)
+        counted = sum(row.count for row in self.attendance)
+        if counted != self.total_participants:
+            raise ValueError(
+                f"attendance counts add up to {counted}, not total_participants "
+                f"{self.total_participants}; correct one of them"
+            )
+        for number, commitment in enumerate(self.commitments, start=1):
+            if commitment.deadline < self.validated_on:
+                raise ValueError(
+                    f"commitment {number} ({commitment.party}) is due {commitment.deadline}, "
+                    f"before the minutes were validated on {self.validated_on}"
+                )
+        return self
+
+
+SENSITIVE_WITHHELD = "sensible — voir le coordinateur / sensitive — see the coordinator"
+
+
+def withhold_sensitive(submission: MinutesSubmission) -> MinutesSubmission:
+    """The same minutes with each sensitive grievance's theme and summary replaced by a notice.
+
+    What `debates submit` hands to Prefect (the resume input and the stage subflow's parameters are
+    stored in Prefect's database and shown in its UI) after the full text is recorded here.
+    """
+    return submission.model_copy(
+        update={
+            "grievances": [
+                g.model_copy(update={"theme": "sensible", "summary": SENSITIVE_WITHHELD})
+                if g.sensitive
+                else g
+                for g in submission.grievances
+            ]
+        }
+    )
+
+
+def record_minutes(
+    session: Session,
+    cycle: Cycle,
+    number: int,
+    submission: MinutesSubmission,
+    *,
+    actor: str,
+    now: datetime,
+) -> bool:
+    """Record a session's validated minutes once, with their counts, grievances and commitments."""
+
+    def build() -> Minutes:
+        return Minutes(
+            total_participants=submission.total_participants,
+            validated_by=submission.validated_by,
+            validated_on=submission.validated_on,
+            recorded_at=now,
+            attendance=[
+                AttendanceCount(
+                    sex=a.sex.value, age_band=a.age_band.value, group=a.group.value, count=a.count
+                )
+                for a in submission.attendance
+            ],
+            grievances=[
+                Grievance(theme=g.theme, summary=g.summary, sensitive=g.sensitive)
+                for g in submission.grievances
+            ],
+            agreements=[Agreement(text=text) for text in submission.agreements],
+            commitments=[
+                Commitment(party=c.party, action=c.action, deadline=c.deadline)
+                for c in submission.commitments
+            ],
+        )
+
+    row, created = insert_or_existing(
+        session, Minutes, {"cycle_id": cycle.id, "session_number": number}, build
+    )
+    if created:
+        # Counts only: grievance text may be sensitive and stays out of the audit trail.
+        record(
+            session,
+            "minutes.recorded",
+            "minutes",
+            row.id,
+            cycle.id,
+            now=now,
+            actor=actor,
+            after={
+                "session": number,
+                "participants": submission.total_participants,
+                "grievances": len(submission.grievances),
+                "commitments": len(submission.commitments),
+            },
+        )
+    return created

@@ -1,0 +1,1 @@
+"""What people read: the portfolio, a cycle's state, `debates cycles` / `show` rows."""

@@ -1,0 +1,279 @@
+"""The manager's view: where every active cycle stands, and the state of one cycle in detail.
+
+`portfolio()` is one SELECT whatever the number of cycles: a grouped subquery finds each cycle's
+waiting step (its first open step) and counts its steps, and a join brings that step's row back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from models.clock import show
+from models.cycle.cycle import Cycle, Step, get_cycle
+from models.cycle.document import Document, documents_of
+from models.cycle.plan import STAGE_ORDER
+from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
+from models.geography.places import Cercle, Commune, Level, Region, resolve_place
+from models.matching.assignment import team_summary
+from models.settings import get_settings
+from models.text import slug
+
+_OPEN = sorted(s.value for s in OPEN_STEP)
+_FINISHED = (StepStatus.DONE.value, StepStatus.SKIPPED.value)
+
+
+def overdue_days(due_at: datetime | None, now: datetime) -> int:
+    """Whole days past due (0 when not yet due): the number the escalation ladder reads."""
+    if due_at is None or due_at >= now:
+        return 0
+    return (now - due_at).days
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    cycle_id: int
+    region_pcode: str
+    region: str
+    cercle_pcode: str
+    cercle: str
+    area_pcode: str
+    area: str
+    sequence: int
+    stage: str | None  # None once every step is finished
+    waiting_step: str | None
+    waiting_title: str | None
+    next_due: datetime | None
+    overdue_days: int
+    escalation_level: int
+    steps_done: int
+    steps_total: int
+    flow_run_id: str | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_days > 0
+
+    def as_record(self) -> dict[str, Any]:
+        """One row of the `debates-portfolio` table and of `debates status --json` (Bamako time)."""
+        return {
+            "region": self.region,
+            "cercle": self.cercle,
+            "commune": self.area,
+            "pcode": self.area_pcode,
+            "cycle": self.sequence,
+            "cycle_id": self.cycle_id,
+            "stage": self.stage or "-",
+            "waiting_step": self.waiting_step or "-",
+            "next_due_bamako": show(self.next_due) if self.next_due else "-",
+            "overdue_days": self.overdue_days,
+            "escalation_level": self.escalation_level,
+            "steps_done": f"{self.steps_done}/{self.steps_total}",
+        }
+
+
+def portfolio(
+    session: Session,
+    *,
+    now: datetime,
+    region: str | None = None,
+    overdue_only: bool = False,
+) -> list[PortfolioRow]:
+    """Every active cycle by region, cercle and commune, with its waiting step: one query."""
+    counts = (
+        select(
+            Step.cycle_id.label("cycle_id"),
+            func.min(case((Step.status.in_(_OPEN), Step.position))).label("waiting_position"),
+            func.count(Step.id).label("steps_total"),
+            func.sum(case((Step.status.in_(_FINISHED), 1), else_=0)).label("steps_done"),
+        )
+        .group_by(Step.cycle_id)
+        .subquery()
+    )
+    waiting = aliased(Step)
+    stmt = (
+        select(
+            Cycle.id.label("cycle_id"),
+            Region.pcode.label("region_pcode"),
+            Region.name.label("region"),
+            Cercle.pcode.label("cercle_pcode"),
+            Cercle.name.label("cercle"),
+            Cycle.area_pcode.label("area_pcode"),
+            func.coalesce(Commune.name, Cercle.name).label("area"),
+            Cycle.sequence.label("sequence"),
+            waiting.stage.label("stage"),
+            waiting.name.label("waiting_step"),
+            waiting.title.label("waiting_title"),
+            waiting.due_at.label("next_due"),
+            func.coalesce(waiting.escalation_level, 0).label("escalation_level"),
+            func.coalesce(counts.c.steps_done, 0).label("steps_done"),
+            func.coalesce(counts.c.steps_total, 0).label("steps_total"),
+            Cycle.flow_run_id.label("flow_run_id"),
+        )
+        .join(Cercle, Cycle.cercle_pcode == Cercle.pcode)
+        .join(Region, Cycle.region_pcode == Region.pcode)
+        .outerjoin(Commune, Cycle.commune_pcode == Commune.pcode)
+        .outerjoin(counts, counts.c.cycle_id == Cycle.id)
+        .outerjoin(
+            waiting,
+            and_(waiting.cycle_id == Cycle.id, waiting.position == counts.c.waiting_position),
+        )
+        .where(Cycle.status == CycleStatus.ACTIVE.value)
+        .order_by(Region.name, Cercle.name, Cycle.area_pcode, Cycle.sequence)
+    )
+    if region is not None:
+        stmt = stmt.where(Cycle.region_pcode == resolve_place(session, region, Level.REGION).pcode)
+    if overdue_only:
+        stmt = stmt.where(or_(waiting.status == StepStatus.OVERDUE.value, waiting.due_at < now))
+    return [
+        PortfolioRow(**row, overdue_days=overdue_days(row["next_due"], now))
+        for row in session.execute(stmt).mappings()
+    ]
+
+
+def artifact_key(area: str, area_pcode: str, sequence: int, what: str) -> str:
+    """`cycle-tilemsi-ml060314-1-state`: the commune for a manager scanning the Artifacts page, its
+    P-code because names repeat (Tilemsi is a commune of Goundam and of Gao), then the commune's cycle
+    number. Prefect allows lowercase letters, digits and dashes only; `slug` drops accents and
+    apostrophes (N'Gassola -> n-gassola) and a name with nothing left still has its P-code.
+    The demo workspace's keys start with `demo-`: its cycles must not overwrite the real ones'."""
+    parts = [slug(area), area_pcode.lower(), str(sequence), what]
+    return get_settings().scoped("-".join(["cycle", *(part for part in parts if part)]))
+
+
+@dataclass(frozen=True)
+class CycleHeading:
+    """Which cycle an artifact is about, as a manager reads it: its key and description name the
+    commune (or cercle), where it is, the commune's cycle number and the stage it is at."""
+
+    cycle_id: int
+    area: str
+    area_pcode: str
+    cercle: str
+    region: str
+    sequence: int
+    intercommunal: bool
+    status: str
+    stage: str | None
+    """The waiting step's stage; None once every step is finished."""
+
+    def artifact_key(self, what: str) -> str:
+        return artifact_key(self.area, self.area_pcode, self.sequence, what)
+
+
+def heading_of(cycle: Cycle) -> CycleHeading:
+    waiting = cycle.waiting_step()
+    return CycleHeading(
+        cycle_id=cycle.id,
+        area=cycle.area_name,
+        area_pcode=cycle.area_pcode,
+        cercle=cycle.cercle.name,
+        region=cycle.cercle.region.name,
+        sequence=cycle.sequence,
+        intercommunal=cycle.commune_pcode is None,
+        status=cycle.status,
+        stage=waiting.stage if waiting else None,
+    )
+
+
+def cycle_heading(session: Session, cycle_id: int) -> CycleHeading:
+    return heading_of(get_cycle(session, cycle_id))
+
+
+@dataclass(frozen=True)
+class StageState:
+    stage: str
+    steps_done: int
+    steps_total: int
+    current: bool
+
+    @property
+    def done(self) -> bool:
+        return self.steps_done == self.steps_total
+
+
+@dataclass(frozen=True)
+class StepState:
+    name: str
+    title: str
+    stage: str
+    status: str
+    due_at: datetime
+    overdue_days: int
+    facilitator: str | None
+
+
+@dataclass(frozen=True)
+class CycleState:
+    """One cycle in detail; where it is and what it is called are its `heading`'s."""
+
+    launched_at: datetime
+    flow_run_id: str | None
+    stages: tuple[StageState, ...]
+    waiting: StepState | None
+    overdue: tuple[StepState, ...]
+    facilitators: tuple[str, ...]
+    documents: tuple[Document, ...]
+    team: dict[str, object]
+    """Lead, co, score and explanation of the assignment, or why nobody fits (team_summary)."""
+    heading: CycleHeading
+
+    @property
+    def stages_done(self) -> int:
+        return sum(1 for stage in self.stages if stage.done)
+
+    @property
+    def progress(self) -> float:
+        """Percentage of stages finished, for Prefect's progress artifact."""
+        return round(100 * self.stages_done / len(self.stages), 1)
+
+
+def cycle_state(session: Session, cycle_id: int, *, now: datetime) -> CycleState:
+    """One cycle in detail: stages done, the step it waits on, overdue steps, people, documents."""
+    cycle = get_cycle(session, cycle_id)
+    waiting_step = cycle.waiting_step()
+
+    def state(step: Step) -> StepState:
+        return StepState(
+            name=step.name,
+            title=step.title,
+            stage=step.stage,
+            status=step.status,
+            due_at=step.due_at,
+            overdue_days=overdue_days(step.due_at, now),
+            facilitator=step.facilitator.name if step.facilitator else None,
+        )
+
+    stages = tuple(
+        StageState(
+            stage=stage.value,
+            steps_done=sum(
+                1 for s in cycle.steps if s.stage == stage.value and s.status in _FINISHED
+            ),
+            steps_total=sum(1 for s in cycle.steps if s.stage == stage.value),
+            current=waiting_step is not None and waiting_step.stage == stage.value,
+        )
+        for stage in STAGE_ORDER
+    )
+    open_steps = [s for s in cycle.steps if s.status in _OPEN]
+    return CycleState(
+        launched_at=cycle.launched_at,
+        flow_run_id=cycle.flow_run_id,
+        stages=stages,
+        waiting=state(waiting_step) if waiting_step else None,
+        overdue=tuple(
+            state(s)
+            for s in open_steps
+            if s.status == StepStatus.OVERDUE.value or overdue_days(s.due_at, now) > 0
+        ),
+        facilitators=tuple(
+            dict.fromkeys(s.facilitator.name for s in cycle.steps if s.facilitator is not None)
+        ),
+        documents=tuple(documents_of(session, cycle.id)),
+        team=team_summary(session, cycle.id),
+        heading=heading_of(cycle),
+    )
