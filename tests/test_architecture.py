@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,51 @@ def test_the_top_level_is_the_designs() -> None:
     }
     present = {p.name for p in ROOT.iterdir()}
     assert present - allowed == set()
+
+
+def _may_import_table() -> dict[str, set[str]]:
+    """The "may import" column of docs/architecture.md's room table: {room: rooms it may import}."""
+    rooms: dict[str, set[str]] = {}
+    for line in (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or not cells[0].startswith("`") or not cells[0].endswith("/`"):
+            continue
+        room = cells[0].strip("`/")
+        if "/" in room or room in ("tests", "bench"):  # models/'s packages have a table of their own
+            continue
+        rooms[room] = set(re.findall(r"`(\w+)`", cells[2]))
+    return rooms
+
+
+ROOMS = _may_import_table()
+
+
+def _our_imports(path: Path) -> set[str]:
+    """The rooms `path` imports, at module level or inside a function."""
+    return _imports(path) & set(ROOMS)
+
+
+def test_the_may_import_table_names_every_room() -> None:
+    present = {p.name for p in ROOT.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert set(ROOMS) == present - {"tests"}
+    assert ROOMS["cli"] == set(ROOMS) - {"cli"}, "cli/ may import every room"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for room in ROOMS for p in _modules(room)],
+    ids=lambda p: p.relative_to(ROOT).as_posix(),
+)
+def test_each_room_imports_only_what_the_table_allows(path: Path) -> None:
+    room = path.relative_to(ROOT).parts[0]
+    allowed = ROOMS[room] | {room}
+    assert _our_imports(path) <= allowed, (
+        f"{path.relative_to(ROOT)} imports {sorted(_our_imports(path) - allowed)}; "
+        f"docs/architecture.md lets {room}/ import {sorted(ROOMS[room]) or 'no other room'}"
+    )
+
+
+@pytest.mark.parametrize("room", ["services", "notifications"])
+def test_prefect_is_reached_only_through_orchestrator(room: str) -> None:
+    offenders = [p.relative_to(ROOT).as_posix() for p in _modules(room) if "prefect" in _imports(p)]
+    assert offenders == []
