@@ -17,7 +17,7 @@ SERVE_LIMIT = 8
 """Default of --limit; tests/cli/test_usage_errors.py keeps it equal to deployments.serve's."""
 
 
-def reconcile_now() -> int:
+def reconcile_and_show() -> int:
     """Start a fresh flow run for every active cycle whose run is lost; how many were started."""
     from models.settings import get_settings
     from services.reconcile import reconcile
@@ -45,7 +45,7 @@ def reconcile() -> None:
     """
     prepare_database()
     require_server(deployed=True)
-    reconcile_now()
+    reconcile_and_show()
 
 
 def serve(
@@ -60,7 +60,7 @@ def serve(
     prepare_database()
     require_server()
     apply_deployments()
-    reconcile_now()
+    reconcile_and_show()
     serve_deployments(limit)
 
 
@@ -125,7 +125,7 @@ def up(
         prepare_database()
         load_registry()
         apply_deployments()
-        reconcile_now()
+        reconcile_and_show()
         ui = api_url.removesuffix("/api")
         console.print(f"[bold green]Prefect UI: {ui}[/]  (Ctrl-C stops what this started)")
         serve_deployments(limit)

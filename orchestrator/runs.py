@@ -18,6 +18,7 @@ from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
 
 from models.cycle.launch import CycleRun
 from models.errors import DomainError
+from models.query import in_chunks
 from models.settings import flow_run_url, get_settings
 from orchestrator.names import DEBATE_CYCLE
 from orchestrator.server import NOT_ANSWERING_FIX, answers
@@ -97,8 +98,7 @@ def read_runs(flow_run_ids: Iterable[str]) -> dict[str, FlowRun]:
     ids = [UUID(i) for i in flow_run_ids]
     found: dict[str, FlowRun] = {}
     with get_client(sync_client=True) as client:
-        for start in range(0, len(ids), 200):
-            batch = ids[start : start + 200]
+        for batch in in_chunks(ids, 200):  # the API's page size
             for flow_run in client.read_flow_runs(
                 flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=batch)), limit=len(batch)
             ):

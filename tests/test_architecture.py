@@ -133,7 +133,10 @@ def _may_import_table() -> dict[str, set[str]]:
         if len(cells) != 3 or not cells[0].startswith("`") or not cells[0].endswith("/`"):
             continue
         room = cells[0].strip("`/")
-        if "/" in room or room in ("tests", "bench"):  # models/'s packages have a table of their own
+        if "/" in room or room in (
+            "tests",
+            "bench",
+        ):  # models/'s packages have a table of their own
             continue
         rooms[room] = set(re.findall(r"`(\w+)`", cells[2]))
     return rooms
