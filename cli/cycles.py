@@ -12,12 +12,20 @@ from cli.common import console, prepare_database
 from models.clock import show as show_time
 
 
-def _with_url(summary: dict[str, Any]) -> dict[str, Any]:
-    from models.settings import flow_run_url, get_settings
+def _ui_base() -> str:
+    """PREFECT_UI_URL / PREFECT_API_URL when set, else the server 'debates up' recorded; read
+    without Prefect, which these database commands never import."""
+    from models.settings import get_settings
+    from orchestrator.server import recorded_api_url
 
     settings = get_settings()
-    url = flow_run_url(settings.ui_base(), summary["flow_run_id"])
-    return summary | {"flow_run_url": url or None}
+    return settings.ui_base() or (recorded_api_url(settings.data_dir) or "").removesuffix("/api")
+
+
+def _with_url(summary: dict[str, Any], ui_base: str) -> dict[str, Any]:
+    from models.settings import flow_run_url
+
+    return summary | {"flow_run_url": flow_run_url(ui_base, summary["flow_run_id"]) or None}
 
 
 def cycles(
@@ -30,9 +38,11 @@ def cycles(
     from models.views.cycle_view import cycle_summary, list_cycles
 
     prepare_database()
+    base = _ui_base()
     with session_scope(readonly=True) as session:
         rows = [
-            _with_url(cycle_summary(c)) for c in list_cycles(session, region=region, active=active)
+            _with_url(cycle_summary(c), base)
+            for c in list_cycles(session, region=region, active=active)
         ]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -74,7 +84,7 @@ def show(
 
     prepare_database()
     with session_scope(readonly=True) as session:
-        data = _with_url(cycle_summary(get_cycle(session, cycle), with_steps=True))
+        data = _with_url(cycle_summary(get_cycle(session, cycle), with_steps=True), _ui_base())
     data["team"] = worded_team(data["team"], get_settings().locale)
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -17,8 +17,6 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
-
 from models.errors import DomainError
 
 DEFAULT_PORT = 4200
@@ -28,6 +26,8 @@ NOT_ANSWERING_FIX = "start 'debates up' in another terminal, or set PREFECT_API_
 
 
 def answers(api_url: str, timeout: float = 2.0) -> bool:
+    import httpx  # here, not at the top: `debates show` reads the record without it
+
     try:
         return httpx.get(f"{api_url.rstrip('/')}/health", timeout=timeout).status_code == 200
     except httpx.HTTPError:
@@ -136,6 +136,8 @@ def start_server(
     api_url: str, *, log_file: Path, startup_timeout: float = 120.0
 ) -> subprocess.Popen[bytes]:
     """Start `prefect server start` for `api_url` (127.0.0.1:port) and wait until it answers."""
+    import httpx
+
     port = httpx.URL(api_url).port or DEFAULT_PORT
     host = httpx.URL(api_url).host or "127.0.0.1"
     log_file.parent.mkdir(parents=True, exist_ok=True)
