@@ -14,6 +14,7 @@ from typing import Any
 
 from models.clock import utcnow
 from models.db import session_scope
+from models.settings import get_settings
 from models.views.portfolio import cycle_state, portfolio
 from notifications.documents.render import label, render
 from orchestrator.artifacts import publish_markdown, publish_progress, publish_table
@@ -61,7 +62,7 @@ def publish_portfolio(now: datetime | None = None, language: str = "fr") -> int:
         regions[row.region] = regions.get(row.region, 0) + 1
     table = [row.as_record() for row in rows]
     publish_table(
-        PORTFOLIO_KEY,
+        get_settings().scoped(PORTFOLIO_KEY),  # the demo's is its own: never the managers' one
         table if table else [{"region": "-", "commune": "no active cycle"}],
         description=label(language, "portfolio_description", len(rows), regions),
     )

@@ -15,6 +15,7 @@ from deployments.serve import apply_deployments
 from models.cycle.cycle import Cycle
 from models.geography.places import communes_in
 from models.people.facilitator import Facilitator
+from orchestrator.artifacts import latest_artifact
 from tests.e2e.conftest import CliResult, Domain, Serving, make_domain
 
 
@@ -65,6 +66,10 @@ def test_demo_after_a_real_launch_seeds_its_own_workspace_and_remove_leaves_noth
     assert all(r.parameters["workspace"] == "demo" for r in runs)
     assert sorted(r.state_name or "" for r in runs).count("Completed") == 1
     assert (domain.data_dir / "demo" / "debates.sqlite3").exists()
+    # The managers' portfolio still shows the real launch; the demo's is its own.
+    real, demo = latest_artifact("debates-portfolio"), latest_artifact("demo-debates-portfolio")
+    assert real is not None and "2 cycles actifs" in (real.description or "")
+    assert demo is not None and "9 cycles actifs" in (demo.description or "")
 
     show = debates("--demo", "show", "1")
     assert show.code == 0, show.err
