@@ -60,6 +60,9 @@ def environment(data_dir: Path) -> dict[str, str]:
     # Our own data folder and database; a registry or policy file the caller chose is kept.
     kept = {"DEBATES_COMMUNES_FILE", "DEBATES_POLICY_FILE"}
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEBATES_") or k in kept}
+    # A coordinator's interpreter caches our modules' bytecode after the first run; with
+    # PYTHONDONTWRITEBYTECODE every case would compile cli/ and models/ from source each time.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env |= {
         "DEBATES_DATA_DIR": str(data_dir),
         "DEBATES_ACTOR": "bench",
