@@ -1,7 +1,5 @@
 """`debates up` (the main job), `debates serve` and `debates reconcile`."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
