@@ -1,7 +1,5 @@
 """The `debates` command: errors are one red line and exit 1; tracebacks only with --debug."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 

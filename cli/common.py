@@ -9,8 +9,10 @@ from rich.console import Console
 from models.clock import BAMAKO, require_aware, utcnow
 from models.errors import DomainError, InvalidInput
 
-console = Console()
-err_console = Console(stderr=True, soft_wrap=True)
+# No :emoji: codes: we print data (commune names, notes), never meant as emoji, and the code
+# table alone is ~0.5 % of a database command's start.
+console = Console(emoji=False)
+err_console = Console(stderr=True, soft_wrap=True, emoji=False)
 
 
 class NotMigrated(DomainError):

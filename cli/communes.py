@@ -1,7 +1,5 @@
 """`debates communes import|find|list`: the commune registry."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,7 +15,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="The commune registry (OCHA P-codes).", no_args_is_help=True)
 
 
-def _communes_table(rows: list[Commune], title: str) -> Table:
+def _communes_table(rows: "list[Commune]", title: str) -> Table:
     table = Table(title=title, title_justify="left")
     for column in ("P-code", "Commune", "Cercle", "Region"):
         table.add_column(column)

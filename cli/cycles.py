@@ -1,7 +1,5 @@
 """`debates cycles` and `debates show CYCLE`: where each cycle stands (--json for scripts)."""
 
-from __future__ import annotations
-
 import json
 from typing import Annotated, Any
 

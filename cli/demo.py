@@ -1,7 +1,5 @@
 """`debates demo`: fictional cycles in a workspace of their own, and `debates demo --remove`."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

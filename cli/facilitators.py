@@ -1,7 +1,5 @@
 """`debates facilitators import|list`: the people who facilitate, coordinate and manage."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

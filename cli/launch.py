@@ -1,7 +1,5 @@
 """`debates launch`: start debate cycles for a commune, a cercle or a region."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`debates plan`: the steps and due dates the policy gives a cycle, without saving anything."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`debates up` (the main job), `debates serve` and `debates reconcile`."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -25,7 +23,7 @@ def reconcile_and_show() -> int:
     return show_restarted(reconcile(who=get_settings().resolved_actor()))
 
 
-def show_restarted(restarted: list[Restarted]) -> int:
+def show_restarted(restarted: "list[Restarted]") -> int:
     if not restarted:
         console.print("Every active cycle has a live flow run.")
         return 0

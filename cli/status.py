@@ -1,7 +1,5 @@
 """`debates status`: the portfolio of active cycles in the terminal, as the Prefect UI's table shows it."""
 
-from __future__ import annotations
-
 import json
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`debates submit CYCLE STEP`: record what people did, then resume the suspended flow run."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`debates sweep`: run the reminder sweep now, or see what it would send (--dry-run)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated
 
