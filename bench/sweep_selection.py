@@ -6,7 +6,8 @@ and one ledger row for every other step already in the horizon (earlier sweeps);
 each lead 100 cycles (own their session and minutes steps) and were told of 99 in 100. Per backend
 (SQLite file; PostgreSQL when reachable) it measures:
 
-  bare SQL   the open-steps query alone (text SQL, rows fetched as tuples)
+  bare SQL   the open-steps query alone (text SQL, rows fetched as tuples): the steps their
+             cycles wait on (no open step before them), as the sweep selects them
   selection  notifications.sweep.plan(): the same query through the ORM + the ledger keys of
              those steps + the directory + the pure rules -> the claims to insert
 
@@ -60,6 +61,8 @@ SELECT s.id, s.cycle_id, s.stage, s.name, s.status, s.owner_role, s.facilitator_
        s.escalation_level, c.region_pcode
 FROM steps s JOIN cycles c ON c.id = s.cycle_id
 WHERE s.status IN ('pending', 'active', 'overdue') AND s.due_at <= :until AND c.status = 'active'
+  AND NOT EXISTS (SELECT 1 FROM steps e WHERE e.cycle_id = s.cycle_id AND e.position < s.position
+                  AND e.status IN ('pending', 'active', 'overdue'))
 ORDER BY s.due_at, s.id
 """
 

@@ -69,6 +69,31 @@ def db_upgrade() -> None:
     typer.echo(f"Database {where}: {before or 'empty'} -> {after}")
 
 
+@db_app.command("replan")
+def db_replan() -> None:
+    """Re-plan the running cycles once: steps after a step done late move by the policy's
+    durations, and steps flagged overdue before the step they follow is done are pending again.
+    Audited; running it again changes nothing."""
+    from models.clock import utcnow
+    from models.cycle.replan import replan_running_cycles
+    from models.db import session_scope
+    from models.policy import current_policy
+    from models.settings import get_settings
+
+    prepare_database()
+    with session_scope() as session:
+        done = replan_running_cycles(
+            session,
+            current_policy().cycle,
+            actor=get_settings().resolved_actor(),
+            now=utcnow(),
+        )
+    typer.echo(
+        f"Re-planned {done.cycles} cycle(s): {done.moved_steps} step(s) moved, "
+        f"{done.unflagged_steps} step(s) no longer overdue before their turn"
+    )
+
+
 def run(args: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (tests call this in-process).
 

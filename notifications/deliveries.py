@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -20,10 +21,11 @@ from sqlalchemy.orm import Session
 from models.audit import AuditEvent
 from models.clock import BAMAKO
 from models.cycle.cycle import Cycle, Step, with_place_names
+from models.cycle.plan import plan_cycle
 from models.db import session_scope
 from models.geography.places import Cercle, Commune, Region
 from models.people.facilitator import Contact
-from models.policy import ReminderPolicy
+from models.policy import CyclePolicy, ReminderPolicy, current_policy
 from models.query import in_chunks
 from models.reminders.ledger import Notification
 from models.reminders.rules import (
@@ -82,6 +84,7 @@ def load_deliveries(
                 Step.session_number,
                 Step.facilitator_id,
                 Cycle.flow_run_id,
+                Cycle.start_on,
                 Commune.name,
                 Cercle.name,
                 Region.name,
@@ -106,9 +109,20 @@ def load_deliveries(
         }
         for row in rows:
             values: tuple[Any, ...] = tuple(row)
-            note, cycle_id, name, title, number, owner_id, run_id, commune, cercle, region, url = (
-                values
-            )
+            (
+                note,
+                cycle_id,
+                name,
+                title,
+                number,
+                owner_id,
+                run_id,
+                start_on,
+                commune,
+                cercle,
+                region,
+                url,
+            ) = values
             person = directory.people.get(note.facilitator_id or -1)
             if url is None or person is None:
                 orphans.append(note.id)
@@ -138,6 +152,7 @@ def load_deliveries(
                 due_at=note.due_at,
                 days_left=_days_left(note.due_at, now),
                 days_overdue=_days_overdue(note.due_at, now),
+                slip_days=_slip_days(start_on, name, note.due_at, now),
                 owner=owner.name if owner else None,
                 link=flow_run_url(ui_url, run_id, or_runs_page=True),
                 ref=note.id,
@@ -161,6 +176,18 @@ def _days_left(due_at: datetime, now: datetime) -> int:
 def _days_overdue(due_at: datetime, now: datetime) -> int:
     late = now - due_at
     return max(1, math.ceil(late / timedelta(days=1))) if late > timedelta(0) else 0
+
+
+def _slip_days(start_on: date, step_name: str, due_at: datetime, now: datetime) -> int:
+    """How far the cycle has slipped: days the step is behind the date its launch planned for it
+    (a re-plan after a step done late moved its due date; the slip counts from the first one)."""
+    planned = _launch_plan(start_on, current_policy().cycle).get(step_name, due_at)
+    return max(_days_overdue(planned, now), _days_overdue(due_at, now))
+
+
+@lru_cache(maxsize=512)
+def _launch_plan(start_on: date, policy: CyclePolicy) -> dict[str, datetime]:
+    return {step.name: step.due_at for step in plan_cycle(start_on, policy)}
 
 
 def _reason(change: AuditEvent | None, locale: str) -> str:

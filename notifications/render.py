@@ -77,6 +77,7 @@ class MessageContext:
     attempts: int = 0
     team_role: str = ""  # 'lead' or 'co' in a team notice
     reason: str = ""  # why a team changed, or why nobody fits
+    slip_days: int = 0  # how far the cycle is behind its launch plan (escalations)
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    exists,
     select,
     text,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from models.base import Base, IntPk, child_of, one_of
 from models.cycle.steps import Stage, StepName
@@ -134,6 +136,20 @@ class Step(Base):
     def step_name(self) -> StepName:
         """`name` read as the domain's StepName (the column holds its text form)."""
         return StepName.parse(self.name)
+
+
+def waited_on() -> ColumnElement[bool]:
+    """SQL for `Cycle.waiting_step`: no open step of the same cycle comes before this one.
+
+    Only such a step can be done now (the flow accepts no other submission), so it is the only one
+    the sweep flags, reminds and escalates. A probe of the (cycle_id, position) unique index per row.
+    """
+    earlier = aliased(Step)
+    return ~exists().where(
+        earlier.cycle_id == Step.cycle_id,
+        earlier.position < Step.position,
+        earlier.status.in_([s.value for s in OPEN_STEP]),
+    )
 
 
 def with_place_names(query: Select[*Columns]) -> Select[*Columns]:

@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 
 from models.csvfile import problems
 from models.cycle.cycle import Cycle, Step, get_cycle
+from models.cycle.replan import replan_after_late_step
 from models.cycle.status import close_cycle, set_step_status
 from models.cycle.steps import HANDOVER, StepKind, StepName
 from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
 from models.errors import DomainError, InvalidInput, NotFound
+from models.policy import current_policy
 from models.stages.baseline import BaselineSubmission
 from models.stages.minutes import MinutesSubmission
 from models.stages.safety_plan import HandoverSubmission, SafetyPlanSubmission
@@ -211,6 +213,7 @@ def apply_submission(
             created = record_handover(session, cycle, submission, actor=actor, now=now)
     if finishes and step.status in OPEN_STEP:
         complete_step(session, step, actor=actor, now=now)
+        replan_after_late_step(session, cycle, step, current_policy().cycle, actor=actor, now=now)
     if StepName.parse(step_name) == HANDOVER and cycle.status == CycleStatus.ACTIVE:
         close_cycle(session, cycle, CycleStatus.COMPLETED, actor=actor, now=now)
     summary = f"{step_name}: {step.status}" if created else f"{step_name} was recorded already"

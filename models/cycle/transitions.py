@@ -31,9 +31,16 @@ STEP_TRANSITIONS: dict[StepStatus, frozenset[StepStatus]] = {
     StepStatus.ACTIVE: frozenset(
         {StepStatus.DONE, StepStatus.OVERDUE, StepStatus.SKIPPED, StepStatus.CANCELLED}
     ),
-    # An overdue step becomes active again when its due date moves (a postponed session).
+    # An overdue step becomes active again when its due date moves (a postponed session), or
+    # pending when a re-plan moves it after a step done late (models/cycle/replan.py).
     StepStatus.OVERDUE: frozenset(
-        {StepStatus.DONE, StepStatus.ACTIVE, StepStatus.SKIPPED, StepStatus.CANCELLED}
+        {
+            StepStatus.DONE,
+            StepStatus.ACTIVE,
+            StepStatus.PENDING,
+            StepStatus.SKIPPED,
+            StepStatus.CANCELLED,
+        }
     ),
     StepStatus.DONE: frozenset(),
     StepStatus.SKIPPED: frozenset(),

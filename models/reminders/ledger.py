@@ -13,12 +13,32 @@ and `last_error` is redacted before it is stored (notifications.dispatch).
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    or_,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, IntPk, one_of
+from models.query import in_chunks
+from models.reminders.rules import (
+    DUE_TODAY,
+    ESCALATION_COORDINATOR,
+    ESCALATION_MANAGER,
+    Before,
+    Overdue,
+)
+
+ESCALATIONS = (ESCALATION_COORDINATOR, ESCALATION_MANAGER)
 
 
 class NotificationStatus(enum.StrEnum):
@@ -66,3 +86,29 @@ class Notification(Base):
             f"Notification(id={self.id!r}, step_id={self.step_id!r}, rule={self.rule!r}, "
             f"recipient={self.recipient!r}, status={self.status!r})"
         )
+
+
+CHASES = (Before.sql_like(), str(DUE_TODAY), Overdue.sql_like(), *map(str, ESCALATIONS))
+"""The rules that chase a step (reminders, overdue notices, escalations), as LIKE patterns."""
+
+
+def cancel_unsent(session: Session, step_ids: Sequence[int]) -> int:
+    """Cancel the chasing notifications of these steps not yet sent (claimed or failed): a
+    re-plan moved the steps, or they are not chased yet. Invitations and team notices filed under
+    a step are left alone. Returns how many were cancelled."""
+    cancelled = 0
+    for chunk in in_chunks(sorted(step_ids)):
+        result = session.execute(
+            update(Notification)
+            .where(
+                Notification.step_id.in_(chunk),
+                Notification.status.in_(
+                    [NotificationStatus.CLAIMED.value, NotificationStatus.FAILED.value]
+                ),
+                or_(*(Notification.rule.like(pattern) for pattern in CHASES)),
+            )
+            .values(status=NotificationStatus.CANCELLED.value, next_attempt_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        cancelled += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return cancelled

@@ -10,13 +10,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
-from models.cycle.cycle import Cycle, Step
+from models.cycle.cycle import Cycle, Step, waited_on
 from models.cycle.transitions import CycleStatus, StepStatus
 from models.query import in_chunks
 
 
 def flag_overdue(session: Session, now: datetime, *, actor: str) -> list[int]:
-    """Flag open steps of active cycles whose due date has passed; return the newly flagged ids.
+    """Flag the steps active cycles wait on whose due date has passed; return the newly flagged ids.
 
     One UPDATE on the indexed (status, due_at) range; its WHERE re-checks the status, so two sweeps
     flag each step once. `overdue_since` is the due date: escalation delays count from it.
@@ -28,6 +28,7 @@ def flag_overdue(session: Session, now: datetime, *, actor: str) -> list[int]:
             Step.status.in_((StepStatus.PENDING.value, StepStatus.ACTIVE.value)),
             Step.due_at < now,
             Step.cycle_id.in_(active),
+            waited_on(),
         )
         .values(status=StepStatus.OVERDUE.value, overdue_since=Step.due_at)
         .returning(Step.id)

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Row, Select, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from models.audit import AuditEvent
-from models.cycle.cycle import Cycle, Step
+from models.cycle.cycle import Cycle, Step, waited_on
 from models.cycle.steps import StepKind
 from models.cycle.transitions import OPEN_STEP, CycleStatus
 from models.matching.assignment import TeamAssignment
@@ -58,8 +58,10 @@ def _open_steps(*where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
 
 
 def open_steps_query(until: datetime) -> Select[*tuple[Any, ...]]:
-    """Open steps of active cycles due before `until`: a range scan on ix_steps_status_due_at."""
-    return _open_steps(Step.due_at <= until).order_by(Step.due_at, Step.id)
+    """The steps active cycles wait on, due before `until`: a range scan on ix_steps_status_due_at.
+
+    A step after the one its cycle waits on cannot be done yet, so it is not chased (`waited_on`)."""
+    return _open_steps(Step.due_at <= until, waited_on()).order_by(Step.due_at, Step.id)
 
 
 def open_steps_of(cycle_ids: Sequence[int]) -> Select[*tuple[Any, ...]]:

@@ -21,10 +21,13 @@ from models.text import name_key
 LAUNCHED = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 
-def seed_due_reminders(url: str, *, cycles: int, due_at: datetime, hook_url: str) -> int:
+def seed_due_reminders(
+    url: str, *, cycles: int, due_at: datetime, hook_url: str, channels: int = 8
+) -> int:
     """Migrate `url`, load the registry, launch `cycles` cycles whose every step is due at
-    `due_at`, and give each region one coordinator reachable at `hook_url`. Every step is owned
-    by its region's coordinator (no facilitator assigned): one reminder per step."""
+    `due_at`, and give each region one coordinator with `channels` channels at `hook_url`. Only
+    the step a cycle waits on is chased, and it is owned by its region's coordinator (no
+    facilitator assigned): one reminder per cycle and channel, the count returned."""
     engine = db.engine_for(url)
     migrations.upgrade(engine)
     with Session(engine) as session, session.begin():
@@ -49,7 +52,9 @@ def seed_due_reminders(url: str, *, cycles: int, due_at: datetime, hook_url: str
                 created_at=LAUNCHED,
             )
             person.regions = [region]
-            person.contacts = [Contact(url=f"{hook_url}/{region.pcode}")]
+            person.contacts = [
+                Contact(url=f"{hook_url}/{region.pcode}/{k}") for k in range(channels)
+            ]
             session.add(person)
         communes = session.scalars(select(Commune).order_by(Commune.pcode).limit(cycles)).all()
         for commune in communes:
@@ -63,8 +68,7 @@ def seed_due_reminders(url: str, *, cycles: int, due_at: datetime, hook_url: str
             )
         session.flush()
         session.execute(update(Step).values(due_at=due_at))
-        count = session.scalar(select(Step.id).order_by(Step.id.desc()).limit(1)) or 0
-    return count
+    return len(communes) * channels
 
 
 def day_before(due_at: datetime) -> datetime:

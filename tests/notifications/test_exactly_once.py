@@ -24,7 +24,7 @@ from tests.notifications.receivers import webhook
 from tests.notifications.seed import day_before, seed_due_reminders
 
 DUE = datetime(2026, 6, 2, 18, 0, tzinfo=UTC)
-CYCLES = 125  # 8 steps each: 1,000 reminders
+CYCLES = 125  # the step each waits on, to a coordinator with 8 channels: 1,000 reminders
 REF = re.compile(r"Réf\. (\d+)")
 
 
@@ -69,8 +69,8 @@ def test_two_sweeps_at_once_send_every_one_of_1000_reminders_exactly_once(
 ) -> None:  # type: ignore[no-untyped-def]
     url = fresh_database(backend)
     with webhook() as hook:
-        steps = seed_due_reminders(url, cycles=CYCLES, due_at=DUE, hook_url=hook.url("coord"))
-        assert steps == 1000
+        due = seed_due_reminders(url, cycles=CYCLES, due_at=DUE, hook_url=hook.url("coord"))
+        assert due == 1000
         first, second = start_sweep(url, day_before(DUE)), start_sweep(url, day_before(DUE))
         outputs = [p.communicate(timeout=300) for p in (first, second)]
         for process, (_out, err) in zip((first, second), outputs, strict=True):

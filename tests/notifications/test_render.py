@@ -75,4 +75,5 @@ def test_the_message_context_carries_no_minutes_grievance_or_secret() -> None:
         "region", "due_at", "days_left", "days_overdue", "owner", "link", "ref", "unreachable",
         "unreachable_channel", "attempts",
         "team_role", "reason",  # the matcher's words (languages, dates, unavailability), not minutes
+        "slip_days",
     }  # fmt: skip
