@@ -21,6 +21,7 @@ import tracemalloc
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from models.geography.places import Level, parent_pcode
 from models.matching.hard_rules import Candidate, CycleNeed
 from models.matching.solver import Solution, greedy, solve
 from models.policy import MatchingPolicy
@@ -116,7 +117,7 @@ def main() -> None:
     policy = MatchingPolicy(time_limit_seconds=args.time_limit)
     needs, pool = fictional(args.facilitators, args.seed, policy)
     if args.region:
-        needs = [n for n in needs if n.region == args.region]
+        needs = [n for n in needs if parent_pcode(n.area, Level.REGION) == args.region]
     pairs = sum(1 for n in needs for p in pool if p.languages & n.languages)
     print(
         f"{len(needs)} cycles, {len(pool)} facilitators, {sum(p.max_cycles for p in pool)} "

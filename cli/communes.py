@@ -7,6 +7,7 @@ import typer
 from rich.table import Table
 
 from cli.common import console, prepare_database
+from cli.tables import titled_table
 from models.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -16,9 +17,7 @@ app = typer.Typer(help="The commune registry (OCHA P-codes).", no_args_is_help=T
 
 
 def _communes_table(rows: "list[Commune]", title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in ("P-code", "Commune", "Cercle", "Region"):
-        table.add_column(column)
+    table = titled_table(title, ("P-code", "Commune", "Cercle", "Region"))
     for commune in rows:
         table.add_row(commune.pcode, commune.name, commune.cercle.name, commune.cercle.region.name)
     return table
@@ -108,10 +107,7 @@ def list_(
         ).all()
         if not counts:
             raise InvalidInput("the registry is empty; run 'debates communes import' first")
-        table = Table(title="Communes by region", title_justify="left")
-        table.add_column("P-code")
-        table.add_column("Region")
-        table.add_column("Communes", justify="right")
+        table = titled_table("Communes by region", ("P-code", "Region"), right=("Communes",))
         for pcode, name, count in counts:
             table.add_row(pcode, name, str(count))
         console.print(table)

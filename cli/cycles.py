@@ -4,9 +4,9 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from cli.common import console, prepare_database
+from cli.tables import titled_table
 from models.clock import show as show_time
 
 
@@ -45,17 +45,10 @@ def cycles(
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"{len(rows)} cycle(s)", title_justify="left")
-    for column in (
-        "Id",
-        "Commune",
-        "P-code",
-        "Status",
-        "Waiting on",
-        "Due (Bamako)",
-        "Facilitators",
-    ):
-        table.add_column(column)
+    table = titled_table(
+        f"{len(rows)} cycle(s)",
+        ("Id", "Commune", "P-code", "Status", "Waiting on", "Due (Bamako)", "Facilitators"),
+    )
     for row in rows:
         table.add_row(
             str(row["id"]),
@@ -107,9 +100,7 @@ def show(
         console.print(f"  {team['explanation']}", highlight=False, soft_wrap=True)
     elif team["unassigned_reason"]:
         console.print(f"[yellow]No team:[/] {team['unassigned_reason']}", highlight=False)
-    table = Table()
-    for column in ("Step", "Stage", "What", "Status", "Due (Bamako)", "Facilitator"):
-        table.add_column(column)
+    table = titled_table(None, ("Step", "Stage", "What", "Status", "Due (Bamako)", "Facilitator"))
     for step in data["steps"]:
         from datetime import datetime
 

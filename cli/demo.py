@@ -3,10 +3,10 @@
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from cli.common import console, err_console, prepare_database
 from cli.launch import require_server
+from cli.tables import titled_table
 
 DEFAULT_WAIT = 300.0
 
@@ -78,9 +78,9 @@ def _wait_and_show(wait: float) -> bool:
         )
 
     checks = wait_for_runs(promises(), timeout=wait, progress=progress)
-    table = Table(title="Demo cycles (workspace 'demo')", title_justify="left")
-    for column in ("Cycle", "Commune", "Stage", "Flow run", "Prefect UI"):
-        table.add_column(column)
+    table = titled_table(
+        "Demo cycles (workspace 'demo')", ("Cycle", "Commune", "Stage", "Flow run", "Prefect UI")
+    )
     for c in checks:
         mark = "" if c.kept else f" [red](expected {c.promise.expected})[/]"
         table.add_row(

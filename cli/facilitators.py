@@ -4,9 +4,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from cli.common import console, parse_day, prepare_database
+from cli.tables import titled_table
 from models.clock import utcnow
 
 app = typer.Typer(help="Facilitators, coordinators and managers.", no_args_is_help=True)
@@ -47,18 +47,10 @@ def list_(
             code = resolve_place(session, region, Level.REGION).pcode
             stmt = stmt.join(facilitator_regions).where(facilitator_regions.c.region_pcode == code)
         people = list(session.scalars(stmt))
-        table = Table(title=f"{len(people)} people", title_justify="left")
-        for column in (
-            "Name",
-            "Sex",
-            "Role",
-            "Home commune",
-            "Languages",
-            "Regions",
-            "Max",
-            "Channels",
-        ):
-            table.add_column(column)
+        table = titled_table(
+            f"{len(people)} people",
+            ("Name", "Sex", "Role", "Home commune", "Languages", "Regions", "Max", "Channels"),
+        )
         for person in people:
             table.add_row(
                 person.name,

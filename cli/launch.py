@@ -3,9 +3,9 @@
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from cli.common import console, parse_day, prepare_database
+from cli.tables import titled_table
 
 
 def require_server(*, deployed: bool = False) -> str:
@@ -57,9 +57,10 @@ def launch(
         from notifications.phrases import worded
 
         locale = get_settings().locale
-        table = Table(title=f"{len(report.launched)} cycle(s) launched", title_justify="left")
-        for column in ("Cycle", "Commune", "P-code", "Team", "Flow run"):
-            table.add_column(column)
+        table = titled_table(
+            f"{len(report.launched)} cycle(s) launched",
+            ("Cycle", "Commune", "P-code", "Team", "Flow run"),
+        )
         for run in report.launched:
             team = teams[run.cycle_id]
             table.add_row(

@@ -3,9 +3,9 @@
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from cli.common import console, parse_day, prepare_database, today
+from cli.tables import titled_table
 from models.clock import show
 
 
@@ -27,9 +27,10 @@ def plan(
     with session_scope() as session:
         place = resolve_commune(session, commune)
         label = place.label()
-    table = Table(title=f"Cycle plan for {label}, launched {start_on}", title_justify="left")
-    for column in ("#", "Stage", "Step", "What", "Owner", "Due (Bamako)"):
-        table.add_column(column)
+    table = titled_table(
+        f"Cycle plan for {label}, launched {start_on}",
+        ("#", "Stage", "Step", "What", "Owner", "Due (Bamako)"),
+    )
     for step in plan_cycle(start_on, policy.cycle):
         table.add_row(
             str(step.position),

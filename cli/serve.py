@@ -3,10 +3,10 @@
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from cli.common import console, prepare_database
 from cli.launch import require_server
+from cli.tables import titled_table
 
 if TYPE_CHECKING:
     from services.reconcile import Restarted
@@ -27,9 +27,9 @@ def show_restarted(restarted: "list[Restarted]") -> int:
     if not restarted:
         console.print("Every active cycle has a live flow run.")
         return 0
-    table = Table(title=f"{len(restarted)} flow run(s) restarted", title_justify="left")
-    for column in ("Cycle", "Commune", "Why", "New flow run"):
-        table.add_column(column)
+    table = titled_table(
+        f"{len(restarted)} flow run(s) restarted", ("Cycle", "Commune", "Why", "New flow run")
+    )
     for r in restarted:
         table.add_row(str(r.run.cycle_id), r.run.commune, r.why, r.new_flow_run_id or "—")
     console.print(table)

@@ -4,10 +4,10 @@ import json
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from cli.common import console, prepare_database
+from cli.tables import titled_table
 from models.clock import show, utcnow
 
 
@@ -36,11 +36,11 @@ def status(
     title = (
         f"Active cycles{f' in {region}' if region else ''}{' (overdue only)' if overdue else ''}"
     )
-    table = Table(title=f"{title}, {show(now)} Bamako", title_justify="left")
-    for column in ("Region", "Cercle", "Commune", "Cycle", "Stage", "Waiting on", "Due (Bamako)"):
-        table.add_column(column)
-    table.add_column("Overdue", justify="right")
-    table.add_column("Steps", justify="right")
+    table = titled_table(
+        f"{title}, {show(now)} Bamako",
+        ("Region", "Cercle", "Commune", "Cycle", "Stage", "Waiting on", "Due (Bamako)"),
+        right=("Overdue", "Steps"),
+    )
     for row in rows:
         late = Text(f"{row.overdue_days} d", style="bold red") if row.overdue else Text("-")
         table.add_row(

@@ -4,9 +4,9 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from cli.common import console, prepare_database
+from cli.tables import titled_table
 from models.clock import BAMAKO, require_aware, show, utcnow
 from models.errors import InvalidInput
 
@@ -47,11 +47,10 @@ def sweep(
         from tasks.sweep import reminder_policy
 
         planned, rows = preview(moment, reminder_policy())
-        table = Table(title=f"Would send at {show(moment)} Bamako", title_justify="left")
-        for column in ("rule", "to", "channel", "area", "step", "due"):
-            table.add_column(column)
+        columns = ("rule", "to", "channel", "area", "step", "due")
+        table = titled_table(f"Would send at {show(moment)} Bamako", columns)
         for row in rows:
-            table.add_row(*(row[c] for c in ("rule", "to", "channel", "area", "step", "due")))
+            table.add_row(*(row[c] for c in columns))
         console.print(table)
         console.print(
             f"{len(rows)} notifications would be sent; {planned.deferred_quiet} wait for the end "

@@ -25,21 +25,12 @@ def set_step_status(
     if step.status == target:
         return False
     check_step(step.name, step.status, target)
-    before = {"status": step.status}
+    was = step.status
     step.status = target.value
     if target == StepStatus.DONE:
         step.completed_at = now
-    record(
-        session,
-        f"step.{target.value}",
-        "step",
-        step.id,
-        step.cycle_id,
-        now=now,
-        actor=actor,
-        before=before,
-        after={"status": target.value},
-        reason=reason,
+    _record_move(
+        session, "step", step.id, step.cycle_id, was, target, actor=actor, now=now, reason=reason
     )
     return True
 
@@ -56,7 +47,7 @@ def close_cycle(
     if cycle.status == target:
         return False
     check_cycle(cycle.label, cycle.status, target)
-    before = {"status": cycle.status}
+    was = cycle.status
     cycle.status = target.value
     cycle.closed_at = now
     cycle.close_reason = reason
@@ -66,16 +57,34 @@ def close_cycle(
                 set_step_status(
                     session, step, StepStatus.CANCELLED, actor=actor, now=now, reason=reason
                 )
+    _record_move(
+        session, "cycle", cycle.id, cycle.id, was, target, actor=actor, now=now, reason=reason
+    )
+    return True
+
+
+def _record_move(
+    session: Session,
+    entity: str,
+    entity_id: int,
+    cycle_id: int,
+    was: str,
+    target: StepStatus | CycleStatus,
+    *,
+    actor: str,
+    now: datetime,
+    reason: str | None,
+) -> None:
+    """The one audit event of a status change: '<entity>.<new status>', from `was` to `target`."""
     record(
         session,
-        f"cycle.{target.value}",
-        "cycle",
-        cycle.id,
-        cycle.id,
+        f"{entity}.{target.value}",
+        entity,
+        entity_id,
+        cycle_id,
         now=now,
         actor=actor,
-        before=before,
+        before={"status": was},
         after={"status": target.value},
         reason=reason,
     )
-    return True

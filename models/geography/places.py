@@ -28,6 +28,12 @@ class Level(enum.StrEnum):
 PCODE_LENGTH = {Level.REGION: 4, Level.CERCLE: 6, Level.COMMUNE: 8}
 
 
+def parent_pcode(pcode: str, level: Level) -> str:
+    """The P-code of the region or cercle a place lies in: an OCHA P-code begins with its parents'
+    (commune ML060314, cercle ML0603, region ML06)."""
+    return pcode[: PCODE_LENGTH[level]]
+
+
 class Region(Base):
     __tablename__ = "regions"
 

@@ -38,14 +38,6 @@ class Candidate:
     unavailable: tuple[tuple[date, date], ...] = ()
 
     @property
-    def home_cercle(self) -> str:
-        return self.home_commune[:6]
-
-    @property
-    def home_region(self) -> str:
-        return self.home_commune[:4]
-
-    @property
     def capacity_left(self) -> int:
         return max(0, self.max_cycles - self.load)
 
@@ -68,14 +60,6 @@ class CycleNeed:
     previous_team: frozenset[int] = frozenset()
     incumbents: frozenset[int] = frozenset()
     incumbent_lead: int | None = None
-
-    @property
-    def cercle(self) -> str:
-        return self.area[:6]
-
-    @property
-    def region(self) -> str:
-        return self.area[:4]
 
 
 @dataclass(frozen=True)

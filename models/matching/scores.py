@@ -3,6 +3,7 @@ bonus, and the convex cost of each extra cycle a person carries (weights from Ma
 
 from __future__ import annotations
 
+from models.geography.places import Level, parent_pcode
 from models.matching.hard_rules import Candidate, CycleNeed
 from models.policy import MatchingPolicy
 
@@ -10,11 +11,12 @@ from models.policy import MatchingPolicy
 def member_parts(need: CycleNeed, person: Candidate, weights: MatchingPolicy) -> dict[str, float]:
     """The points one member brings to a team, by preference (workload is counted apart)."""
     parts: dict[str, float] = {}
-    if need.region in person.regions:
+    home, area = person.home_commune, need.area
+    if parent_pcode(area, Level.REGION) in person.regions:
         parts["covers_region"] = weights.covers_region
-    if person.home_cercle == need.cercle:
+    if parent_pcode(home, Level.CERCLE) == parent_pcode(area, Level.CERCLE):
         parts["same_cercle"] = weights.same_cercle
-    elif person.home_region == need.region:
+    elif parent_pcode(home, Level.REGION) == parent_pcode(area, Level.REGION):
         parts["same_region"] = weights.same_region
     if person.id in need.previous_team:
         parts["continuity"] = weights.continuity

@@ -146,25 +146,36 @@ def _release_misfits(
             name = row.facilitator.name
             why = problem.why if problem else say(Key.UNFIT_NOT_FACILITATOR, name=name)
             gone = say(Key.NO_LONGER_FITS, why=why)
-            row.superseded_at = now
-            row.superseded_phrase = gone.dump()
-            notice = Notice(cycle.id, "released", row.facilitator_id, name, row.role, gone)
-            notices.append(notice)
-            record(
-                session,
-                "team.member_unfit",
-                "cycle",
-                cycle.id,
-                cycle.id,
-                now=now,
-                actor=actor,
-                before={row.role: row.facilitator_id},
-                after={"reason": gone.dump()},
-            )
-            notify(session, [notice], now=now, actor=actor)
+            notices.append(release(session, row, gone, "team.member_unfit", now=now, actor=actor))
     if notices:
         session.flush()
     return notices
+
+
+def release(
+    session: Session, row: TeamAssignment, why: Phrase, action: str, *, now: datetime, actor: str
+) -> Notice:
+    """Take a current member off their cycle's team for `why`: the row is superseded, the cycle's
+    audit trail gets `action` ('team.member_unfit', 'team.member_unavailable'), then the person is
+    told (a 'team.notify.released' event), in the order an assignment records and tells."""
+    row.superseded_at = now
+    row.superseded_phrase = why.dump()
+    record(
+        session,
+        action,
+        "cycle",
+        row.cycle_id,
+        row.cycle_id,
+        now=now,
+        actor=actor,
+        before={row.role: row.facilitator_id},
+        after={"reason": why.dump()},
+    )
+    notice = Notice(
+        row.cycle_id, "released", row.facilitator_id, row.facilitator.name, row.role, why
+    )
+    notify(session, [notice], now=now, actor=actor)
+    return notice
 
 
 def _as_result(cycle: Cycle, team: dict[str, TeamAssignment]) -> AssignmentResult:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from models.csvfile import ImportReport, problems, read_rows
 from models.errors import DomainError, InvalidInput
 from models.fields import Sex
-from models.geography.places import Level, Region, resolve_place
+from models.geography.places import Level, Region, parent_pcode, resolve_place
 from models.language import language_code
 from models.people.facilitator import Contact, Facilitator, Role, Unavailability
 from models.text import name_key
@@ -169,7 +169,7 @@ def _upsert(
     report: ImportReport,
 ) -> None:
     region_codes: list[str] = []
-    for text in row.regions or [home_pcode[:4]]:
+    for text in row.regions or [parent_pcode(home_pcode, Level.REGION)]:
         try:
             region_codes.append(resolve_place(session, text, Level.REGION).pcode)
         except DomainError as exc:

@@ -22,9 +22,9 @@ from models.errors import InvalidInput
 from models.idempotent import insert_or_existing
 from models.matching.assignment import TeamAssignment
 from models.matching.candidates import session_days
-from models.matching.notices import AssignmentResult, Notice, notify
+from models.matching.notices import AssignmentResult, Notice
 from models.matching.phrase import Key, say
-from models.matching.team import assign_cycles, own_steps
+from models.matching.team import assign_cycles, own_steps, release
 from models.people.facilitator import Facilitator, Role, Unavailability
 from models.policy import MatchingPolicy
 from models.text import name_key
@@ -118,21 +118,8 @@ def mark_unavailable(
         days = session_days(session, cycle, today=today)
         if not any(starts_on <= d <= ends_on for d in days):
             continue
-        row.superseded_at = now
-        row.superseded_phrase = why.dump()
-        notice = Notice(cycle.id, "released", person.id, person.name, row.role, why)
-        report.notices.append(notice)
-        notify(session, [notice], now=now, actor=actor)
-        record(
-            session,
-            "team.member_unavailable",
-            "cycle",
-            cycle.id,
-            cycle.id,
-            now=now,
-            actor=actor,
-            before={row.role: person.id},
-            after={"reason": why.dump()},
+        report.notices.append(
+            release(session, row, why, "team.member_unavailable", now=now, actor=actor)
         )
         remaining = session.scalars(
             select(TeamAssignment.facilitator_id).where(
