@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from cli import communes, cycles, demo, facilitators, launch, serve, submit
+from cli import amend, communes, cycles, demo, facilitators, history, launch, serve, submit
 from cli.common import err_console, prepare_database
 from cli.plan import plan
 from cli.status import status
@@ -27,6 +27,8 @@ app.command()(sweep)
 for command in (
     launch.launch,
     submit.submit,
+    amend.amend,
+    history.history,
     cycles.cycles,
     cycles.show,
     serve.up,

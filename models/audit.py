@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, IntPk
@@ -54,3 +54,29 @@ def record(
     )
     session.add(event)
     return event
+
+
+CHANNELS = {
+    "prefect-ui": "prefect-ui",
+    "flow": "flow",
+    "reminder-sweep": "sweep",
+    "import": "import",
+}
+"""The prefix of an actor (`prefect-ui:awa`) -> the channel it acted through; no prefix: the CLI."""
+
+
+def channel_of(actor: str) -> str:
+    """Through what a change came: cli, prefect-ui, flow (a run on its own), sweep or import."""
+    prefix, sep, _ = actor.partition(":")
+    return CHANNELS.get(prefix, "other") if sep else "cli"
+
+
+def cycle_history(session: Session, cycle_id: int) -> list[AuditEvent]:
+    """A cycle's audit trail, newest first."""
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.cycle_id == cycle_id)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        )
+    )

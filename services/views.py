@@ -13,10 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from models.clock import utcnow
+from models.cycle.cycle import get_cycle
 from models.db import session_scope
 from models.settings import get_settings
 from models.views.portfolio import cycle_state, portfolio
 from notifications.documents.render import label, render
+from notifications.history import history, history_markdown
 from orchestrator.artifacts import publish_markdown, publish_progress, publish_table
 
 PORTFOLIO_KEY = "debates-portfolio"
@@ -27,6 +29,10 @@ def publish_cycle_view(cycle_id: int, language: str = "fr") -> dict[str, Any]:
     with session_scope(readonly=True) as session:
         state = cycle_state(session, cycle_id, now=utcnow())
         markdown = render("cycle_state", "md", language, s=state)
+        label_ = get_cycle(session, cycle_id).label
+        trail = history_markdown(
+            history(session, cycle_id, locale=language), label=label_, locale=language
+        )
     heading = state.heading
     publish_progress(
         heading.artifact_key("progress"),
@@ -36,6 +42,12 @@ def publish_cycle_view(cycle_id: int, language: str = "fr") -> dict[str, Any]:
     publish_markdown(
         heading.artifact_key("state"),
         markdown,
+        description=label(language, "state_description", heading),
+        only_if_changed=True,
+    )
+    publish_markdown(
+        heading.artifact_key("history"),
+        trail,
         description=label(language, "state_description", heading),
         only_if_changed=True,
     )

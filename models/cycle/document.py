@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import CheckConstraint, String, UniqueConstraint, select
+from sqlalchemy import CheckConstraint, String, UniqueConstraint, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -59,7 +59,8 @@ class Document(Base):
         default=0, doc="the debate session; 0 for a document of the whole cycle (safety plan)"
     )
     revision: Mapped[int] = mapped_column(
-        default=0, doc="the session's revision for an invitation (iCal SEQUENCE); else 0"
+        default=0,
+        doc="the session's revision for an invitation (iCal SEQUENCE); else the amendment count",
     )
     language: Mapped[str] = mapped_column(String(2))
     format: Mapped[str] = mapped_column(String(4))
@@ -150,6 +151,20 @@ def store_document(
         document.updated_at = now
     session.flush()
     return document, True
+
+
+def latest_revision(
+    session: Session, cycle_id: int, kind: DocumentKind, session_number: int
+) -> int:
+    """The highest revision stored of a document (-1 when none is): an amendment writes the next."""
+    found = session.scalar(
+        select(func.max(Document.revision)).where(
+            Document.cycle_id == cycle_id,
+            Document.kind == kind.value,
+            Document.session_number == session_number,
+        )
+    )
+    return -1 if found is None else int(found)
 
 
 def documents_of(session: Session, cycle_id: int) -> list[Document]:

@@ -104,17 +104,27 @@ def build_minutes(
     locale: str,
     data_dir: Path,
     now: datetime,
+    revision: int = 0,
 ) -> BuiltDocument:
+    """The minutes as HTML and Markdown; an amendment stores them as a new `revision`."""
     view = minutes_view(session, cycle_id, session_number)
-    key = DocumentKey(cycle_id, DocumentKind.MINUTES, locale, DocumentFormat.HTML, session_number)
+    key = DocumentKey(
+        cycle_id, DocumentKind.MINUTES, locale, DocumentFormat.HTML, session_number, revision
+    )
     return _build_pages(session, key, "minutes", view, data_dir=data_dir, now=now)
 
 
 def build_safety_plan(
-    session: Session, cycle_id: int, *, locale: str, data_dir: Path, now: datetime
+    session: Session,
+    cycle_id: int,
+    *,
+    locale: str,
+    data_dir: Path,
+    now: datetime,
+    revision: int = 0,
 ) -> BuiltDocument:
     view = safety_plan_view(session, cycle_id)
-    key = DocumentKey(cycle_id, DocumentKind.SAFETY_PLAN, locale, DocumentFormat.HTML)
+    key = DocumentKey(cycle_id, DocumentKind.SAFETY_PLAN, locale, DocumentFormat.HTML, 0, revision)
     return _build_pages(session, key, "safety_plan", view, data_dir=data_dir, now=now)
 
 
