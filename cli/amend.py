@@ -11,7 +11,9 @@ from cli.common import console, err_console, prepare_database
 def amend(
     cycle: Annotated[int, typer.Argument(help="Cycle id (see 'debates cycles')")],
     step: Annotated[str, typer.Argument(help="baseline, schedule, minutes-N, plan, handover")],
-    reason: Annotated[str, typer.Option("--reason", help="Why the record is corrected")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why the record is corrected (required)")
+    ] = "",
     file: Annotated[Path | None, typer.Option("--file", help="YAML or JSON input")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="field=value, repeatable")] = None,
 ) -> None:
@@ -20,8 +22,8 @@ def amend(
     --set fields are applied over the recorded input, so one field can be corrected alone.
     """
     from cli.step_input import read_input
+    from models.cycle.amend import recorded_step
     from models.cycle.cycle import get_cycle
-    from models.cycle.recorded import recorded_input
     from models.cycle.stepflow import parse_submission, schema_for
     from models.db import session_scope
     from models.errors import InvalidInput
@@ -33,13 +35,8 @@ def amend(
     changes = read_input(file, set_ or [])
     prepare_database()
     with session_scope(readonly=True) as session:
-        cycle_row = get_cycle(session, cycle)
-        try:
-            step_row = cycle_row.step(step)
-        except KeyError:
-            step_row = None
-        recorded = recorded_input(session, cycle_row, step_row) if step_row else None
-    base = recorded.model_dump(mode="json") if recorded is not None and file is None else {}
+        _, recorded = recorded_step(session, get_cycle(session, cycle), step)
+    base = recorded.model_dump(mode="json") if file is None else {}
     submission = parse_submission(step, base | changes)
     from services.amend import amend as correct
 

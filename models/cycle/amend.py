@@ -38,6 +38,7 @@ from models.stages.safety_plan import (
 )
 from models.stages.sessions import DebateSession, ScheduleSubmission, SessionStatus, shift_session
 
+MAX_REASON = 1000
 WITHHELD = "(sensible)"
 """What the audit trail keeps instead of a grievance's text."""
 
@@ -173,23 +174,9 @@ def _reschedule(
     return tuple(moved)
 
 
-def amend_step(
-    session: Session,
-    cycle_id: int,
-    step_name: str,
-    new: BaseModel,
-    *,
-    reason: str,
-    actor: str,
-    now: datetime,
-) -> Amended:
-    """Correct a recorded step's input (already parsed by the step's schema), with an audit entry.
-
-    Input that changes nothing writes nothing and returns no changes.
-    """
-    if not reason.strip():
-        raise InvalidInput("an amendment needs a reason", [("--reason", "say why")])
-    cycle = get_cycle(session, cycle_id)
+def recorded_step(session: Session, cycle: Cycle, step_name: str) -> tuple[Step, BaseModel]:
+    """The step an amendment is for and its input as recorded; refused for an unknown step, a
+    session's outcome (amend the schedule instead) and a step with nothing recorded yet."""
     try:
         step = cycle.step(step_name)
     except KeyError:
@@ -207,6 +194,31 @@ def amend_step(
         raise StepNotRecorded(
             f"Cycle {cycle.label} has no recorded '{step_name}' yet; use 'debates submit' for it"
         )
+    return step, old
+
+
+def amend_step(
+    session: Session,
+    cycle_id: int,
+    step_name: str,
+    new: BaseModel,
+    *,
+    reason: str,
+    actor: str,
+    now: datetime,
+) -> Amended:
+    """Correct a recorded step's input (already parsed by the step's schema), with an audit entry.
+
+    Input that changes nothing writes nothing and returns no changes.
+    """
+    if not reason.strip():
+        raise InvalidInput("an amendment needs a reason", [("--reason", "say why")])
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(
+            "the reason is too long", [("--reason", f"at most {MAX_REASON} characters")]
+        )
+    cycle = get_cycle(session, cycle_id)
+    step, old = recorded_step(session, cycle, step_name)
     changes = diff_inputs(old, new)
     if not changes:
         return Amended(cycle.id, step_name, {})
