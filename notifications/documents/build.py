@@ -17,6 +17,7 @@ from models.cycle.document import (
     DocumentKey,
     DocumentKind,
     find_document,
+    latest_revision,
     store_document,
 )
 from models.cycle.steps import HANDOVER, PLAN, StepKind, StepName
@@ -104,10 +105,13 @@ def build_minutes(
     locale: str,
     data_dir: Path,
     now: datetime,
-    revision: int = 0,
+    revision: int | None = None,
 ) -> BuiltDocument:
-    """The minutes as HTML and Markdown; an amendment stores them as a new `revision`."""
+    """The minutes as HTML and Markdown, stored as `revision` (an amendment's new one) or, by
+    default, over the latest revision, so a re-render never rewrites an amended one's ancestor."""
     view = minutes_view(session, cycle_id, session_number)
+    if revision is None:
+        revision = max(latest_revision(session, cycle_id, DocumentKind.MINUTES, session_number), 0)
     key = DocumentKey(
         cycle_id, DocumentKind.MINUTES, locale, DocumentFormat.HTML, session_number, revision
     )
@@ -121,9 +125,13 @@ def build_safety_plan(
     locale: str,
     data_dir: Path,
     now: datetime,
-    revision: int = 0,
+    revision: int | None = None,
 ) -> BuiltDocument:
+    """The plan as HTML and Markdown; `revision` as for build_minutes (the handover re-renders
+    the plan after an amendment of it: into its latest revision)."""
     view = safety_plan_view(session, cycle_id)
+    if revision is None:
+        revision = max(latest_revision(session, cycle_id, DocumentKind.SAFETY_PLAN, 0), 0)
     key = DocumentKey(cycle_id, DocumentKind.SAFETY_PLAN, locale, DocumentFormat.HTML, 0, revision)
     return _build_pages(session, key, "safety_plan", view, data_dir=data_dir, now=now)
 

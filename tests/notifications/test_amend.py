@@ -148,3 +148,24 @@ def test_history_tells_launch_submissions_and_the_amendment_newest_first(
     assert [e.at for e in entries] == sorted((e.at for e in entries), reverse=True)
     text = history_markdown(entries, label=cycle.label, locale="en")
     assert text.startswith("# History — ") and "Puits" not in text and "Champs" not in text
+
+
+def test_a_later_render_goes_to_the_latest_revision_and_leaves_the_old_one_as_it_was(
+    session: Session,
+) -> None:
+    cycle = with_minutes(session)
+    amend(
+        cycle.id,
+        "minutes-1",
+        parse_submission("minutes-1", corrected_minutes()),
+        reason="r",
+        who="o",
+    )
+    data_dir = get_settings().data_dir
+    old = data_dir / f"documents/cycle-{cycle.id}/minutes-1.fr.md"
+    kept = old.read_text()
+
+    built = build_minutes(session, cycle.id, 1, locale="fr", data_dir=data_dir, now=NOW)
+
+    assert built.path("md").endswith("minutes-1-r1.fr.md")
+    assert old.read_text() == kept and "Secrétaire général" in kept
