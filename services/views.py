@@ -48,7 +48,7 @@ def publish_cycle_view(cycle_id: int, language: str = "fr") -> dict[str, Any]:
     publish_markdown(
         heading.artifact_key("history"),
         trail,
-        description=label(language, "state_description", heading),
+        description=label(language, "history_description", heading),
         only_if_changed=True,
     )
     return {

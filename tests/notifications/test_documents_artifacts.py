@@ -166,6 +166,7 @@ def test_a_cycles_artifacts_name_its_commune_cercle_region_cycle_and_stage(
             "cycle-dire-ml060205-1-progress",
             "cycle-dire-ml060205-1-minutes-1",
             "cycle-dire-ml060205-1-safety-plan",
+            "cycle-dire-ml060205-1-history",
         )
     }
     place = "Diré (cercle de Dire, région de Tombouctou) — cycle n° 1"
@@ -176,7 +177,10 @@ def test_a_cycles_artifacts_name_its_commune_cercle_region_cycle_and_stage(
         "cycle-dire-ml060205-1-safety-plan": (
             "Diré (Dire cercle, Tombouctou region) — cycle 1 · local safety plan"
         ),
+        "cycle-dire-ml060205-1-history": f"{place} · historique, le plus récent en premier",
     }
+    (trail,) = artifacts("cycle-dire-ml060205-1-history", run_id)
+    assert "cycle lancé" in trail.data and trail.data.startswith("# Historique — ")
 
     @flow
     def next_stage(cycle_id: int) -> str:
