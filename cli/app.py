@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from cli import communes, cycles, demo, facilitators, launch, serve, submit
+from cli import communes, cycles, demo, facilitators, launch, pause, serve, submit
 from cli.common import err_console, prepare_database
 from cli.plan import plan
 from cli.status import status
@@ -34,6 +34,9 @@ for command in (
     serve.reconcile,
     demo.demo,
     cycles.cancel,
+    pause.pause,
+    pause.resume,
+    pause.extend,
 ):
     app.command()(command)
 
