@@ -54,7 +54,7 @@ def cycles(
             str(row["id"]),
             f"{row['commune']} #{row['sequence']}",
             row["commune_pcode"] or row["cercle_pcode"],
-            row["status"],
+            "paused" if row["paused"] else row["status"],
             row["waiting_step"] or "—",
             row["due_bamako"] or "—",
             ", ".join(row["facilitators"]) or "—",
@@ -87,6 +87,13 @@ def show(
     )
     if data["waiting_step"]:
         console.print(f"Waiting on [bold]{data['waiting_step']}[/], due {data['due_bamako']}")
+    if data["paused"]:
+        paused = data["paused"]
+        console.print(
+            f"[yellow]Paused since {paused['since_bamako']}[/]: {paused['reason']} "
+            f"(nothing is chased; 'debates resume {data['id']}' resumes it)",
+            highlight=False,
+        )
     if data["close_reason"]:
         console.print(f"Reason: {data['close_reason']}", highlight=False)
     console.print(f"Flow run: {data['flow_run_url'] or data['flow_run_id'] or '—'}")

@@ -128,7 +128,6 @@ def test_extend_moves_the_step_and_the_open_steps_after_it_and_cancels_stale_rem
         contacts=[mailbox.url("oumar@example.org")],
     )
     cycle_id = launch(session, "Ber", start_on=START).id
-    before = dues(session, cycle_id)
     now = bamako(START + timedelta(days=2), 9)
     apply_submission(session, cycle_id, "baseline", baseline(START), actor="coord", now=now)
     session.flush()
