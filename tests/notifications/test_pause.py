@@ -158,3 +158,32 @@ def test_extend_moves_the_step_and_the_open_steps_after_it_and_cancels_stale_rem
     with pytest.raises(InvalidInput, match="--days: 0"):
         extend_step(session, cycle_id, "schedule", days=0, to=None, reason="x", actor="c", now=now)
     assert dues(session, cycle_id) == after
+
+
+def test_the_state_artifact_and_the_portfolio_say_en_pause_with_reason_and_day(
+    session: Session,
+) -> None:
+    from models.views.cycle_state import cycle_state
+    from models.views.portfolio import portfolio
+    from notifications.documents.render import label, render
+
+    running = launch(session, "Ber", start_on=START).id
+    cycle_id = launch(session, "Diré", start_on=START).id
+    now = bamako(date(2026, 3, 4), 9)
+    pause_cycle(session, cycle_id, "route coupée", actor="coord", now=now)
+    session.flush()
+    state = cycle_state(session, cycle_id, now=now)
+    assert "en pause : route coupée, depuis le 4 mars 2026" in render(
+        "cycle_state", "md", "fr", s=state
+    )
+    assert "paused: route coupée, since 4 March 2026" in render("cycle_state", "md", "en", s=state)
+    assert "en pause" not in render(
+        "cycle_state", "md", "fr", s=cycle_state(session, running, now=now)
+    )
+
+    rows = portfolio(session, now=now + timedelta(days=60))
+    assert [r.cycle_id for r in rows] == [running, cycle_id]  # the paused one apart, last
+    assert rows[1].paused and rows[1].overdue_days == 0 and rows[0].overdue_days > 0
+    assert rows[1].paused_since is not None
+    worded = label("fr", "paused", rows[1].paused_reason, rows[1].paused_since.date())
+    assert worded == "en pause : route coupée, depuis le 4 mars 2026"
