@@ -32,16 +32,16 @@ def cycles(
     as_json: Annotated[bool, typer.Option("--json", help="JSON list, for scripts")] = False,
 ) -> None:
     """List cycles: commune, stage, the step waited on and its due date, facilitators, flow run."""
+    from models.cycle.pause import open_pauses
     from models.db import session_scope
     from models.views.cycle_view import cycle_summary, list_cycles
 
     prepare_database()
     base = _ui_base()
     with session_scope(readonly=True) as session:
-        rows = [
-            _with_url(cycle_summary(c), base)
-            for c in list_cycles(session, region=region, active=active)
-        ]
+        listed = list_cycles(session, region=region, active=active)
+        pauses = open_pauses(session, [c.id for c in listed])
+        rows = [_with_url(cycle_summary(c, pauses=pauses), base) for c in listed]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

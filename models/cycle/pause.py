@@ -27,6 +27,7 @@ from models.cycle.status import set_step_status
 from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
 from models.errors import DomainError, InvalidInput
 from models.geography.places import Level, resolve_place
+from models.query import in_chunks
 from models.reminders.ledger import cancel_unsent
 
 OPEN_ONLY = text("ended_at IS NULL")
@@ -76,15 +77,14 @@ def open_pause(session: Session, cycle_id: int) -> CyclePause | None:
 
 
 def open_pauses(session: Session, cycle_ids: Sequence[int]) -> dict[int, CyclePause]:
-    """The open pause of each of these cycles that has one."""
-    if not cycle_ids:
-        return {}
-    rows = session.scalars(
-        select(CyclePause).where(
-            CyclePause.cycle_id.in_(list(cycle_ids)), CyclePause.ended_at.is_(None)
-        )
-    )
-    return {p.cycle_id: p for p in rows}
+    """The open pause of each of these cycles that has one (a listing's one query per chunk)."""
+    found: dict[int, CyclePause] = {}
+    for chunk in in_chunks(sorted(set(cycle_ids))):
+        for pause in session.scalars(
+            select(CyclePause).where(CyclePause.cycle_id.in_(chunk), CyclePause.ended_at.is_(None))
+        ):
+            found[pause.cycle_id] = pause
+    return found
 
 
 def _day(moment: datetime) -> date:
