@@ -39,7 +39,8 @@ from models.geography.places import Commune  # noqa: E402
 from models.geography.registry import import_registry  # noqa: E402
 from models.policy import CyclePolicy  # noqa: E402
 from models.settings import SHIPPED_COMMUNES  # noqa: E402
-from models.views.portfolio import cycle_state, portfolio  # noqa: E402
+from models.views.cycle_state import cycle_state  # noqa: E402
+from models.views.portfolio import portfolio  # noqa: E402
 from notifications.documents.build import (  # noqa: E402
     build_invitation,
     build_minutes,

@@ -63,6 +63,7 @@ FROM steps s JOIN cycles c ON c.id = s.cycle_id
 WHERE s.status IN ('pending', 'active', 'overdue') AND s.due_at <= :until AND c.status = 'active'
   AND NOT EXISTS (SELECT 1 FROM steps e WHERE e.cycle_id = s.cycle_id AND e.position < s.position
                   AND e.status IN ('pending', 'active', 'overdue'))
+  AND NOT EXISTS (SELECT 1 FROM cycle_pauses p WHERE p.cycle_id = c.id AND p.ended_at IS NULL)
 ORDER BY s.due_at, s.id
 """
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from cli import amend, communes, cycles, demo, facilitators, history, launch, serve, submit
+from cli import amend, communes, cycles, demo, facilitators, history, launch, pause, serve, submit
 from cli.common import err_console, prepare_database
 from cli.plan import plan
 from cli.status import status
@@ -36,6 +36,9 @@ for command in (
     serve.reconcile,
     demo.demo,
     cycles.cancel,
+    pause.pause,
+    pause.resume,
+    pause.extend,
 ):
     app.command()(command)
 

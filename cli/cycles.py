@@ -32,16 +32,16 @@ def cycles(
     as_json: Annotated[bool, typer.Option("--json", help="JSON list, for scripts")] = False,
 ) -> None:
     """List cycles: commune, stage, the step waited on and its due date, facilitators, flow run."""
+    from models.cycle.pause import open_pauses
     from models.db import session_scope
     from models.views.cycle_view import cycle_summary, list_cycles
 
     prepare_database()
     base = _ui_base()
     with session_scope(readonly=True) as session:
-        rows = [
-            _with_url(cycle_summary(c), base)
-            for c in list_cycles(session, region=region, active=active)
-        ]
+        listed = list_cycles(session, region=region, active=active)
+        pauses = open_pauses(session, [c.id for c in listed])
+        rows = [_with_url(cycle_summary(c, pauses=pauses), base) for c in listed]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -54,7 +54,7 @@ def cycles(
             str(row["id"]),
             f"{row['commune']} #{row['sequence']}",
             row["commune_pcode"] or row["cercle_pcode"],
-            row["status"],
+            "paused" if row["paused"] else row["status"],
             row["waiting_step"] or "—",
             row["due_bamako"] or "—",
             ", ".join(row["facilitators"]) or "—",
@@ -87,6 +87,13 @@ def show(
     )
     if data["waiting_step"]:
         console.print(f"Waiting on [bold]{data['waiting_step']}[/], due {data['due_bamako']}")
+    if data["paused"]:
+        paused = data["paused"]
+        console.print(
+            f"[yellow]Paused since {paused['since_bamako']}[/]: {paused['reason']} "
+            f"(nothing is chased; 'debates resume {data['id']}' resumes it)",
+            highlight=False,
+        )
     if data["close_reason"]:
         console.print(f"Reason: {data['close_reason']}", highlight=False)
     console.print(f"Flow run: {data['flow_run_url'] or data['flow_run_id'] or '—'}")

@@ -43,6 +43,10 @@ def status(
     )
     for row in rows:
         late = Text(f"{row.overdue_days} d", style="bold red") if row.overdue else Text("-")
+        if row.paused_since is not None:
+            late = Text(
+                f"paused since {show(row.paused_since)}: {row.paused_reason}", style="yellow"
+            )
         table.add_row(
             row.region,
             row.cercle,
@@ -59,4 +63,8 @@ def status(
         return
     console.print(table)
     late_count = sum(1 for row in rows if row.overdue)
-    console.print(f"{len(rows)} active cycle(s), {late_count} overdue.")
+    paused = sum(1 for row in rows if row.paused)
+    console.print(
+        f"{len(rows)} active cycle(s), {late_count} overdue"
+        + (f", {paused} paused (listed last)." if paused else ".")
+    )

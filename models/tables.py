@@ -2,7 +2,7 @@
 
 from models import audit  # noqa: F401
 from models.base import Base
-from models.cycle import cycle, document  # noqa: F401
+from models.cycle import cycle, document, pause  # noqa: F401
 from models.geography import places  # noqa: F401
 from models.matching import assignment  # noqa: F401
 from models.people import facilitator  # noqa: F401

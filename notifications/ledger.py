@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.cycle.cycle import Cycle, Step
+from models.cycle.pause import not_paused
 from models.cycle.transitions import CycleStatus
 from models.policy import ReminderPolicy
 from models.query import in_chunks
@@ -130,7 +131,7 @@ def owner_reminders_so_far(keys: set[tuple[str, str]]) -> int:
 
 def cancel_obsolete(session: Session, now: datetime, policy: ReminderPolicy) -> int:
     """Cancel retries and stale claims that must not go out any more: the step is closed, its
-    cycle is not active, its due date moved (a postponed session), or a reminder *before* the
+    cycle is not active or is paused, its due date moved (a postponed session), or a reminder *before* the
     due date would now arrive after it."""
     cutoff = now - timedelta(minutes=policy.claim_lease_minutes)
     still_valid = exists(
@@ -141,6 +142,7 @@ def cancel_obsolete(session: Session, now: datetime, policy: ReminderPolicy) -> 
             Step.due_at == Notification.due_at,
             Step.status.in_(OPEN),
             Cycle.status == CycleStatus.ACTIVE.value,
+            not_paused(),
         )
     )
     late_before = and_(

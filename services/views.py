@@ -12,11 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from models.clock import utcnow
+from models.clock import in_bamako, utcnow
 from models.cycle.cycle import get_cycle
 from models.db import session_scope
 from models.settings import get_settings
-from models.views.portfolio import cycle_state, portfolio
+from models.views.cycle_state import cycle_state
+from models.views.portfolio import portfolio
 from notifications.documents.render import label, render
 from notifications.history import history, history_markdown
 from orchestrator.artifacts import publish_markdown, publish_progress, publish_table
@@ -72,7 +73,19 @@ def publish_portfolio(now: datetime | None = None, language: str = "fr") -> int:
     regions: dict[str, int] = {}
     for row in rows:
         regions[row.region] = regions.get(row.region, 0) + 1
-    table = [row.as_record() for row in rows]
+    table = [
+        row.as_record()
+        | (
+            {
+                "paused": label(
+                    language, "paused", row.paused_reason, in_bamako(row.paused_since).date()
+                )
+            }
+            if row.paused_since is not None
+            else {}
+        )
+        for row in rows
+    ]
     publish_table(
         get_settings().scoped(PORTFOLIO_KEY),  # the demo's is its own: never the managers' one
         table if table else [{"region": "-", "commune": "no active cycle"}],

@@ -15,8 +15,10 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.clock import in_bamako
 from models.csvfile import problems
 from models.cycle.cycle import Cycle, Step, get_cycle
+from models.cycle.pause import open_pause
 from models.cycle.replan import replan_after_late_step
 from models.cycle.status import close_cycle, set_step_status
 from models.cycle.steps import HANDOVER, StepKind, StepName
@@ -140,6 +142,13 @@ def step_to_record(session: Session, cycle: Cycle, step_name: str) -> Step | Non
         return None
     if cycle.status != CycleStatus.ACTIVE:
         raise StepNotWaiting(f"Cycle {cycle.label} is {cycle.status}; it takes no more input")
+    paused = open_pause(session, cycle.id)
+    if paused is not None:
+        since = in_bamako(paused.started_at).date().isoformat()
+        raise StepNotWaiting(
+            f"Cycle {cycle.label} is paused since {since} ({paused.reason}); "
+            f"'debates resume {cycle.id}' first, then submit again"
+        )
     waiting = cycle.waiting_step()
     if waiting is not None and waiting.name != step_name:
         raise StepNotWaiting(

@@ -11,17 +11,19 @@ from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
 from models.cycle.cycle import Cycle, Step, waited_on
+from models.cycle.pause import not_paused
 from models.cycle.transitions import CycleStatus, StepStatus
 from models.query import in_chunks
 
 
 def flag_overdue(session: Session, now: datetime, *, actor: str) -> list[int]:
-    """Flag the steps active cycles wait on whose due date has passed; return the newly flagged ids.
+    """Flag the steps active cycles (not paused) wait on whose due date has passed; return the
+    newly flagged ids.
 
     One UPDATE on the indexed (status, due_at) range; its WHERE re-checks the status, so two sweeps
     flag each step once. `overdue_since` is the due date: escalation delays count from it.
     """
-    active = select(Cycle.id).where(Cycle.status == CycleStatus.ACTIVE.value)
+    active = select(Cycle.id).where(Cycle.status == CycleStatus.ACTIVE.value, not_paused())
     flagged = session.scalars(
         update(Step)
         .where(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from models.audit import AuditEvent
 from models.cycle.cycle import Cycle, Step, waited_on
+from models.cycle.pause import not_paused
 from models.cycle.steps import StepKind
 from models.cycle.transitions import OPEN_STEP, CycleStatus
 from models.matching.assignment import TeamAssignment
@@ -49,11 +50,14 @@ _COLUMNS = (
 
 
 def _open_steps(*where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
-    """Open steps of active cycles that also meet `where`, as the columns of an `OpenStep`."""
+    """Open steps of active cycles, not paused, that also meet `where`, as the columns of an
+    `OpenStep`: nothing chases a paused cycle."""
     return (
         select(*_COLUMNS)
         .join(Cycle, Cycle.id == Step.cycle_id)
-        .where(Step.status.in_(OPEN), *where, Cycle.status == CycleStatus.ACTIVE.value)
+        .where(
+            Step.status.in_(OPEN), *where, Cycle.status == CycleStatus.ACTIVE.value, not_paused()
+        )
     )
 
 
@@ -216,7 +220,7 @@ def select_invitations(
                 ]
             ),
             or_(
-                Cycle.status == CycleStatus.ACTIVE.value,
+                and_(Cycle.status == CycleStatus.ACTIVE.value, not_paused()),
                 DebateSession.status == SessionStatus.CANCELLED.value,
             ),
         )

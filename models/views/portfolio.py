@@ -1,4 +1,5 @@
-"""The manager's view: where every active cycle stands, and the state of one cycle in detail.
+"""The manager's view: where every active cycle stands (paused cycles last), and the headings of
+a cycle's artifacts; one cycle in detail is models/views/cycle_state.py.
 
 `portfolio()` is one SELECT whatever the number of cycles: a grouped subquery finds each cycle's
 waiting step (its first open step) and counts its steps, and a join brings that step's row back.
@@ -15,16 +16,14 @@ from sqlalchemy.orm import Session, aliased
 
 from models.clock import show
 from models.cycle.cycle import Cycle, Step, get_cycle
-from models.cycle.document import Document, documents_of
-from models.cycle.plan import STAGE_ORDER
+from models.cycle.pause import CyclePause
 from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
 from models.geography.places import Cercle, Commune, Level, Region, resolve_place
-from models.matching.assignment import team_summary
 from models.settings import get_settings
 from models.text import slug
 
-_OPEN = sorted(s.value for s in OPEN_STEP)
-_FINISHED = (StepStatus.DONE.value, StepStatus.SKIPPED.value)
+OPEN = sorted(s.value for s in OPEN_STEP)
+FINISHED = (StepStatus.DONE.value, StepStatus.SKIPPED.value)
 
 
 def overdue_days(due_at: datetime | None, now: datetime) -> int:
@@ -53,6 +52,13 @@ class PortfolioRow:
     steps_done: int
     steps_total: int
     flow_run_id: str | None
+    paused_reason: str | None = None
+    paused_since: datetime | None = None
+    """When the cycle is paused (models/cycle/pause.py): why, and since when."""
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_since is not None
 
     @property
     def overdue(self) -> bool:
@@ -73,6 +79,8 @@ class PortfolioRow:
             "overdue_days": self.overdue_days,
             "escalation_level": self.escalation_level,
             "steps_done": f"{self.steps_done}/{self.steps_total}",
+            "paused": self.paused_reason if self.paused else "-",
+            "paused_since_bamako": show(self.paused_since) if self.paused_since else "-",
         }
 
 
@@ -87,9 +95,9 @@ def portfolio(
     counts = (
         select(
             Step.cycle_id.label("cycle_id"),
-            func.min(case((Step.status.in_(_OPEN), Step.position))).label("waiting_position"),
+            func.min(case((Step.status.in_(OPEN), Step.position))).label("waiting_position"),
             func.count(Step.id).label("steps_total"),
-            func.sum(case((Step.status.in_(_FINISHED), 1), else_=0)).label("steps_done"),
+            func.sum(case((Step.status.in_(FINISHED), 1), else_=0)).label("steps_done"),
         )
         .group_by(Step.cycle_id)
         .subquery()
@@ -113,6 +121,8 @@ def portfolio(
             func.coalesce(counts.c.steps_done, 0).label("steps_done"),
             func.coalesce(counts.c.steps_total, 0).label("steps_total"),
             Cycle.flow_run_id.label("flow_run_id"),
+            CyclePause.reason.label("paused_reason"),
+            CyclePause.started_at.label("paused_since"),
         )
         .join(Cercle, Cycle.cercle_pcode == Cercle.pcode)
         .join(Region, Cycle.region_pcode == Region.pcode)
@@ -122,15 +132,26 @@ def portfolio(
             waiting,
             and_(waiting.cycle_id == Cycle.id, waiting.position == counts.c.waiting_position),
         )
+        .outerjoin(CyclePause, and_(CyclePause.cycle_id == Cycle.id, CyclePause.ended_at.is_(None)))
         .where(Cycle.status == CycleStatus.ACTIVE.value)
-        .order_by(Region.name, Cercle.name, Cycle.area_pcode, Cycle.sequence)
+        # Paused cycles apart, after the running ones: nobody is chasing them.
+        .order_by(
+            CyclePause.id.is_not(None), Region.name, Cercle.name, Cycle.area_pcode, Cycle.sequence
+        )
     )
     if region is not None:
         stmt = stmt.where(Cycle.region_pcode == resolve_place(session, region, Level.REGION).pcode)
     if overdue_only:
-        stmt = stmt.where(or_(waiting.status == StepStatus.OVERDUE.value, waiting.due_at < now))
+        stmt = stmt.where(
+            or_(waiting.status == StepStatus.OVERDUE.value, waiting.due_at < now),
+            CyclePause.id.is_(None),
+        )
+    # A paused cycle's clock is stopped: it is not late while paused (resume moves its dates).
     return [
-        PortfolioRow(**row, overdue_days=overdue_days(row["next_due"], now))
+        PortfolioRow(
+            **row,
+            overdue_days=0 if row["paused_since"] else overdue_days(row["next_due"], now),
+        )
         for row in session.execute(stmt).mappings()
     ]
 
@@ -182,98 +203,3 @@ def heading_of(cycle: Cycle) -> CycleHeading:
 
 def cycle_heading(session: Session, cycle_id: int) -> CycleHeading:
     return heading_of(get_cycle(session, cycle_id))
-
-
-@dataclass(frozen=True)
-class StageState:
-    stage: str
-    steps_done: int
-    steps_total: int
-    current: bool
-
-    @property
-    def done(self) -> bool:
-        return self.steps_done == self.steps_total
-
-
-@dataclass(frozen=True)
-class StepState:
-    name: str
-    title: str
-    stage: str
-    status: str
-    due_at: datetime
-    overdue_days: int
-    facilitator: str | None
-
-
-@dataclass(frozen=True)
-class CycleState:
-    """One cycle in detail; where it is and what it is called are its `heading`'s."""
-
-    launched_at: datetime
-    flow_run_id: str | None
-    stages: tuple[StageState, ...]
-    waiting: StepState | None
-    overdue: tuple[StepState, ...]
-    facilitators: tuple[str, ...]
-    documents: tuple[Document, ...]
-    team: dict[str, object]
-    """Lead, co, score and explanation of the assignment, or why nobody fits (team_summary)."""
-    heading: CycleHeading
-
-    @property
-    def stages_done(self) -> int:
-        return sum(1 for stage in self.stages if stage.done)
-
-    @property
-    def progress(self) -> float:
-        """Percentage of stages finished, for Prefect's progress artifact."""
-        return round(100 * self.stages_done / len(self.stages), 1)
-
-
-def cycle_state(session: Session, cycle_id: int, *, now: datetime) -> CycleState:
-    """One cycle in detail: stages done, the step it waits on, overdue steps, people, documents."""
-    cycle = get_cycle(session, cycle_id)
-    waiting_step = cycle.waiting_step()
-
-    def state(step: Step) -> StepState:
-        return StepState(
-            name=step.name,
-            title=step.title,
-            stage=step.stage,
-            status=step.status,
-            due_at=step.due_at,
-            overdue_days=overdue_days(step.due_at, now),
-            facilitator=step.facilitator.name if step.facilitator else None,
-        )
-
-    stages = tuple(
-        StageState(
-            stage=stage.value,
-            steps_done=sum(
-                1 for s in cycle.steps if s.stage == stage.value and s.status in _FINISHED
-            ),
-            steps_total=sum(1 for s in cycle.steps if s.stage == stage.value),
-            current=waiting_step is not None and waiting_step.stage == stage.value,
-        )
-        for stage in STAGE_ORDER
-    )
-    open_steps = [s for s in cycle.steps if s.status in _OPEN]
-    return CycleState(
-        launched_at=cycle.launched_at,
-        flow_run_id=cycle.flow_run_id,
-        stages=stages,
-        waiting=state(waiting_step) if waiting_step else None,
-        overdue=tuple(
-            state(s)
-            for s in open_steps
-            if s.status == StepStatus.OVERDUE.value or overdue_days(s.due_at, now) > 0
-        ),
-        facilitators=tuple(
-            dict.fromkeys(s.facilitator.name for s in cycle.steps if s.facilitator is not None)
-        ),
-        documents=tuple(documents_of(session, cycle.id)),
-        team=team_summary(session, cycle.id),
-        heading=heading_of(cycle),
-    )

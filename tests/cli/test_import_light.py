@@ -57,6 +57,7 @@ DB_COMMANDS = [
     ["status"],
     ["plan", "--commune", "Diré", "--start", "2026-03-02"],
     ["db", "upgrade"],
+    ["extend", "1", "baseline", "--days", "3", "--reason", "pluies"],
 ]
 
 
@@ -169,3 +170,11 @@ def test_every_command_is_annotated_with_objects_not_strings() -> None:
         if any(isinstance(hint, str) for hint in callback.__annotations__.values())
     ]
     assert stringly == []
+
+
+def test_pause_and_resume_import_no_orchestration(data_dir: Path, tmp_path: Path) -> None:
+    result = loaded_by(
+        [["pause", "1", "--reason", "route coupée"], ["resume", "1"]], data_dir, tmp_path
+    )
+    assert result["codes"] == [0, 0], result["stdout"]
+    assert set(result["modules"]) & HEAVY == set()

@@ -8,7 +8,7 @@ import json
 from sqlalchemy.orm import Session
 
 from models.matching.team import assign_cycles
-from models.views.portfolio import cycle_state
+from models.views.cycle_state import cycle_state
 from notifications.documents.render import render
 from notifications.phrases import worded
 from tests.models.test_matching_db import NOW, POLICY, add_person, launch

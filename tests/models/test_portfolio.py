@@ -18,7 +18,8 @@ from models.cycle.transitions import CycleStatus, StepStatus
 from models.errors import UnknownPlace
 from models.geography.places import resolve_commune
 from models.policy import CyclePolicy
-from models.views.portfolio import cycle_state, overdue_days, portfolio
+from models.views.cycle_state import cycle_state
+from models.views.portfolio import overdue_days, portfolio
 
 LATE_START = date(2026, 3, 2)  # baseline due 2026-03-23 18:00 Bamako
 NOW = datetime(2026, 3, 26, 12, 0, tzinfo=UTC)
