@@ -70,6 +70,10 @@ def test_pause_shows_everywhere_and_resume_same_day_moves_nothing(
     assert resumed.code == 0, resumed.err
     assert f"Cycle {cycle_id} resumed" in resumed.out and "by 0 day(s)" in resumed.out
     assert dues(session, cycle_id) == before
+    history = debates("history", str(cycle_id))  # in French words, newest first
+    assert history.code == 0, history.err
+    text = " ".join(history.out.split())
+    assert text.index("cycle repris") < text.index("cycle mis en pause")
 
 
 def test_region_pause_and_resume_take_every_active_cycle_of_the_region(
@@ -103,6 +107,8 @@ def test_extend_moves_the_step_and_the_later_ones(debates, session: Session) -> 
     after = dues(session, cycle_id)
     assert after["baseline"] == before["baseline"]
     assert all(after[n] - before[n] == timedelta(days=7) for n in before if n != "baseline")
+    history = " ".join(debates("history", str(cycle_id)).out.split())
+    assert "étape schedule : échéance déplacée au" in history and "(pluies)" in history
 
 
 @pytest.mark.parametrize(
