@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.orm import Session
+
 from models.clock import utcnow
 from models.cycle.pause import (
     Extended,
@@ -36,17 +38,20 @@ class Target:
                 f"'debates {command} --region Gao'"
             )
 
+    def cycle_ids(self, session: Session, *, paused: bool) -> list[int]:
+        """The cycle, or the region's active cycles that are (or are not) paused."""
+        if self.cycle_id is not None:
+            return [self.cycle_id]
+        assert self.region is not None
+        return region_cycles(session, self.region, paused=paused)
+
 
 def pause(target: Target, reason: str, *, who: str) -> list[int]:
     """Pause the cycle, or every active cycle of the region not paused yet; their ids."""
     target.check("pause")
     now = utcnow()
     with session_scope() as session:
-        if target.cycle_id is not None:
-            ids = [target.cycle_id]
-        else:
-            assert target.region is not None
-            ids = region_cycles(session, target.region, paused=False)
+        ids = target.cycle_ids(session, paused=False)
         for cycle_id in ids:
             pause_cycle(session, cycle_id, reason, actor=who, now=now)
     return ids
@@ -57,11 +62,7 @@ def resume(target: Target, *, who: str) -> list[Resumed]:
     target.check("resume")
     now = utcnow()
     with session_scope() as session:
-        if target.cycle_id is not None:
-            ids = [target.cycle_id]
-        else:
-            assert target.region is not None
-            ids = region_cycles(session, target.region, paused=True)
+        ids = target.cycle_ids(session, paused=True)
         return [resume_cycle(session, cycle_id, actor=who, now=now) for cycle_id in ids]
 
 

@@ -18,11 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.audit import record
-from models.cycle.cycle import Cycle, Step, get_cycle
+from models.cycle.cycle import Cycle, Step, get_cycle, named_step
 from models.cycle.recorded import minutes_of, plan_of, recorded_input, sessions_of
 from models.cycle.steps import StepKind, StepName
 from models.cycle.transitions import StepStatus
-from models.errors import DomainError, InvalidInput, NotFound
+from models.errors import DomainError, InvalidInput
 from models.stages.baseline import BaselineStudy, BaselineSubmission
 from models.stages.minutes import (
     Agreement,
@@ -177,13 +177,7 @@ def _reschedule(
 def recorded_step(session: Session, cycle: Cycle, step_name: str) -> tuple[Step, BaseModel]:
     """The step an amendment is for and its input as recorded; refused for an unknown step, a
     session's outcome (amend the schedule instead) and a step with nothing recorded yet."""
-    try:
-        step = cycle.step(step_name)
-    except KeyError:
-        names = ", ".join(s.name for s in cycle.steps)
-        raise NotFound(
-            f"Cycle {cycle.label} has no step '{step_name}'; its steps: {names}"
-        ) from None
+    step = named_step(cycle, step_name)
     if StepName.parse(step_name).kind is StepKind.SESSION:
         raise InvalidInput(
             f"step '{step_name}' records what happened to a session",

@@ -169,6 +169,17 @@ def get_cycle(session: Session, cycle_id: int) -> Cycle:
     return cycle
 
 
+def named_step(cycle: Cycle, step_name: str) -> Step:
+    """The cycle's step of that name, or an error that lists the steps it has."""
+    try:
+        return cycle.step(step_name)
+    except KeyError:
+        names = ", ".join(s.name for s in cycle.steps)
+        raise NotFound(
+            f"STEP: cycle {cycle.label} has no step '{step_name}'; its steps: {names}"
+        ) from None
+
+
 def next_sequence(session: Session, area_pcode: str) -> int:
     last = session.scalar(
         select(Cycle.sequence).where(Cycle.area_pcode == area_pcode).order_by(Cycle.sequence.desc())

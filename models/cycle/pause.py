@@ -22,13 +22,12 @@ from sqlalchemy.sql.elements import ColumnElement
 from models.audit import record
 from models.base import Base, IntPk, child_of
 from models.clock import BAMAKO
-from models.cycle.cycle import Cycle, Step, get_cycle
-from models.cycle.status import set_step_status
+from models.cycle.cycle import Cycle, Step, get_cycle, named_step
+from models.cycle.replan import move_steps
 from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
 from models.errors import DomainError, InvalidInput
 from models.geography.places import Level, resolve_place
 from models.query import in_chunks
-from models.reminders.ledger import cancel_unsent
 
 OPEN_ONLY = text("ended_at IS NULL")
 
@@ -144,32 +143,21 @@ def _shift(
     now: datetime,
     reason: str,
 ) -> list[str]:
-    """Move `steps` by `delta`, one audit event each; a step flagged overdue whose new date is
-    still to come is open again (escalation reset); their unsent reminders are cancelled."""
+    """Move `steps` by `delta` (models.cycle.replan.move_steps); a step flagged overdue whose new
+    date is still to come is open again."""
     if not delta or not steps:
         return []
-    for step in steps:
-        before = step.due_at
-        step.due_at = before + delta
-        if step.status == StepStatus.OVERDUE and step.due_at >= now:
-            set_step_status(session, step, StepStatus.ACTIVE, actor=actor, now=now, reason=reason)
-            step.overdue_since = None
-            step.escalation_level = 0
-        record(
-            session,
-            action,
-            "step",
-            step.id,
-            cycle.id,
-            now=now,
-            actor=actor,
-            before={"due_at": before.isoformat()},
-            after={"due_at": step.due_at.isoformat()},
-            reason=reason,
-        )
-    session.flush()
-    cancel_unsent(session, [s.id for s in steps])
-    return [s.name for s in steps]
+    return move_steps(
+        session,
+        cycle,
+        [(step, step.due_at + delta) for step in steps],
+        action=action,
+        reopen_as=StepStatus.ACTIVE,
+        actor=actor,
+        now=now,
+        reason=reason,
+        only_if_still_to_come=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -266,13 +254,7 @@ def extend_step(
         raise InvalidInput(
             f"Cycle {cycle_id} ({cycle.label}) is {cycle.status}; it takes no change"
         )
-    try:
-        step = cycle.step(step_name)
-    except KeyError:
-        names = ", ".join(s.name for s in cycle.steps)
-        raise InvalidInput(
-            f"STEP: cycle {cycle.label} has no step '{step_name}'; its steps: {names}"
-        ) from None
+    step = named_step(cycle, step_name)
     if step.status not in OPEN_STEP:
         raise InvalidInput(
             f"STEP: '{step_name}' of cycle {cycle.label} is {step.status}; only an open step can "

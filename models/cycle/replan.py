@@ -127,19 +127,46 @@ def replan_cycle(
     moved = replanned(
         [StepDates(s.name, s.status, s.due_at, s.completed_at) for s in cycle.steps], policy
     )
-    steps = [s for s in cycle.steps if s.name in moved]
-    for step in steps:
+    moves = [(s, moved[s.name]) for s in cycle.steps if s.name in moved]
+    return move_steps(
+        session,
+        cycle,
+        moves,
+        action="step.replanned",
+        reopen_as=StepStatus.PENDING,
+        actor=actor,
+        now=now,
+        reason=reason,
+    )
+
+
+def move_steps(
+    session: Session,
+    cycle: Cycle,
+    moves: Sequence[tuple[Step, datetime]],
+    *,
+    action: str,
+    reopen_as: StepStatus,
+    actor: str,
+    now: datetime,
+    reason: str,
+    only_if_still_to_come: bool = False,
+) -> list[str]:
+    """Give each step its new due date, one `action` audit event each (old and new date); a step
+    flagged overdue is open again as `reopen_as`, its escalation reset (with
+    `only_if_still_to_come`, only when its new date is still to come); the steps' notifications not
+    yet sent are cancelled. The one way deadlines move: re-plan, resume after a pause, extend."""
+    for step, due in moves:
         before = step.due_at
-        step.due_at = moved[step.name]
-        if step.status == StepStatus.OVERDUE:
-            set_step_status(
-                session, step, StepStatus.PENDING, actor=actor, now=now, reason="re-planned"
-            )
+        step.due_at = due
+        if step.status == StepStatus.OVERDUE and (not only_if_still_to_come or due >= now):
+            why = "re-planned" if action == "step.replanned" else reason
+            set_step_status(session, step, reopen_as, actor=actor, now=now, reason=why)
             step.overdue_since = None
             step.escalation_level = 0
         record(
             session,
-            "step.replanned",
+            action,
             "step",
             step.id,
             cycle.id,
@@ -150,8 +177,8 @@ def replan_cycle(
             reason=reason,
         )
     session.flush()
-    cancel_unsent(session, [s.id for s in steps])
-    return [s.name for s in steps]
+    cancel_unsent(session, [step.id for step, _ in moves])
+    return [step.name for step, _ in moves]
 
 
 def replan_after_late_step(

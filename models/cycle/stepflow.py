@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 
 from models.clock import in_bamako
 from models.csvfile import problems
-from models.cycle.cycle import Cycle, Step, get_cycle
+from models.cycle.cycle import Cycle, Step, get_cycle, named_step
 from models.cycle.pause import open_pause
 from models.cycle.replan import replan_after_late_step
 from models.cycle.status import close_cycle, set_step_status
 from models.cycle.steps import HANDOVER, StepKind, StepName
 from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
-from models.errors import DomainError, InvalidInput, NotFound
+from models.errors import DomainError, InvalidInput
 from models.policy import current_policy
 from models.stages.baseline import BaselineSubmission
 from models.stages.minutes import MinutesSubmission
@@ -131,13 +131,7 @@ def open_step(session: Session, cycle_id: int, *, actor: str, now: datetime) -> 
 
 def step_to_record(session: Session, cycle: Cycle, step_name: str) -> Step | None:
     """The step a submission is for; None when it is finished already (a replay: change nothing)."""
-    try:
-        step = cycle.step(step_name)
-    except KeyError:
-        names = ", ".join(s.name for s in cycle.steps)
-        raise NotFound(
-            f"Cycle {cycle.label} has no step '{step_name}'; its steps: {names}"
-        ) from None
+    step = named_step(cycle, step_name)
     if step.status not in OPEN_STEP:
         return None
     if cycle.status != CycleStatus.ACTIVE:
