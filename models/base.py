@@ -1,5 +1,6 @@
 """Declarative base, naming convention, and the column shapes shared by every table: the tz-aware
-UTC timestamp, the integer primary key, a child row's foreign key, a CHECK over an enum's values."""
+UTC timestamp, the integer primary key, a child row's foreign key, a CHECK over an enum's values,
+a unique index over the rows a condition keeps."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, MetaData
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, MetaData, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, MappedColumn, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -67,3 +68,10 @@ def one_of(column: str, values: Iterable[str]) -> CheckConstraint:
     database allows exactly what the code can write."""
     listed = ", ".join(f"'{value}'" for value in values)
     return CheckConstraint(f"{column} IN ({listed})", name=column)
+
+
+def unique_where(name: str, *columns: str, where: str) -> Index:
+    """A partial unique index, the same on SQLite and PostgreSQL: `columns` are unique among the
+    rows that satisfy `where` (one active cycle per area, one open pause per cycle)."""
+    condition = text(where)
+    return Index(name, *columns, unique=True, sqlite_where=condition, postgresql_where=condition)

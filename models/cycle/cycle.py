@@ -23,19 +23,18 @@ from sqlalchemy import (
     UniqueConstraint,
     exists,
     select,
-    text,
 )
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
-from models.base import Base, IntPk, child_of, one_of
+from models.base import Base, IntPk, child_of, one_of, unique_where
 from models.cycle.steps import Stage, StepName
 from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
 from models.errors import NotFound
 from models.geography.places import Cercle, Commune, Region
 from models.people.facilitator import Facilitator
 
-ACTIVE_ONLY = text("status = 'active'")
+ACTIVE_ONLY = "status = 'active'"
 
 Columns = TypeVarTuple("Columns")
 
@@ -52,13 +51,7 @@ class Cycle(Base):
             name="area",
         ),
         CheckConstraint("sequence >= 1", name="sequence"),
-        Index(
-            "uq_cycles_one_active_per_area",
-            "area_pcode",
-            unique=True,
-            sqlite_where=ACTIVE_ONLY,
-            postgresql_where=ACTIVE_ONLY,
-        ),
+        unique_where("uq_cycles_one_active_per_area", "area_pcode", where=ACTIVE_ONLY),
     )
 
     id: Mapped[IntPk]

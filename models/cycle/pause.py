@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Index, String, Text, exists, select, text
+from sqlalchemy import String, Text, exists, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from models.audit import record
-from models.base import Base, IntPk, child_of
+from models.base import Base, IntPk, child_of, unique_where
 from models.clock import BAMAKO
 from models.cycle.cycle import Cycle, Step, get_cycle, named_step
 from models.cycle.replan import move_steps
@@ -29,20 +29,12 @@ from models.errors import DomainError, InvalidInput
 from models.geography.places import Level, resolve_place
 from models.query import in_chunks
 
-OPEN_ONLY = text("ended_at IS NULL")
+OPEN_ONLY = "ended_at IS NULL"
 
 
 class CyclePause(Base):
     __tablename__ = "cycle_pauses"
-    __table_args__ = (
-        Index(
-            "uq_cycle_pauses_one_open",
-            "cycle_id",
-            unique=True,
-            sqlite_where=OPEN_ONLY,
-            postgresql_where=OPEN_ONLY,
-        ),
-    )
+    __table_args__ = (unique_where("uq_cycle_pauses_one_open", "cycle_id", where=OPEN_ONLY),)
 
     id: Mapped[IntPk]
     cycle_id: Mapped[int] = child_of("cycles")

@@ -10,15 +10,15 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, select, text
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from models.audit import AuditEvent
-from models.base import Base, IntPk, child_of, one_of
+from models.base import Base, IntPk, child_of, one_of, unique_where
 from models.matching.phrase import Phrase, load_phrase, load_phrases
 from models.people.facilitator import Facilitator
 
-CURRENT_ONLY = text("superseded_at IS NULL")
+CURRENT_ONLY = "superseded_at IS NULL"
 
 
 class TeamRole(enum.StrEnum):
@@ -31,14 +31,7 @@ class TeamAssignment(Base):
     __table_args__ = (
         one_of("role", TeamRole),
         # One current lead and one current co per cycle: two writers cannot both assign.
-        Index(
-            "uq_team_assignments_current_role",
-            "cycle_id",
-            "role",
-            unique=True,
-            sqlite_where=CURRENT_ONLY,
-            postgresql_where=CURRENT_ONLY,
-        ),
+        unique_where("uq_team_assignments_current_role", "cycle_id", "role", where=CURRENT_ONLY),
     )
 
     id: Mapped[IntPk]
