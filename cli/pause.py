@@ -1,5 +1,6 @@
 """`debates pause`, `resume` and `extend`: deadlines that follow the field (insecurity, a road cut,
-an election). Database only: they start without Prefect."""
+an election). They start without Prefect and change the database only; the cycles' artifacts are
+published again when a Prefect server answers (services/refresh.py)."""
 
 from typing import Annotated
 

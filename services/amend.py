@@ -1,7 +1,8 @@
 """Correct a recorded step: the record, its audit entry and its documents' next revision in one
 transaction; then the updated invitations of the sessions it moved.
 
-The cycle's flow run is left as it is: it has moved past the step, and nothing it waits on changes.
+The cycle's flow run is left as it is: it has moved past the step, and nothing it waits on changes;
+the cycle's state and history artifacts are published again beside it (services/refresh.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from notifications.deliveries import deliver_claimed
 from notifications.documents.build import build_minutes, build_safety_plan, documents_after
 from notifications.invitations import claim_invitations
 from notifications.sweep import new_sweep_id
+from services.refresh import refresh_cycle_views
 
 
 @dataclass(frozen=True)
@@ -97,9 +99,10 @@ def amend(
         if not amended.changes:
             return AmendResult(amended)
         documents = _new_revisions(session, cycle_id, step, moment)
-    if not amended.moved_sessions:
-        return AmendResult(amended, documents)
-    sent, failed = send_invitation_updates(cycle_id, moment)
+    sent = failed = 0
+    if amended.moved_sessions:
+        sent, failed = send_invitation_updates(cycle_id, moment)
+    refresh_cycle_views([cycle_id])
     return AmendResult(amended, documents, sent, failed)
 
 

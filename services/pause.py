@@ -1,7 +1,8 @@
 """Pause cycles, resume them, extend a step: one transaction each, whatever the number of cycles.
 
 The flow runs stay suspended as they are (they wait for input, which a paused cycle refuses);
-only the database changes, and the sweep reads it.
+the database changes, and the sweep reads it. The cycles' state and history artifacts are then
+published again when a Prefect server answers (services/refresh.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from models.cycle.pause import (
 )
 from models.db import session_scope
 from models.errors import InvalidInput
+from services.refresh import refresh_cycle_views
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ def pause(target: Target, reason: str, *, who: str) -> list[int]:
         ids = target.cycle_ids(session, paused=False)
         for cycle_id in ids:
             pause_cycle(session, cycle_id, reason, actor=who, now=now)
+    refresh_cycle_views(ids)
     return ids
 
 
@@ -63,13 +66,17 @@ def resume(target: Target, *, who: str) -> list[Resumed]:
     now = utcnow()
     with session_scope() as session:
         ids = target.cycle_ids(session, paused=True)
-        return [resume_cycle(session, cycle_id, actor=who, now=now) for cycle_id in ids]
+        resumed = [resume_cycle(session, cycle_id, actor=who, now=now) for cycle_id in ids]
+    refresh_cycle_views(ids)
+    return resumed
 
 
 def extend(
     cycle_id: int, step: str, *, days: int | None, to: date | None, reason: str, who: str
 ) -> Extended:
     with session_scope() as session:
-        return extend_step(
+        extended = extend_step(
             session, cycle_id, step, days=days, to=to, reason=reason, actor=who, now=utcnow()
         )
+    refresh_cycle_views([cycle_id])
+    return extended

@@ -9,6 +9,7 @@ one is fixed by the next refresh. tasks/artifacts.py wraps these for the flows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -59,6 +60,12 @@ def publish_cycle_view(cycle_id: int, language: str = "fr") -> dict[str, Any]:
         "waiting_step": state.waiting.name if state.waiting else None,
         "overdue_steps": [step.name for step in state.overdue],
     }
+
+
+def publish_cycle_views(cycle_ids: Sequence[int], language: str = "fr") -> None:
+    """`publish_cycle_view` for each cycle (services/refresh.py gives them one task run)."""
+    for cycle_id in cycle_ids:
+        publish_cycle_view(cycle_id, language)
 
 
 def publish_portfolio(now: datetime | None = None, language: str = "fr") -> int:
