@@ -196,6 +196,16 @@ def debates(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
     return call
 
 
+def forget_other_runs() -> None:
+    """Delete every flow run on the server. The e2e modules share one Prefect server: runs another
+    test left scheduled (their cycles live in other databases) would be picked up by this module's
+    serving process, fill its slots and carry cycle ids that mean other cycles here."""
+    with get_client(sync_client=True) as client:
+        while leftovers := client.read_flow_runs(limit=200):
+            for flow_run in leftovers:
+                client.delete_flow_run(flow_run.id)
+
+
 def read_run(flow_run_id: str) -> FlowRun:
     with get_client(sync_client=True) as client:
         return client.read_flow_run(flow_run_id)  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from models.cycle.cycle import Cycle
 from models.geography.places import communes_in
 from models.people.facilitator import Facilitator
 from orchestrator.artifacts import latest_artifact
-from tests.e2e.conftest import CliResult, Domain, Serving, make_domain
+from tests.e2e.conftest import CliResult, Domain, Serving, forget_other_runs, make_domain
 
 
 def _demo_runs() -> list[FlowRun]:
@@ -24,15 +24,6 @@ def _demo_runs() -> list[FlowRun]:
         return client.read_flow_runs(
             flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=["demo"]))
         )
-
-
-def _forget_other_tests_runs() -> None:
-    """The e2e modules share one Prefect server: runs other tests left scheduled (their cycles live in
-    other databases) would fill this serving process's slots before the demo's runs."""
-    with get_client(sync_client=True) as client:
-        while leftovers := client.read_flow_runs(limit=200):
-            for flow_run in leftovers:
-                client.delete_flow_run(flow_run.id)
 
 
 def test_demo_after_a_real_launch_seeds_its_own_workspace_and_remove_leaves_nothing(
@@ -43,7 +34,7 @@ def test_demo_after_a_real_launch_seeds_its_own_workspace_and_remove_leaves_noth
     serving: Callable[[Domain], Serving],
     debates: Callable[..., CliResult],
 ) -> None:
-    _forget_other_tests_runs()
+    forget_other_runs()  # the demo's runs must find the serving slots free
     domain = make_domain(fresh_database("sqlite"), tmp_path / "data")
     use_domain(domain)
     serving(domain)
