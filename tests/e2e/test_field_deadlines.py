@@ -2,11 +2,13 @@
 real receivers (aiosmtpd for the coordinator's e-mail, an HTTP webhook for the manager and the
 facilitators) and the CLI as a coordinator types it.
 
-One domain and one `debates serve` for the module (the server is the e2e session's):
+One domain and one `debates serve` per backend (the server is the e2e session's), and two cycles
+launched together (their runs start side by side):
 - Ber, launched 90 days ago and left alone: the sweep chases the baseline only, once per level; the
   baseline recorded late moves the later deadlines and the run goes on to the schedule.
-- Diré, carried through its first minutes, amended, paused for insecurity, swept 30 days on,
-  resumed, swept again; its history lists all of it, newest first, on the CLI and the server.
+- Diré, launched 38 days ago, its baseline late too, carried through its first minutes, amended,
+  paused for insecurity, swept 30 days on, resumed, swept again; its history lists all of it, newest
+  first, on the CLI and on the server.
 
 Time: the sweep takes `--now`. Resume reads the clock (a coordinator resumes "now"), so the 30 days
 of the pause pass by moving the clock `services.pause` reads, at the edge; nothing else is faked,
@@ -16,6 +18,7 @@ and the resume is the last thing the CLI records, so the audit trail stays in th
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -49,6 +52,8 @@ from tests.notifications.receivers import Mailbox, Webhook, smtp_server, webhook
 
 pytestmark = pytest.mark.prefect
 
+BER_DAYS, DIRE_DAYS = 90, 38
+"""How long ago each cycle was launched."""
 CHASING = ("before-", "due-today", "overdue-", "escalation-")
 """Ledger rules that chase a step (reminders and escalations), as opposed to notices."""
 
@@ -61,6 +66,9 @@ class Field:
     serving: Serving
     today: date
     """Today in Bamako when the module started: the launch dates count back from it."""
+    ber: tuple[int, str]
+    """Ber's cycle id and flow run id."""
+    dire: tuple[int, str]
 
 
 PEOPLE_HEADER = (
@@ -111,7 +119,12 @@ def field(
         serving = Serving(domain, home / "serve.log")
         serving.start()
         try:
-            yield Field(domain, mailbox, hook, serving, utcnow().astimezone(BAMAKO).date())
+            today = utcnow().astimezone(BAMAKO).date()
+            for commune, days_ago in (("Ber", BER_DAYS), ("Diré", DIRE_DAYS)):
+                start = str(today - timedelta(days=days_ago))
+                assert run(["launch", "--commune", commune, "--start", start]) == 0
+            cycles = _cycle_ids(domain, "ML060102"), _cycle_ids(domain, "ML060205")
+            yield Field(domain, mailbox, hook, serving, today, *cycles)
         finally:
             serving.stop()
 
@@ -148,7 +161,7 @@ def _write(tmp_path: Path, step: str, data: dict[str, Any]) -> str:
     return str(path)
 
 
-def _cycle_id(domain: Domain, pcode: str) -> tuple[int, str]:
+def _cycle_ids(domain: Domain, pcode: str) -> tuple[int, str]:
     with domain.session() as s:
         cycle = s.scalars(select(Cycle).where(Cycle.commune_pcode == pcode)).one()
         assert cycle.flow_run_id is not None
@@ -203,9 +216,8 @@ def _moment(day: date, hour: int) -> str:
 def test_a_cycle_left_90_days_is_chased_once_per_level_about_its_baseline_then_replanned(
     field: Field, cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:
-    start = field.today - timedelta(days=90)
-    cli("launch", "--commune", "Ber", "--start", str(start))
-    ber, run_id = _cycle_id(field.domain, "ML060102")
+    start = field.today - timedelta(days=BER_DAYS)
+    ber, run_id = field.ber
     wait_suspended(run_id, "baseline-")
     planned = _dues(cli, ber)
     heard = _heard(field)
@@ -220,7 +232,7 @@ def test_a_cycle_left_90_days_is_chased_once_per_level_about_its_baseline_then_r
     assert len(owner) <= 1, told
     assert chasing[("baseline", "escalation-coordinator")] == 1
     assert chasing[("baseline", "escalation-manager")] == 1
-    said = _said_since(field, heard)
+    said = [text for text in _said_since(field, heard) if re.search(r"\bBer\b", text)]
     subjects = [text.split("\n", 1)[0] for text in said]
     assert sum(s.startswith("Escalade :") for s in subjects) == 1, subjects
     assert sum(s.startswith("Escalade (gestionnaire)") for s in subjects) == 1, subjects
@@ -265,9 +277,8 @@ def test_a_cycle_left_90_days_is_chased_once_per_level_about_its_baseline_then_r
 def test_pause_resume_amend_and_history_on_a_real_server(
     field: Field, cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    start = field.today - timedelta(days=38)
-    cli("launch", "--commune", "Diré", "--start", str(start))
-    dire, run_id = _cycle_id(field.domain, "ML060205")
+    start = field.today - timedelta(days=DIRE_DAYS)
+    dire, run_id = field.dire
     wait_suspended(run_id, "baseline-")
 
     # Carried through its first minutes from the CLI; the run resumes each time.
