@@ -85,17 +85,18 @@ def make_domain(url: str, data_dir: Path) -> Domain:
     return Domain(url, data_dir)
 
 
+def point_at(env: pytest.MonkeyPatch, domain: Domain) -> None:
+    """Point this process (the in-process CLI) at a domain database, through `env`."""
+    env.setenv("DEBATES_DATABASE_URL", domain.url)
+    env.setenv("DEBATES_DATA_DIR", str(domain.data_dir))
+    env.setenv("DEBATES_ACTOR", "coordinatrice-test")
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 def use_domain(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Domain], None]]:
     """Point this process (the in-process CLI) at a domain database."""
-
-    def use(domain: Domain) -> None:
-        monkeypatch.setenv("DEBATES_DATABASE_URL", domain.url)
-        monkeypatch.setenv("DEBATES_DATA_DIR", str(domain.data_dir))
-        monkeypatch.setenv("DEBATES_ACTOR", "coordinatrice-test")
-        get_settings.cache_clear()
-
-    yield use
+    yield lambda domain: point_at(monkeypatch, domain)
     get_settings.cache_clear()
 
 
