@@ -1,17 +1,22 @@
 """Pause cycles, resume them, extend a step: one transaction each, whatever the number of cycles.
 
 The flow runs stay suspended as they are (they wait for input, which a paused cycle refuses);
-only the database changes, and the sweep reads it.
+the database changes, and the sweep reads it. After the transaction, each cycle's suspended flow
+run shows the pause (orchestrator/paused.py: a tag and a line over its description), and a resume
+takes that away. An extension records, in its transaction, the notice its team receives once
+(models/matching/notices.announce_extension; the sweep sends it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from models.clock import utcnow
+from models.clock import BAMAKO, utcnow
+from models.cycle.cycle import get_cycle
 from models.cycle.pause import (
     Extended,
     Resumed,
@@ -22,6 +27,9 @@ from models.cycle.pause import (
 )
 from models.db import session_scope
 from models.errors import InvalidInput
+from models.matching.notices import announce_extension
+from notifications.documents.render import label
+from notifications.render import LOCALES
 
 
 @dataclass(frozen=True)
@@ -46,14 +54,37 @@ class Target:
         return region_cycles(session, self.region, paused=paused)
 
 
+def pause_banner(reason: str, since: datetime) -> str:
+    """'en pause : <reason>, depuis le <date> / paused: <reason>, since <date>' (Bamako day)."""
+    day = since.astimezone(BAMAKO)
+    return " / ".join(label(locale, "paused", reason, day).strip() for locale in LOCALES)
+
+
+def _show_on_runs(banners: Mapping[str | None, str | None]) -> None:
+    """Show (banner) or clear (None) the pause on these flow runs; cycles without one are left."""
+    runs = {run: banner for run, banner in banners.items() if run}
+    if not runs:
+        return  # no Prefect import for cycles that have no flow run
+    from orchestrator.paused import show_pause
+    from orchestrator.runs import server_answers
+
+    if not server_answers():
+        return
+    for flow_run_id, banner in runs.items():
+        show_pause(flow_run_id, banner)
+
+
 def pause(target: Target, reason: str, *, who: str) -> list[int]:
     """Pause the cycle, or every active cycle of the region not paused yet; their ids."""
     target.check("pause")
     now = utcnow()
+    banners: dict[str | None, str | None] = {}
     with session_scope() as session:
         ids = target.cycle_ids(session, paused=False)
         for cycle_id in ids:
-            pause_cycle(session, cycle_id, reason, actor=who, now=now)
+            paused = pause_cycle(session, cycle_id, reason, actor=who, now=now)
+            banners[get_cycle(session, cycle_id).flow_run_id] = pause_banner(paused.reason, now)
+    _show_on_runs(banners)
     return ids
 
 
@@ -63,13 +94,22 @@ def resume(target: Target, *, who: str) -> list[Resumed]:
     now = utcnow()
     with session_scope() as session:
         ids = target.cycle_ids(session, paused=True)
-        return [resume_cycle(session, cycle_id, actor=who, now=now) for cycle_id in ids]
+        done = [resume_cycle(session, cycle_id, actor=who, now=now) for cycle_id in ids]
+        runs = {get_cycle(session, cycle_id).flow_run_id: None for cycle_id in ids}
+    _show_on_runs(runs)
+    return done
 
 
 def extend(
     cycle_id: int, step: str, *, days: int | None, to: date | None, reason: str, who: str
 ) -> Extended:
+    """Move the step (and the open steps after it); its team is told once, by the sweep."""
+    now = utcnow()
     with session_scope() as session:
-        return extend_step(
-            session, cycle_id, step, days=days, to=to, reason=reason, actor=who, now=utcnow()
+        done = extend_step(
+            session, cycle_id, step, days=days, to=to, reason=reason, actor=who, now=now
         )
+        announce_extension(
+            session, cycle_id, step, done.days, reason=reason.strip(), now=now, actor=who
+        )
+    return done
