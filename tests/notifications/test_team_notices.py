@@ -14,6 +14,7 @@ from models.matching.assignment import current_team
 from models.matching.team import assign_cycle, assign_cycles
 from models.people.facilitator import Contact, Facilitator
 from models.people.unavailability import mark_unavailable
+from notifications.history import history
 from notifications.render import date_fr
 from tests.models.test_matching_db import NOW, POLICY, add_person, launch
 from tests.notifications.conftest import add_person as add_coordinator
@@ -178,3 +179,5 @@ def test_an_extension_tells_each_team_member_once_which_step_moved_when_and_why(
         "sent",
         "sent",
     ]
+    said = [e.what for e in history(session, cycle.id) if e.action == "team.notify.extended"]
+    assert said == ["équipe : avis envoyé (échéance repoussée)"] * 2
