@@ -28,8 +28,7 @@ from models.cycle.pause import (
 from models.db import session_scope
 from models.errors import InvalidInput
 from models.matching.notices import announce_extension
-from notifications.documents.render import label
-from notifications.render import LOCALES
+from models.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -56,35 +55,45 @@ class Target:
 
 def pause_banner(reason: str, since: datetime) -> str:
     """'en pause : <reason>, depuis le <date> / paused: <reason>, since <date>' (Bamako day)."""
+    from notifications.documents.render import label
+    from notifications.render import LOCALES
+
     day = since.astimezone(BAMAKO)
     return " / ".join(label(locale, "paused", reason, day).strip() for locale in LOCALES)
 
 
-def _show_on_runs(banners: Mapping[str | None, str | None]) -> None:
-    """Show (banner) or clear (None) the pause on these flow runs; cycles without one are left."""
-    runs = {run: banner for run, banner in banners.items() if run}
-    if not runs:
-        return  # no Prefect import for cycles that have no flow run
-    from orchestrator.paused import show_pause
-    from orchestrator.runs import server_answers
+Shown = tuple[str, datetime] | None
+"""What a cycle's run shows: the pause (reason, since), or None for no pause."""
 
-    if not server_answers():
+
+def _show_on_runs(runs: Mapping[str | None, Shown]) -> None:
+    """Show or clear the pause on these flow runs; cycles without one are left. Prefect and the
+    templates are imported only when there is a run and a server answers: `debates pause` on a
+    machine without a server stays a database command."""
+    shown = {run: pause for run, pause in runs.items() if run}
+    if not shown:
         return
-    for flow_run_id, banner in runs.items():
-        show_pause(flow_run_id, banner)
+    from orchestrator.server import answers, connect
+
+    if not answers(connect(get_settings().data_dir)):
+        return
+    from orchestrator.paused import show_pause
+
+    for flow_run_id, pause in shown.items():
+        show_pause(flow_run_id, None if pause is None else pause_banner(*pause))
 
 
 def pause(target: Target, reason: str, *, who: str) -> list[int]:
     """Pause the cycle, or every active cycle of the region not paused yet; their ids."""
     target.check("pause")
     now = utcnow()
-    banners: dict[str | None, str | None] = {}
+    runs: dict[str | None, Shown] = {}
     with session_scope() as session:
         ids = target.cycle_ids(session, paused=False)
         for cycle_id in ids:
             paused = pause_cycle(session, cycle_id, reason, actor=who, now=now)
-            banners[get_cycle(session, cycle_id).flow_run_id] = pause_banner(paused.reason, now)
-    _show_on_runs(banners)
+            runs[get_cycle(session, cycle_id).flow_run_id] = (paused.reason, now)
+    _show_on_runs(runs)
     return ids
 
 
@@ -95,7 +104,9 @@ def resume(target: Target, *, who: str) -> list[Resumed]:
     with session_scope() as session:
         ids = target.cycle_ids(session, paused=True)
         done = [resume_cycle(session, cycle_id, actor=who, now=now) for cycle_id in ids]
-        runs = {get_cycle(session, cycle_id).flow_run_id: None for cycle_id in ids}
+        runs: dict[str | None, Shown] = {
+            get_cycle(session, cycle_id).flow_run_id: None for cycle_id in ids
+        }
     _show_on_runs(runs)
     return done
 
