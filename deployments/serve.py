@@ -7,6 +7,7 @@ from prefect.deployments.runner import RunnerDeployment
 
 from deployments.build import built
 from deployments.sweep import sweep_deployment
+from flows.admin import cycle_admin
 from flows.cycle import debate_cycle
 from flows.launch import launch_cycles
 
@@ -31,6 +32,14 @@ def deployments() -> list[RunnerDeployment]:
             )
         ),
         sweep_deployment(),
+        built(
+            cycle_admin.to_deployment(
+                name="cycle-admin",
+                description="Mettre en pause, reprendre, prolonger des cycles / pause, resume, "
+                "extend cycles",
+                tags=["debates"],
+            )
+        ),
     ]
 
 

@@ -42,7 +42,7 @@ from notifications.invitations import invitation_delivery
 from notifications.ledger import Claim, Exhausted
 from notifications.phrases import worded
 from notifications.recipients import Directory
-from notifications.render import MessageContext, render
+from notifications.render import MessageContext, Moved, render
 
 log = logging.getLogger("debates.notifications")
 
@@ -161,6 +161,7 @@ def load_deliveries(
                 attempts=unreachable.attempts if unreachable else 0,
                 team_role=str((change.after or {}).get("role") or "") if change else "",
                 reason=_reason(change, person.locale),
+                moved=_moved(change),
             )
             rendered = render(message_for(note.rule), person.locale, context)
             deliveries.append(
@@ -196,6 +197,21 @@ def _reason(change: AuditEvent | None, locale: str) -> str:
     if change is None:
         return ""
     return worded((change.after or {}).get("reason"), locale) or change.reason or ""
+
+
+def _moved(change: AuditEvent | None) -> Moved | None:
+    """The step an extension moved ('team.notify.extended'), from the event's record."""
+    after = change.after or {} if change is not None else {}
+    if "to" not in after:
+        return None
+    return Moved(
+        step_name=str(after["step"]),
+        step_title=str(after["title"]),
+        session_number=after.get("session_number"),
+        from_at=datetime.fromisoformat(after["from"]),
+        to_at=datetime.fromisoformat(after["to"]),
+        days=int(after["days"]),
+    )
 
 
 def unreachable_claims(

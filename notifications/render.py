@@ -78,6 +78,20 @@ class MessageContext:
     team_role: str = ""  # 'lead' or 'co' in a team notice
     reason: str = ""  # why a team changed, or why nobody fits
     slip_days: int = 0  # how far the cycle is behind its launch plan (escalations)
+    moved: Moved | None = None  # the step `debates extend` moved (team_extended)
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A step moved by an extension: which, from which due date to which, by how many days
+    (`step_name`, `step_title`, `session_number` as a context has them, for the step macros)."""
+
+    step_name: str
+    step_title: str
+    session_number: int | None
+    from_at: datetime
+    to_at: datetime
+    days: int
 
 
 @dataclass(frozen=True)

@@ -10,3 +10,4 @@ from __future__ import annotations
 DEBATE_CYCLE = "debate-cycle/debate-cycle"
 LAUNCH_CYCLES = "launch-cycles/launch-cycles"
 REMINDER_SWEEP = "reminder-sweep/reminder-sweep"
+CYCLE_ADMIN = "cycle-admin/cycle-admin"

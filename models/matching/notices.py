@@ -1,15 +1,18 @@
 """What an assignment returns and who must be told: `AssignmentResult` with its `Notice`s, and
-`notify`, which records each notice as a 'team.notify.*' audit event for notifications/ to deliver."""
+`notify`, which records each notice as a 'team.notify.*' audit event for notifications/ to deliver;
+`announce_extension`, the same for a step moved by `debates extend` (one event per team member)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from models.audit import record
+from models.cycle.cycle import get_cycle, named_step
+from models.matching.assignment import current_team
 from models.matching.phrase import Phrase, dump_all, dump_optional
 
 
@@ -75,3 +78,43 @@ def notify(session: Session, notices: list[Notice], *, now: datetime, actor: str
                 "reason": dump_optional(notice.reason),
             },
         )
+
+
+def announce_extension(
+    session: Session,
+    cycle_id: int,
+    step_name: str,
+    days: int,
+    *,
+    reason: str,
+    now: datetime,
+    actor: str,
+) -> int:
+    """Record that the cycle's team (lead and co-facilitator) must be told that `step_name` moved
+    by `days` (already moved): one 'team.notify.extended' event per member, whose id keys the
+    ledger, so the sweep tells each member once. The number of members to tell."""
+    step = named_step(get_cycle(session, cycle_id), step_name)
+    moved_to = step.due_at
+    team = current_team(session, cycle_id)
+    for role, member in sorted(team.items(), reverse=True):  # lead, then co
+        record(
+            session,
+            "team.notify.extended",
+            "facilitator",
+            member.facilitator_id,
+            cycle_id,
+            now=now,
+            actor=actor,
+            after={
+                "role": role,
+                "facilitator_id": member.facilitator_id,
+                "step": step.name,
+                "title": step.title,
+                "session_number": step.session_number,
+                "from": (moved_to - timedelta(days=days)).isoformat(),
+                "to": moved_to.isoformat(),
+                "days": days,
+            },
+            reason=reason,
+        )
+    return len(team)

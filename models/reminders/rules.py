@@ -12,6 +12,7 @@ exactly the text stored so far and `parse_rule` reads it back:
     unreachable:<id>       a person could not be reached after the retry limit (<id>: the notification)
     team-assigned:<event>, team-released:<event>, team-unassigned:<event>
                            a team change the matcher recorded (audit event 'team.notify.<kind>')
+    team-extended:<event>  a step moved by `debates extend`, told to one team member
     invite-c<cycle>-s<n>-r<revision>, invite-c<cycle>-s<n>-cancel
                            a session's invitation (or cancellation) to its team and coordinators
 
@@ -47,6 +48,7 @@ class Message(enum.StrEnum):
     TEAM_ASSIGNED = "team_assigned"
     TEAM_RELEASED = "team_released"
     TEAM_UNASSIGNED = "team_unassigned"
+    TEAM_EXTENDED = "team_extended"
 
 
 _FIELD = re.compile(r"\{(\w+)\}")
@@ -158,6 +160,12 @@ class TeamUnassigned(TeamChange):
 
 
 @dataclass(frozen=True)
+class TeamExtended(TeamChange):
+    TEMPLATE = "team-extended:{event_id}"
+    MESSAGE = Message.TEAM_EXTENDED
+
+
+@dataclass(frozen=True)
 class Invite(Rule):
     TEMPLATE = "invite-c{cycle_id}-s{session}-r{revision}"
     cycle_id: int
@@ -184,6 +192,7 @@ KINDS: tuple[type[Rule], ...] = (
     TeamAssigned,
     TeamReleased,
     TeamUnassigned,
+    TeamExtended,
     Invite,
     InviteCancel,
 )
@@ -191,6 +200,7 @@ TEAM_CHANGES: dict[str, type[TeamChange]] = {
     "assigned": TeamAssigned,
     "released": TeamReleased,
     "unassigned": TeamUnassigned,
+    "extended": TeamExtended,
 }
 """The kinds of 'team.notify.<kind>' audit events that are announced."""
 INVITATION_PREFIX = Invite.prefix()

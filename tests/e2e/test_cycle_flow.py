@@ -310,3 +310,54 @@ def test_region_launch_creates_each_cycle_once_and_a_second_launch_skips_all(
     assert "Nothing launched" in second.out
     with domain.session() as s:
         assert s.scalar(select(func.count()).select_from(Cycle)) == 52
+
+
+def test_a_paused_cycle_shows_on_its_suspended_run_and_the_run_resumes_after_debates_resume(
+    prefect_api: str,
+    domain: Domain,
+    use_domain: Callable[[Domain], None],
+    serving: Callable[[Domain], Serving],
+    debates: Callable[..., CliResult],
+    tmp_path: Path,
+) -> None:
+    """`debates pause` tags the suspended run 'en-pause' and puts the pause over its description;
+    `debates resume` takes both away; the run keeps its state and pause key, so the next submit
+    resumes it as if nothing happened."""
+    from orchestrator.paused import PAUSED_TAG
+
+    use_domain(domain)
+    serving(domain)
+    assert debates("launch", "--commune", "Diré", "--start", str(START)).code == 0
+    with domain.session() as s:
+        cycle = s.scalars(select(Cycle).where(Cycle.commune_pcode == "ML060205")).one()
+        cycle_id, run_id = cycle.id, str(cycle.flow_run_id)
+    waiting = wait_suspended(run_id, "baseline-", timeout=180)
+    assert waiting.state is not None
+    pause_key = waiting.state.state_details.pause_key
+    original = _description(run_id)
+
+    paused = debates("pause", str(cycle_id), "--reason", "route coupée")
+    assert paused.code == 0, paused.err
+    flow_run = read_run(run_id)
+    assert PAUSED_TAG in flow_run.tags and "ML060205" in flow_run.tags
+    assert flow_run.state is not None and flow_run.state.is_paused()
+    assert flow_run.state.state_details.pause_key == pause_key
+    shown = _description(run_id)
+    assert shown.startswith("**⏸ en pause : route coupée, depuis le ")
+    assert "/ paused: route coupée, since " in shown
+    assert shown.endswith(original)
+
+    refused = debates("submit", str(cycle_id), "baseline", "--file", _write(tmp_path, "baseline"))
+    assert refused.code == 1 and f"debates resume {cycle_id}" in refused.err
+
+    resumed = debates("resume", str(cycle_id))
+    assert resumed.code == 0, resumed.err
+    flow_run = read_run(run_id)
+    assert PAUSED_TAG not in flow_run.tags and "ML060205" in flow_run.tags
+    assert _description(run_id) == original
+
+    done = debates("submit", str(cycle_id), "baseline", "--file", _write(tmp_path, "baseline"))
+    assert done.code == 0, done.err
+    assert "flow run resumed" in done.out
+    wait_suspended(run_id, "schedule-0-0")  # the same run went on to the next step
+    assert _waiting(domain, cycle_id) == "schedule"

@@ -19,6 +19,7 @@ from models.reminders.rules import (
     Overdue,
     Rule,
     TeamAssigned,
+    TeamExtended,
     TeamReleased,
     TeamUnassigned,
     Unreachable,
@@ -39,6 +40,7 @@ STORED: list[tuple[str, Rule]] = [
     ("team-assigned:40", TeamAssigned(40)),
     ("team-released:41", TeamReleased(41)),
     ("team-unassigned:42", TeamUnassigned(42)),
+    ("team-extended:43", TeamExtended(43)),
     ("invite-c12-s1-r0", Invite(12, 1, 0)),
     ("invite-c12-s1-cancel", InviteCancel(12, 1)),
 ]

@@ -11,7 +11,7 @@ from jinja2 import UndefinedError
 
 from models.reminders.rules import Message
 from models.settings import flow_run_url
-from notifications.render import TEMPLATES, MessageContext, environment, render
+from notifications.render import TEMPLATES, MessageContext, Moved, environment, render
 
 CONTEXT = MessageContext(
     recipient="Aïssata Exemple",
@@ -31,6 +31,14 @@ CONTEXT = MessageContext(
     unreachable="Moussa Fictif",
     unreachable_channel="json",
     attempts=4,
+    moved=Moved(
+        step_name="minutes-2",
+        step_title="Procès-verbal du débat n° 2",
+        session_number=2,
+        from_at=datetime(2026, 4, 21, 18, 0, tzinfo=UTC),
+        to_at=datetime(2026, 5, 1, 18, 0, tzinfo=UTC),
+        days=10,
+    ),
 )
 
 
@@ -76,4 +84,5 @@ def test_the_message_context_carries_no_minutes_grievance_or_secret() -> None:
         "unreachable_channel", "attempts",
         "team_role", "reason",  # the matcher's words (languages, dates, unavailability), not minutes
         "slip_days",
+        "moved",  # an extension: a step's name, title and due dates
     }  # fmt: skip

@@ -14,6 +14,8 @@ from models.matching.assignment import current_team
 from models.matching.team import assign_cycle, assign_cycles
 from models.people.facilitator import Contact, Facilitator
 from models.people.unavailability import mark_unavailable
+from notifications.history import history
+from notifications.render import date_fr
 from tests.models.test_matching_db import NOW, POLICY, add_person, launch
 from tests.notifications.conftest import add_person as add_coordinator
 from tests.notifications.conftest import ledger, sweep
@@ -125,3 +127,57 @@ def test_team_members_are_told_once_and_an_unavailability_tells_exactly_those_it
     released = next(r["message"] for r in hook.received if r["title"] == titles["released"])
     assert "Motif : " in released and "mission à Bamako" in released, released
     assert f"{gone.name} indisponible du 10 février 2027 au 20 février 2027" in released
+
+
+def test_an_extension_tells_each_team_member_once_which_step_moved_when_and_why(
+    session: Session, hook: Webhook
+) -> None:
+    """`debates extend` (services.pause.extend, as the CLI and cycle-admin call it) records the
+    notice; the sweep sends it once to the lead and once to the co-facilitator, in their language."""
+    from models.clock import BAMAKO, utcnow
+    from services.pause import extend
+
+    people = [
+        _reachable(add_person(session, f"P{i}", home, sex="F" if i == 0 else "M"), hook)
+        for i, home in enumerate(["ML070103", "ML060201"])
+    ]
+    people[1].locale = "en"
+    start = utcnow().astimezone(BAMAKO).date() + timedelta(days=3)
+    cycle = launch(session, "ML060101", start)
+    assign_cycles(session, [cycle.id], policy=POLICY, now=utcnow())
+    session.flush()
+    team = current_team(session, cycle.id)
+    assert {row.facilitator_id for row in team.values()} == {p.id for p in people}
+    baseline = cycle.step("baseline")
+    was_due = baseline.due_at
+    sweep(utcnow() + timedelta(minutes=1))  # the team is told it was formed
+    before = _received(hook)
+
+    done = extend(cycle.id, "baseline", days=10, to=None, reason="route coupée", who="awa")
+    sweep(utcnow() + timedelta(minutes=2))
+    sweep(utcnow() + timedelta(minutes=3))  # a second sweep tells nobody again
+
+    area = cycle.commune.name
+    new = _received(hook) - before
+    assert new == Counter(
+        {
+            (str(people[0].id), f"Échéance repoussée : {area}"): 1,
+            (str(people[1].id), f"Deadline moved: {area}"): 1,
+        }
+    )
+    french = next(r["message"] for r in hook.received if r["title"].startswith("Échéance"))
+    moved_to = was_due + timedelta(days=10)
+    assert done.days == 10 and len(done.moved) > 1
+    assert "l'étape « " in french and "est repoussée de 10 jours" in french
+    assert f"au lieu du {date_fr(was_due)}" in french
+    assert f"échéance le {date_fr(moved_to)}" in french
+    assert "Motif : route coupée" in french
+    english = next(r["message"] for r in hook.received if r["title"].startswith("Deadline"))
+    assert '"Baseline study (local security diagnosis)" is moved by 10 days' in english
+    assert "Reason: route coupée" in english
+    assert [n.status for n in ledger(session) if n.rule.startswith("team-extended:")] == [
+        "sent",
+        "sent",
+    ]
+    said = [e.what for e in history(session, cycle.id) if e.action == "team.notify.extended"]
+    assert said == ["équipe : avis envoyé (échéance repoussée)"] * 2

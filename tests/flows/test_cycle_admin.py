@@ -1,0 +1,149 @@
+"""The `cycle-admin` flow on a real Prefect server (prefect_test_harness), SQLite and PostgreSQL:
+a manager's pause, resume and extension change the database as `debates pause/resume/extend` do,
+are recorded as made through the Prefect UI, and come back as the run's result and artifact; a
+request that does not hold together fails the run, naming the field, and changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+from prefect import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+from prefect.testing.utilities import prefect_test_harness
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from flows.admin import cycle_admin
+from models.audit import AuditEvent
+from models.clock import utcnow
+from models.cycle.pause import open_pause
+from notifications.history import history
+from services.admin import ARTIFACT_KEY
+from tests.cli.test_pause import dues, launch, snapshot
+
+pytestmark = pytest.mark.prefect
+
+
+@pytest.fixture(scope="module")
+def prefect_server() -> Iterator[None]:
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+def run(**request: Any) -> Any:
+    """The flow as the deployment's Run form starts it: one `request` parameter."""
+    return cycle_admin(request=request, return_state=True)  # type: ignore[call-overload]
+
+
+def artifact_of(state: Any) -> str:
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                flow_run_id=ArtifactFilterFlowRunId(
+                    any_=[UUID(str(state.state_details.flow_run_id))]
+                )
+            )
+        )
+    return next(str(a.data) for a in artifacts if a.key == ARTIFACT_KEY)
+
+
+def test_pause_then_resume_a_cycle_through_cycle_admin(
+    prefect_server: None, session: Session
+) -> None:
+    cycle_id = launch(session, "Diré", utcnow().date() - timedelta(days=10))
+    before = dues(session, cycle_id)
+
+    paused = run(action="pause", cycle=cycle_id, reason="route coupée")
+    assert paused.is_completed(), paused.message
+    result = paused.result()
+    assert [c["cycle_id"] for c in result["cycles"]] == [cycle_id]
+    assert result["who"].startswith("prefect-ui:")
+    session.expire_all()
+    pause = open_pause(session, cycle_id)
+    assert pause is not None and pause.reason == "route coupée"
+    assert pause.actor == result["who"]
+    markdown = artifact_of(paused)
+    assert "Administration des cycles : pause" in markdown and "Diré" in markdown
+    assert "route coupée" in markdown
+    said = history(session, cycle_id)[0]
+    assert (said.channel, said.what) == ("interface Prefect", "cycle mis en pause : route coupée")
+
+    resumed = run(action="resume", cycle=cycle_id)
+    assert resumed.is_completed(), resumed.message
+    session.expire_all()
+    assert open_pause(session, cycle_id) is None
+    assert dues(session, cycle_id) == before  # paused and resumed the same day: nothing moved
+    assert "Administration des cycles : reprise" in artifact_of(resumed)
+
+
+def test_a_region_is_paused_in_one_run_and_extend_moves_a_step(
+    prefect_server: None, session: Session
+) -> None:
+    first = launch(session, "Gounzoureye", utcnow().date())
+    second = launch(session, "Ansongo", utcnow().date())
+    state = run(action="pause", region="Gao", reason="insécurité")
+    assert state.is_completed(), state.message
+    assert sorted(c["cycle_id"] for c in state.result()["cycles"]) == [first, second]
+    session.expire_all()
+    assert open_pause(session, first) is not None and open_pause(session, second) is not None
+    assert run(action="resume", region="Gao").is_completed()
+
+    before = dues(session, first)
+    extended = run(action="extend", cycle=first, step="baseline", days=7, reason="hivernage")
+    assert extended.is_completed(), extended.message
+    moved = extended.result()["cycles"][0]
+    assert moved["days"] == 7 and moved["moved"][0] == "baseline"
+    session.expire_all()
+    assert dues(session, first)["baseline"] == before["baseline"] + timedelta(days=7)
+    assert "baseline" in artifact_of(extended)
+
+
+THE_CYCLE = "the test's cycle"
+
+
+@pytest.mark.parametrize(
+    ("request_", "names"),
+    [
+        ({"action": "pause", "cycle": THE_CYCLE, "region": "Gao", "reason": "x"}, "cycle / region"),
+        ({"action": "pause", "reason": "x"}, "cycle / region"),
+        ({"action": "pause", "cycle": THE_CYCLE, "reason": "  "}, "reason: missing"),
+        ({"action": "extend", "cycle": THE_CYCLE, "days": 3, "reason": "x"}, "step: missing"),
+        (
+            {"action": "extend", "cycle": THE_CYCLE, "step": "baseline", "reason": "x"},
+            "days / to: give exactly one",
+        ),
+        (
+            {"action": "extend", "cycle": THE_CYCLE, "step": "baseline", "days": 3},
+            "reason: missing",
+        ),
+        (
+            {"action": "extend", "region": "Gao", "step": "baseline", "days": 3, "reason": "x"},
+            "region: extend",
+        ),
+        ({"action": "resume", "cycle": THE_CYCLE, "days": 3}, "days: only for extend"),
+        (
+            {"action": "extend", "cycle": THE_CYCLE, "step": "nowhere", "days": 3, "reason": "x"},
+            "nowhere",
+        ),
+        ({"action": "resume", "cycle": THE_CYCLE}, "is not paused"),
+        ({"action": "pause", "region": "Atlantide", "reason": "x"}, "Atlantide"),
+    ],
+)
+def test_a_request_that_does_not_hold_together_fails_the_run_and_changes_nothing(
+    prefect_server: None, session: Session, request_: dict[str, Any], names: str
+) -> None:
+    cycle_id = launch(session, "Diré", utcnow().date())
+    request = {key: cycle_id if value == THE_CYCLE else value for key, value in request_.items()}
+    before = snapshot(session)
+    state = run(**request)
+    assert state.is_failed()
+    assert names in (state.message or ""), state.message
+    assert snapshot(session) == before
+    session.expire_all()
+    assert not session.scalars(
+        select(AuditEvent).where(AuditEvent.actor.like("prefect-ui:%"))
+    ).all()
