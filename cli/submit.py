@@ -29,7 +29,7 @@ def submit(
     if template:
         typer.echo(yaml_template(schema, step), nl=False)
         return
-    submission = parse_submission(step, read_input(file, set_ or []))
+    submission = parse_submission(step, read_input(file, set_ or [], schema))
     prepare_database()
     # Prefect only now: --template and input errors answer without its second of imports.
     from cli.serve import show_restarted

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from models.csvfile import ImportReport, problems, read_rows
 from models.errors import DomainError, InvalidInput
-from models.fields import Sex
+from models.fields import Sex, Short
 from models.geography.places import Level, Region, parent_pcode, resolve_place
 from models.language import language_code
 from models.people.facilitator import Contact, Facilitator, Role, Unavailability
@@ -42,7 +42,7 @@ def _split(value: Any) -> Any:
 class Period(BaseModel):
     starts_on: date
     ends_on: date
-    reason: str | None = None
+    reason: Short | None = None
 
     @field_validator("ends_on")
     @classmethod
