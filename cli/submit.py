@@ -36,6 +36,12 @@ def submit(
     from services.submit import submit as record_and_resume
 
     done = record_and_resume(cycle, step, submission, who=get_settings().resolved_actor())
+    if not done.created and done.resumed is not None:
+        console.print(
+            f"Cycle {cycle}: {done.summary}; its flow run still waited on it: {done.resumed}.",
+            highlight=False,
+        )
+        return
     if not done.created:
         err_console.print(f"Cycle {cycle}: {done.summary}; nothing changed.")
         return

@@ -16,6 +16,7 @@ from pydantic import (
     Field,
     SecretStr,
     StringConstraints,
+    TypeAdapter,
     ValidationError,
     field_validator,
 )
@@ -51,6 +52,17 @@ class Period(BaseModel):
         if starts_on and ends_on < starts_on:
             raise ValueError(f"ends {ends_on} before it starts {starts_on}")
         return ends_on
+
+
+_REASON: TypeAdapter[str] = TypeAdapter(Short)
+
+
+def valid_reason(reason: str) -> str:
+    """An unavailability's reason as a period's schema takes it; InvalidInput naming --reason."""
+    try:
+        return _REASON.validate_python(reason)
+    except ValidationError as exc:
+        raise InvalidInput(f"--reason: {problems(exc)[0][1]}") from exc
 
 
 class FacilitatorRow(BaseModel):
