@@ -29,10 +29,10 @@ def amend(
     from models.errors import InvalidInput
     from models.settings import get_settings
 
-    schema_for(step)
+    schema = schema_for(step)
     if not reason.strip():
         raise InvalidInput("an amendment needs a reason", [("--reason", "say why")])
-    changes = read_input(file, set_ or [])
+    changes = read_input(file, set_ or [], schema)
     prepare_database()
     with session_scope(readonly=True) as session:
         _, recorded = recorded_step(session, get_cycle(session, cycle), step)

@@ -113,11 +113,14 @@ def run(args: list[str] | None = None) -> int:
     except DomainError as exc:
         if _state["debug"]:
             raise
-        headline = exc.headline if isinstance(exc, InvalidInput) and exc.problems else str(exc)
-        err_console.print(f"[bold red]Error:[/] {headline}", highlight=False)
-        if isinstance(exc, InvalidInput) and exc.problems:
-            for where, what in exc.problems:
-                err_console.print(f"  {where}: {what}", highlight=False, markup=False)
+        # One problem is one line; several are a headline and a line each.
+        several = isinstance(exc, InvalidInput) and len(exc.problems) > 1
+        listed = exc.problems if isinstance(exc, InvalidInput) and several else []
+        headline = exc.headline if isinstance(exc, InvalidInput) and several else str(exc)
+        err_console.print("[bold red]Error:[/] ", end="")
+        err_console.print(headline, highlight=False, markup=False)
+        for where, what in listed:
+            err_console.print(f"  {where}: {what}", highlight=False, markup=False)
         return 1
     except Exception as exc:
         if _state["debug"]:

@@ -74,6 +74,7 @@ def unavailable(
 ) -> None:
     """Mark a facilitator unavailable; their affected future sessions get a new team member."""
     from models.db import session_scope
+    from models.people.facilitator_file import valid_reason
     from models.people.unavailability import find_facilitator, mark_unavailable
     from models.policy import current_policy
     from models.settings import get_settings
@@ -81,6 +82,8 @@ def unavailable(
 
     starts_on = parse_day(from_, option="--from")
     ends_on = parse_day(to, option="--to")
+    if reason is not None:  # the column's limit, said before anything is read or written
+        reason = valid_reason(reason)
     policy = current_policy().matching
     prepare_database()
     with session_scope() as session:

@@ -29,13 +29,19 @@ def submit(
     if template:
         typer.echo(yaml_template(schema, step), nl=False)
         return
-    submission = parse_submission(step, read_input(file, set_ or []))
+    submission = parse_submission(step, read_input(file, set_ or [], schema))
     prepare_database()
     # Prefect only now: --template and input errors answer without its second of imports.
     from cli.serve import show_restarted
     from services.submit import submit as record_and_resume
 
     done = record_and_resume(cycle, step, submission, who=get_settings().resolved_actor())
+    if not done.created and done.resumed is not None:
+        console.print(
+            f"Cycle {cycle}: {done.summary}; its flow run still waited on it: {done.resumed}.",
+            highlight=False,
+        )
+        return
     if not done.created:
         err_console.print(f"Cycle {cycle}: {done.summary}; nothing changed.")
         return

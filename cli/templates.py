@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 
-def _unwrap(annotation: Any) -> tuple[Any, bool]:
+def unwrap(annotation: Any) -> tuple[Any, bool]:
     """(inner type, optional) of `X | None` and Annotated[...]."""
     optional = False
     while True:
@@ -47,11 +47,11 @@ def _example(annotation: Any) -> tuple[str, str]:
 
 
 def _field_lines(name: str, info: FieldInfo, pad: str) -> list[str]:
-    annotation, optional = _unwrap(info.annotation)
+    annotation, optional = unwrap(info.annotation)
     note = f"{info.description or name}" + (" (optional)" if optional else "")
     lines = [f"{pad}# {note}"]
     if typing.get_origin(annotation) is list:
-        item, _ = _unwrap(typing.get_args(annotation)[0])
+        item, _ = unwrap(typing.get_args(annotation)[0])
         if isinstance(item, type) and issubclass(item, BaseModel):
             lines.append(f"{pad}{name}:")
             nested = skeleton(item, pad + "    ")

@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from models.errors import InvalidInput
+from models.textfile import read_text
 
 
 @dataclass
@@ -28,15 +30,9 @@ RowModel = TypeVar("RowModel", bound=BaseModel)
 
 def read_rows(path: Path, *, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number, row) pairs; blank cells become absent keys."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise InvalidInput(f"{path}: no such file") from exc
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise InvalidInput(
-            f"{path}: line {line} is not UTF-8 text; save the file as 'CSV UTF-8' and import it again"
-        ) from exc
+    text = read_text(
+        path, encoding="utf-8-sig", utf8_fix="save the file as 'CSV UTF-8' and import it again"
+    )
     reader = csv.DictReader(text.splitlines())
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [name for name in required if name not in header]
@@ -67,6 +63,13 @@ def problems(exc: ValidationError, *, prefix: str = "") -> list[tuple[str, str]]
     for error in exc.errors():
         field = ".".join(str(part) for part in error["loc"]) or "row"
         where = f"{prefix}, field {field}" if prefix else f"field {field}"
-        message = error["msg"].removeprefix("Value error, ")
-        found.append((where, message))
+        found.append((where, said(error)))
     return found
+
+
+def said(error: ErrorDetails) -> str:
+    """One Pydantic error in words; a text too long gives its length and the limit."""
+    if error["type"] == "string_too_long" and isinstance(error["input"], str):
+        limit = (error.get("ctx") or {}).get("max_length")
+        return f"{len(error['input'].strip())} characters; at most {limit}"
+    return error["msg"].removeprefix("Value error, ")

@@ -39,3 +39,10 @@ class IllegalTransition(DomainError):
 
 class ActiveCycleExists(DomainError):
     pass
+
+
+def refused_by_database(exc: Exception) -> str:
+    """A database's refusal of input the schemas let through, in one sentence (its first line)."""
+    orig = getattr(exc, "orig", None) or exc
+    first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    return f"the database refused this input ({first}); correct it and submit again"

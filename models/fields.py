@@ -16,6 +16,8 @@ Moment = Annotated[datetime, AfterValidator(require_aware)]
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+"""A person's name and role (who validated, who acts), as the people columns hold it: 120."""
 LanguageCode = Annotated[
     str, BeforeValidator(lambda v: language_code(v) if isinstance(v, str) else v)
 ]

@@ -39,7 +39,9 @@ class Settings(BaseSettings):
         default=None, description="Cycle policy TOML; default: the built-in policy."
     )
     actor: str | None = Field(
-        default=None, description="Who is recorded in the audit trail; default: the OS user."
+        default=None,
+        max_length=120,
+        description="Who is recorded in the audit trail; default: the OS user.",
     )
     locale: Literal["fr", "en"] = Field(
         default="fr",

@@ -157,6 +157,17 @@ def server_answers(timeout: float = 3.0) -> bool:
     return bool(url) and answers(url, timeout)
 
 
+def waits_on(flow_run_id: str | None, step: str) -> bool:
+    """True when the cycle's flow run is suspended on `step`: its input was recorded, but the run
+    was not resumed (the server did not answer then). False when no server answers."""
+    if not flow_run_id or not server_answers():
+        return False
+    try:
+        return paused_step(flow_run_state(flow_run_id)) == step
+    except ObjectNotFound:
+        return False
+
+
 def resume_cycle_run(flow_run_id: str | None, step: str, run_input: dict[str, Any]) -> str:
     """Resume the cycle's flow run when it is suspended on `step`; what happened, in a sentence.
 

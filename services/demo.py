@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +91,20 @@ def _inputs(step: str, start: date) -> dict[str, Any]:
             "validated_on": str(later),
         }
     return {"handed_over_at": f"{later}T10:00:00+00:00", "received_by": "Le maire (fictif)"}
+
+
+def _done_at(step: str, start: date) -> datetime:
+    """When `step` is done in the demo's fiction, which runs into the coming weeks: a session is
+    held on its day; minutes, plan and handover are validated on `_inputs`' later day.
+    A step is recorded then (or now, if later), as the chronology checks require."""
+    name = StepName.parse(step)
+    if name.kind is StepKind.BASELINE or name.kind is StepKind.SCHEDULE:
+        day = start + timedelta(days=13)
+    elif name.kind is StepKind.SESSION:
+        day = start + timedelta(days=35 + 14 * ((name.number or 1) - 1))
+    else:
+        day = start + timedelta(days=60)
+    return datetime.combine(day, time(12, 0), tzinfo=BAMAKO)
 
 
 @dataclass(frozen=True)
@@ -191,6 +205,11 @@ def seed_demo(region: str, count: int, *, who: str) -> LaunchReport:
         for step in steps[: min(advance, len(steps))]:
             with session_scope() as session:
                 apply_submission(
-                    session, run.cycle_id, step, _inputs(step, start), actor=who, now=utcnow()
+                    session,
+                    run.cycle_id,
+                    step,
+                    _inputs(step, start),
+                    actor=who,
+                    now=max(utcnow(), _done_at(step, start)),
                 )
     return report

@@ -10,13 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import DataError, IntegrityError
+
 from models.clock import utcnow
 from models.cycle.cycle import get_cycle
 from models.cycle.stepflow import apply_submission
 from models.db import session_scope
+from models.errors import InvalidInput, refused_by_database
 from models.settings import get_settings
 from models.stages.minutes import MinutesSubmission, withhold_sensitive
-from orchestrator.runs import STALE, resume_cycle_run
+from orchestrator.runs import STALE, resume_cycle_run, waits_on
 from orchestrator.server import connect
 from services.reconcile import Restarted, reconcile
 
@@ -24,7 +27,8 @@ from services.reconcile import Restarted, reconcile
 @dataclass(frozen=True)
 class Submitted:
     created: bool
-    """False when the same input was recorded already: nothing changed."""
+    """False when the step was recorded already: nothing changed in the database (the run is
+    resumed when it still waits on the step)."""
     summary: str
     resumed: str | None = None
     """What happened to the flow run, in a sentence (None when nothing was recorded)."""
@@ -34,16 +38,25 @@ class Submitted:
 
 def submit(cycle_id: int, step: str, submission: Any, *, who: str) -> Submitted:
     """Record `submission` (already parsed by the step's schema) and resume the waiting run."""
-    with session_scope() as session:
-        recorded = apply_submission(session, cycle_id, step, submission, actor=who, now=utcnow())
-        flow_run_id = get_cycle(session, cycle_id).flow_run_id
-    if not recorded.created:
-        return Submitted(False, recorded.summary)
+    try:
+        with session_scope() as session:
+            recorded = apply_submission(
+                session, cycle_id, step, submission, actor=who, now=utcnow()
+            )
+            flow_run_id = get_cycle(session, cycle_id).flow_run_id
+    except (DataError, IntegrityError) as exc:  # what the schemas let through; nothing changed
+        raise InvalidInput(refused_by_database(exc)) from exc
     if isinstance(submission, MinutesSubmission):  # recorded in full above; Prefect gets no secret
         submission = withhold_sensitive(submission)
     connect(
         get_settings().data_dir
     )  # recorded either way: the run catches up when a server is back
-    outcome = resume_cycle_run(flow_run_id, step, submission.model_dump(mode="json"))
+    run_input = submission.model_dump(mode="json")
+    if not recorded.created:
+        # Recorded by an earlier submit whose resume failed: the run still waits on the step.
+        if not waits_on(flow_run_id, step):
+            return Submitted(False, recorded.summary)
+        return Submitted(False, recorded.summary, resume_cycle_run(flow_run_id, step, run_input))
+    outcome = resume_cycle_run(flow_run_id, step, run_input)
     restarted = reconcile(who=who) if outcome == STALE else None
     return Submitted(True, recorded.summary, outcome, restarted)

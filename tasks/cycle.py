@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import task
+from sqlalchemy.exc import DataError, IntegrityError
 
 from models.clock import utcnow
 from models.cycle import stepflow
 from models.cycle.cycle import get_cycle
 from models.cycle.stepflow import StepNotWaiting, WaitingStep
 from models.db import session_scope
-from models.errors import InvalidInput
+from models.errors import InvalidInput, refused_by_database
 from tasks.options import DB_TASK, actor
 
 
@@ -42,6 +43,10 @@ def record_step(
         return exc.problems or [("input", exc.headline)]
     except StepNotWaiting as exc:
         return [("step", str(exc))]
+    except (DataError, IntegrityError) as exc:
+        # Input the schemas let through but the database refused: shown on the form offered
+        # again, never a failed run (the transaction rolled back: nothing changed).
+        return [("input", refused_by_database(exc))]
     return []
 
 

@@ -24,6 +24,7 @@ from models.cycle.steps import StepKind, StepName
 from models.cycle.transitions import StepStatus
 from models.errors import DomainError, InvalidInput
 from models.stages.baseline import BaselineStudy, BaselineSubmission
+from models.stages.chronology import check_chronology
 from models.stages.minutes import (
     Agreement,
     AttendanceCount,
@@ -216,6 +217,7 @@ def amend_step(
     changes = diff_inputs(old, new)
     if not changes:
         return Amended(cycle.id, step_name, {})
+    check_chronology(session, cycle, step, new, now=now)
     moved = _write(session, cycle, step, new)
     kept = redacted(changes)
     record(

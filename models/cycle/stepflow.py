@@ -171,6 +171,7 @@ def apply_submission(
 ) -> Recorded:
     """Validate and record a step's input once. `revision` guards postponements against replays."""
     from models.stages.baseline import record_baseline
+    from models.stages.chronology import check_chronology
     from models.stages.minutes import record_minutes
     from models.stages.safety_plan import record_handover, record_safety_plan
     from models.stages.sessions import record_session_outcome, schedule_sessions
@@ -185,6 +186,7 @@ def apply_submission(
     step = step_to_record(session, cycle, step_name)
     if step is None:
         return Recorded(cycle.id, step_name, False, f"{step_name} was recorded already")
+    check_chronology(session, cycle, step, submission, now=now)
     if step.status == StepStatus.PENDING:  # input arrived before the flow run opened the step
         set_step_status(session, step, StepStatus.ACTIVE, actor=actor, now=now)
     finishes = True

@@ -16,6 +16,7 @@ from pydantic import (
     Field,
     SecretStr,
     StringConstraints,
+    TypeAdapter,
     ValidationError,
     field_validator,
 )
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from models.csvfile import ImportReport, problems, read_rows
 from models.errors import DomainError, InvalidInput
-from models.fields import Sex
+from models.fields import Sex, Short
 from models.geography.places import Level, Region, parent_pcode, resolve_place
 from models.language import language_code
 from models.people.facilitator import Contact, Facilitator, Role, Unavailability
@@ -42,7 +43,7 @@ def _split(value: Any) -> Any:
 class Period(BaseModel):
     starts_on: date
     ends_on: date
-    reason: str | None = None
+    reason: Short | None = None
 
     @field_validator("ends_on")
     @classmethod
@@ -51,6 +52,17 @@ class Period(BaseModel):
         if starts_on and ends_on < starts_on:
             raise ValueError(f"ends {ends_on} before it starts {starts_on}")
         return ends_on
+
+
+_REASON: TypeAdapter[str] = TypeAdapter(Short)
+
+
+def valid_reason(reason: str) -> str:
+    """An unavailability's reason as a period's schema takes it; InvalidInput naming --reason."""
+    try:
+        return _REASON.validate_python(reason)
+    except ValidationError as exc:
+        raise InvalidInput(f"--reason: {problems(exc)[0][1]}") from exc
 
 
 class FacilitatorRow(BaseModel):

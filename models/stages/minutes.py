@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from models.audit import record
 from models.base import Base, IntPk, child_of
 from models.cycle.cycle import Cycle
-from models.fields import AgeBand, Group, Sex, Short
+from models.fields import AgeBand, Group, Name, Sex, Short
 from models.fields import Text as LongText
 from models.idempotent import insert_or_existing
 
@@ -131,7 +131,7 @@ class MinutesSubmission(BaseModel):
     commitments: list[CommitmentIn] = Field(
         default_factory=list, description="Engagements (qui, quoi, quand) / commitments"
     )
-    validated_by: Short = Field(description="Validé par / validated by (name and role)")
+    validated_by: Name = Field(description="Validé par / validated by (name and role)")
     validated_on: date = Field(description="Date de validation / date validated")
 
     @model_validator(mode="after")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 
 def baseline(start: date) -> dict[str, Any]:
     return {
-        "completed_on": str(start + timedelta(days=10)),
+        "completed_on": str(start),  # on launch day: a test records it at the launch's moment
         "risk_themes": ["foncier", "transhumance"],
         "communities": ["Kel Ansar", "Songhaï"],
         "languages": ["son", "taq"],
@@ -78,6 +78,14 @@ def plan(day: date) -> dict[str, Any]:
 
 def handover(day: date) -> dict[str, Any]:
     return {"handed_over_at": f"{day}T10:00:00+00:00", "received_by": "Le maire"}
+
+
+def recorded_at(step: str, start: date) -> datetime:
+    """When a coordinator records `step` of a cycle launched on `start`: once it is done (the
+    sessions of `schedule` are held by then, and the later steps validated)."""
+    if step in ("baseline", "schedule"):
+        return datetime.combine(start, time(18, 0), tzinfo=UTC)
+    return datetime.combine(start + timedelta(days=121), time(18, 0), tzinfo=UTC)
 
 
 def for_step(step: str, start: date) -> dict[str, Any]:

@@ -38,7 +38,13 @@ def _count(session: Session, model: type, cycle_id: int) -> int:
 
 def _submit(session: Session, cycle: Cycle, step: str, **kw: object):  # type: ignore[no-untyped-def]
     return apply_submission(
-        session, cycle.id, step, inputs.for_step(step, START), actor="coord", now=NOW, **kw
+        session,
+        cycle.id,
+        step,
+        inputs.for_step(step, START),
+        actor="coord",
+        now=inputs.recorded_at(step, START),
+        **kw,
     )
 
 

@@ -34,13 +34,16 @@ from tests.notifications.test_invitation_sending import (
 )
 
 DAY = FIRST.date()
+HELD = FIRST + timedelta(days=1)
+"""When session 1's outcome and minutes are recorded: after it was held."""
+AMENDED = HELD + timedelta(hours=1)
 
 
 def with_minutes(session: Session) -> Cycle:
     cycle = scheduled(session, team=False)
-    outcome(session, cycle, 1, inputs.held())
+    outcome(session, cycle, 1, inputs.held(), now=HELD)
     minutes = inputs.minutes(DAY)
-    apply_submission(session, cycle.id, "minutes-1", minutes, actor="awa", now=NOW)
+    apply_submission(session, cycle.id, "minutes-1", minutes, actor="awa", now=HELD)
     build_minutes(session, cycle.id, 1, locale="fr", data_dir=get_settings().data_dir, now=NOW)
     session.flush()
     return cycle
@@ -59,7 +62,9 @@ def test_amended_minutes_get_a_new_document_revision_and_the_old_one_stays(
     cycle = with_minutes(session)
     submission = parse_submission("minutes-1", corrected_minutes())
 
-    done = amend(cycle.id, "minutes-1", submission, reason="erreur de saisie", who="oumar")
+    done = amend(
+        cycle.id, "minutes-1", submission, reason="erreur de saisie", who="oumar", now=AMENDED
+    )
 
     assert set(done.amended.changes) == {"grievances.0.summary", "validated_by"}
     assert done.amended.changes["validated_by"] == ("Secrétaire général de mairie", "Maire de Diré")
@@ -126,7 +131,7 @@ def test_history_tells_launch_submissions_and_the_amendment_newest_first(
     session: Session,
 ) -> None:
     cycle = with_minutes(session)
-    later = NOW + timedelta(hours=1)
+    later = AMENDED
     amend(
         cycle.id,
         "minutes-1",
@@ -160,6 +165,7 @@ def test_a_later_render_goes_to_the_latest_revision_and_leaves_the_old_one_as_it
         parse_submission("minutes-1", corrected_minutes()),
         reason="r",
         who="o",
+        now=AMENDED,
     )
     data_dir = get_settings().data_dir
     old = data_dir / f"documents/cycle-{cycle.id}/minutes-1.fr.md"

@@ -137,15 +137,17 @@ def scheduled(session: Session, pcode: str = "ML060205", *, team: bool = True) -
     return cycle
 
 
-def outcome(session: Session, cycle: Cycle, number: int, data: dict[str, Any]) -> None:
-    """Session `number` held, postponed or cancelled, as the facilitator reports it."""
+def outcome(
+    session: Session, cycle: Cycle, number: int, data: dict[str, Any], *, now: datetime = NOW
+) -> None:
+    """Session `number` held, postponed or cancelled, as the facilitator reports it (at `now`)."""
     revision = session.scalar(
         select(DebateSession.revision).where(
             DebateSession.cycle_id == cycle.id, DebateSession.number == number
         )
     )
     apply_submission(
-        session, cycle.id, f"session-{number}", data, actor="c", now=NOW, revision=revision
+        session, cycle.id, f"session-{number}", data, actor="c", now=now, revision=revision
     )
     session.flush()
 
