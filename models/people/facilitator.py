@@ -80,23 +80,29 @@ class Facilitator(Base):
         return f"Facilitator(id={self.id!r}, name={self.name!r}, role={self.role!r})"
 
 
-class Contact(Base):
-    """One Apprise URL of a person. Secret: never shown beyond its scheme."""
-
-    __tablename__ = "facilitator_contacts"
-    __table_args__ = (UniqueConstraint("facilitator_id", "url"),)
+class SecretUrl:
+    """An Apprise URL column: a secret, never shown beyond its scheme (a person's contact, of a
+    facilitator here or of a commune's office holder in models.people.roster)."""
 
     id: Mapped[IntPk]
-    facilitator_id: Mapped[int] = child_of("facilitators")
     url: Mapped[str] = mapped_column(Text)
-    facilitator: Mapped[Facilitator] = relationship(back_populates="contacts")
 
     @property
     def scheme(self) -> str:
         return self.url.split("://", 1)[0] if "://" in self.url else "?"
 
     def __repr__(self) -> str:
-        return f"Contact(id={self.id!r}, scheme={self.scheme!r}, url=<secret>)"
+        return f"{type(self).__name__}(id={self.id!r}, scheme={self.scheme!r}, url=<secret>)"
+
+
+class Contact(SecretUrl, Base):
+    """One Apprise URL of a facilitator, coordinator or manager."""
+
+    __tablename__ = "facilitator_contacts"
+    __table_args__ = (UniqueConstraint("facilitator_id", "url"),)
+
+    facilitator_id: Mapped[int] = child_of("facilitators")
+    facilitator: Mapped[Facilitator] = relationship(back_populates="contacts")
 
 
 class Unavailability(Base):

@@ -6,8 +6,10 @@ it sends, and marks it sent or failed after. Two sweeps cannot both claim one ke
 part of the key, so a step whose due date moves gets fresh reminders for the new date, while the
 rows of the old date are cancelled.
 
-Recipients are contact channels ('contact:12'), never their Apprise URLs: the ledger holds no secret,
-and `last_error` is redacted before it is stored (notifications.dispatch).
+Recipients are contact channels, never their Apprise URLs: 'contact:12' a facilitator's (or a
+coordinator's, a manager's) contact, 'roster:12' a commune office holder's; the ledger holds no secret,
+and `last_error` is redacted before it is stored (notifications.dispatch). The person is
+`facilitator_id` or `commune_person_id`, never both.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class Notification(Base):
         UniqueConstraint("step_id", "rule", "recipient", "due_at"),
         one_of("status", NotificationStatus),
         CheckConstraint("attempts >= 0", name="attempts"),
+        CheckConstraint("facilitator_id IS NULL OR commune_person_id IS NULL", name="one_person"),
         # Later sweeps look for retries and stale claims by status and time.
         Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
         # Who was told of which cycle: the assignment rows only, without reading the history.
@@ -70,6 +73,13 @@ class Notification(Base):
     )
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("facilitator_contacts.id", ondelete="SET NULL")
+    )
+    commune_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("commune_people.id", ondelete="SET NULL"), index=True
+    )
+    """The recipient when it is one of the commune's office holders (models.people.roster)."""
+    commune_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("commune_person_contacts.id", ondelete="SET NULL")
     )
     channel: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(10), default=NotificationStatus.CLAIMED.value)
