@@ -21,6 +21,8 @@ class ImportReport:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    closed: int = 0
+    """Terms of office ended by a successor (the roster's)."""
 
 
 RowModel = TypeVar("RowModel", bound=BaseModel)
@@ -59,6 +61,25 @@ def parse_row(model: type[RowModel], line: int, row: dict[str, str]) -> RowModel
         return model.model_validate(row)
     except ValidationError as exc:
         raise InvalidInput("invalid row", problems=problems(exc, prefix=f"line {line}")) from exc
+
+
+def parse_file(
+    path: Path, model: type[RowModel], *, required: Sequence[str], noun: str
+) -> list[tuple[int, RowModel]]:
+    """Every row of the file parsed, or one error listing every bad line and field (nothing
+    half-read): the first half of an import that is validated whole before it writes."""
+    parsed: list[tuple[int, RowModel]] = []
+    found: list[tuple[str, str]] = []
+    for line, raw in read_rows(path, required=required):
+        try:
+            parsed.append((line, model.model_validate(raw)))
+        except ValidationError as exc:
+            found.extend(problems(exc, prefix=f"line {line}"))
+    if found:
+        raise InvalidInput(f"{path}: nothing was imported", found)
+    if not parsed:
+        raise InvalidInput(f"{path}: the file has a header but no {noun} rows")
+    return parsed
 
 
 def problems(exc: ValidationError, *, prefix: str = "") -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
@@ -25,6 +25,7 @@ from models.cycle.plan import plan_cycle
 from models.db import session_scope
 from models.geography.places import Cercle, Commune, Region
 from models.people.facilitator import Contact
+from models.people.roster import CommunePersonContact
 from models.policy import CyclePolicy, ReminderPolicy, current_policy
 from models.query import in_chunks
 from models.reminders.ledger import Notification
@@ -88,13 +89,16 @@ def load_deliveries(
                 Commune.name,
                 Cercle.name,
                 Region.name,
-                Contact.url,
+                func.coalesce(Contact.url, CommunePersonContact.url),
             )
             .join(Step, Step.id == Notification.step_id)
             .join(Cycle, Cycle.id == Step.cycle_id)
         )
         rows = session.execute(
             query.outerjoin(Contact, Contact.id == Notification.contact_id)
+            .outerjoin(
+                CommunePersonContact, CommunePersonContact.id == Notification.commune_contact_id
+            )
             .where(Notification.id.in_(chunk))
             .order_by(Notification.id)
         ).all()
@@ -123,7 +127,7 @@ def load_deliveries(
                 region,
                 url,
             ) = values
-            person = directory.people.get(note.facilitator_id or -1)
+            person = directory.recipient(note.facilitator_id, note.commune_person_id)
             if url is None or person is None:
                 orphans.append(note.id)
                 continue
@@ -137,7 +141,9 @@ def load_deliveries(
             owner = directory.people.get(owner_id or -1)
             unreachable = about.get(unreachable_about(note.rule) or -1)
             unreachable_person = (
-                directory.people.get(unreachable.facilitator_id or -1) if unreachable else None
+                directory.recipient(unreachable.facilitator_id, unreachable.commune_person_id)
+                if unreachable
+                else None
             )
             change = changes.get(team_event_id(note.rule) or -1)
             context = MessageContext(
@@ -217,7 +223,7 @@ def unreachable_claims(
             for channel in person.channels:
                 claims.append(
                     Claim.to(
-                        person.id,
+                        person,
                         channel,
                         step_id=gone.step_id,
                         rule=str(Unreachable(gone.notification_id)),

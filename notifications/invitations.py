@@ -107,7 +107,7 @@ def plan_invitations(
     for invitation in due:
         step = invitation.step
         rule = DueRule(step.step_id, invitation.rule, step.due_at, Audience.OWNER)
-        people = directory.invited(invitation.team, step.region_pcode)
+        people = directory.invited(invitation.team, step.region_pcode, invitation.area_pcode)
         _expand(result, step, [rule], directory, already, quiet, people=people)
     return result
 

@@ -26,7 +26,7 @@ from models.reminders.due import in_quiet_hours
 from models.reminders.ledger import Notification, NotificationStatus
 from models.reminders.rules import DUE_TODAY, Before, is_owner_reminder
 from models.reminders.selection import OPEN
-from notifications.recipients import Channel
+from notifications.recipients import Channel, Person, PersonKind
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class Claim:
     facilitator_id: int | None
     contact_id: int | None
     channel: str
+    commune_person_id: int | None = None
+    commune_contact_id: int | None = None
 
     @property
     def key(self) -> tuple[int, str, str, datetime]:
@@ -47,17 +49,21 @@ class Claim:
 
     @classmethod
     def to(
-        cls, person_id: int, channel: Channel, *, step_id: int, rule: str, due_at: datetime
+        cls, person: Person, channel: Channel, *, step_id: int, rule: str, due_at: datetime
     ) -> Claim:
-        """The claim of `rule` for one person's channel (the ledger keeps the scheme, cut to 20)."""
+        """The claim of `rule` for one person's channel (the ledger keeps the scheme, cut to 20),
+        in the columns of the person's kind."""
+        holder = person.kind is PersonKind.OFFICE_HOLDER
         return cls(
             step_id=step_id,
             rule=rule,
             recipient=channel.recipient,
             due_at=due_at,
-            facilitator_id=person_id,
-            contact_id=channel.contact_id,
+            facilitator_id=None if holder else person.id,
+            contact_id=None if holder else channel.contact_id,
             channel=channel.scheme[:20],
+            commune_person_id=person.id if holder else None,
+            commune_contact_id=channel.contact_id if holder else None,
         )
 
 
@@ -89,6 +95,8 @@ def insert_claims(
             "due_at": c.due_at,
             "facilitator_id": c.facilitator_id,
             "contact_id": c.contact_id,
+            "commune_person_id": c.commune_person_id,
+            "commune_contact_id": c.commune_contact_id,
             "channel": c.channel,
             "status": NotificationStatus.CLAIMED.value,
             "attempts": 0,

@@ -131,7 +131,7 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
     for invitation in invitations:
         step = invitation.step
         rule = DueRule(step.step_id, invitation.rule, step.due_at, Audience.OWNER)
-        people = directory.invited(invitation.team, step.region_pcode)
+        people = directory.invited(invitation.team, step.region_pcode, invitation.area_pcode)
         _expand(result, step, [rule], directory, sent, quiet, people=people)
     told = {(n.step.cycle_id, n.facilitator_id) for n in team if n.kind == "assigned"}
     for step in select_unannounced_assignments(session, told_by_team=told):
@@ -186,7 +186,7 @@ def _expand(
                     continue
                 result.claims.append(
                     Claim.to(
-                        person.id, channel, step_id=step.step_id, rule=rule.rule, due_at=step.due_at
+                        person, channel, step_id=step.step_id, rule=rule.rule, due_at=step.due_at
                     )
                 )
 
@@ -241,7 +241,7 @@ def preview(now: datetime, policy: ReminderPolicy) -> tuple[Plan, list[dict[str,
     rows = []
     for claim in planned.claims:
         step = described[claim.step_id]
-        person = directory.people.get(claim.facilitator_id or -1)
+        person = directory.recipient(claim.facilitator_id, claim.commune_person_id)
         rows.append(
             {
                 "rule": claim.rule,

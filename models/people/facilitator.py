@@ -7,8 +7,11 @@ never printed, logged or shown; `Contact.__repr__` and every listing show only t
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from typing import TypeVar
 
+from pydantic import SecretStr
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -20,7 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, IntPk, child_of, one_of
 from models.fields import Sex
@@ -93,6 +96,22 @@ class SecretUrl:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(id={self.id!r}, scheme={self.scheme!r}, url=<secret>)"
+
+
+U = TypeVar("U", bound=SecretUrl)
+
+
+def replace_urls(
+    session: Session, contacts: list[U], given: Sequence[SecretStr], make: Callable[..., U]
+) -> bool:
+    """Make a person's contacts the `given` URLs, in order; True when they changed."""
+    urls = [url.get_secret_value() for url in given]
+    if [c.url for c in contacts] == urls:
+        return False
+    contacts.clear()
+    session.flush()  # deletes before inserts: the same URL may come back
+    contacts.extend(make(url=url) for url in urls)
+    return True
 
 
 class Contact(SecretUrl, Base):

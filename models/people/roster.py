@@ -10,10 +10,21 @@ Contacts are Apprise URLs, secrets like a facilitator's (`SecretUrl`): never sho
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    select,
+    text,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from models.base import Base, IntPk, child_of, one_of
 from models.fields import Sex
@@ -97,6 +108,21 @@ class CommunePerson(Base):
     def current(self) -> bool:
         return self.until is None
 
+    def as_record(self) -> dict[str, Any]:
+        """The row as `debates roster list --json` prints it: channels by scheme only."""
+        return {
+            "id": self.id,
+            "commune_pcode": self.commune_pcode,
+            "commune": self.commune.name,
+            "role": self.role,
+            "name": self.name,
+            "sex": self.sex,
+            "locale": self.locale,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+            "channels": [c.scheme for c in self.contacts],
+        }
+
     def __repr__(self) -> str:
         return (
             f"CommunePerson(id={self.id!r}, commune={self.commune_pcode!r}, role={self.role!r}, "
@@ -112,3 +138,27 @@ class CommunePersonContact(SecretUrl, Base):
 
     person_id: Mapped[int] = child_of("commune_people")
     person: Mapped[CommunePerson] = relationship(back_populates="contacts")
+
+
+def office_holders(
+    session: Session, commune_pcodes: Iterable[str] | None = None, *, past: bool = False
+) -> list[CommunePerson]:
+    """The current office holders of these communes (every commune when None), with the past ones
+    too when `past`; by commune, then office in `OfficeRole` order, then since."""
+    query = select(CommunePerson).options(
+        selectinload(CommunePerson.contacts), selectinload(CommunePerson.commune)
+    )
+    if commune_pcodes is not None:
+        query = query.where(CommunePerson.commune_pcode.in_(list(commune_pcodes)))
+    if not past:
+        query = query.where(CommunePerson.until.is_(None))
+    order = list(OfficeRole)
+    return sorted(
+        session.scalars(query),
+        key=lambda p: (
+            p.commune_pcode,
+            order.index(OfficeRole(p.role)),
+            p.since or date.min,
+            p.name_key,
+        ),
+    )
