@@ -33,6 +33,7 @@ from models.reminders.rules import (
     Unreachable,
     invited_session,
     message_for,
+    sent_plan,
     team_event_id,
     unreachable_about,
 )
@@ -42,6 +43,7 @@ from notifications.dispatch import Delivery, Outcome, deliver
 from notifications.invitations import invitation_delivery
 from notifications.ledger import Claim, Exhausted
 from notifications.phrases import worded
+from notifications.plan_handout import plan_delivery
 from notifications.recipients import Directory
 from notifications.render import MessageContext, render
 
@@ -130,6 +132,9 @@ def load_deliveries(
             person = directory.recipient(note.facilitator_id, note.commune_person_id)
             if url is None or person is None:
                 orphans.append(note.id)
+                continue
+            if sent_plan(note.rule) is not None:
+                deliveries.append(plan_delivery(session, note, cycle_id, person, url, now))
                 continue
             if invited_session(note.rule) is not None:
                 invitation = invitation_delivery(session, note, cycle_id, person, url, now)

@@ -24,7 +24,7 @@ from models.policy import ReminderPolicy
 from models.query import in_chunks
 from models.reminders.due import in_quiet_hours
 from models.reminders.ledger import Notification, NotificationStatus
-from models.reminders.rules import DUE_TODAY, Before, is_owner_reminder
+from models.reminders.rules import DUE_TODAY, Before, PlanSent, is_owner_reminder
 from models.reminders.selection import OPEN
 from notifications.recipients import Channel, Person, PersonKind
 
@@ -170,6 +170,8 @@ def cancel_obsolete(session: Session, now: datetime, policy: ReminderPolicy) -> 
                     Notification.claimed_at < cutoff,
                 ),
             ),
+            # A plan is sent after its step is done, and after the handover closed the cycle.
+            Notification.rule.not_like(PlanSent.sql_like()),
             or_(~still_valid, late_before),
         )
         .values(status=NotificationStatus.CANCELLED.value, next_attempt_at=None)

@@ -31,6 +31,7 @@ from models.reminders.due import (
     quiet_schemes_now,
 )
 from models.reminders.overdue import flag_overdue, raise_escalation, unflag_moved
+from models.reminders.plans import PlanDue, select_plans_to_send
 from models.reminders.rules import ASSIGNMENT
 from models.reminders.selection import (
     claimed_pairs,
@@ -118,9 +119,13 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
     directory = Directory.load(session)
     quiet = quiet_schemes_now(now, policy)
     result = Plan()
-    team = select_team_notices(session, now - timedelta(days=policy.team_notice_days))
+    since = now - timedelta(days=policy.team_notice_days)
+    team = select_team_notices(session, since)
     invitations = select_invitations(session, now)
-    sent = claimed_pairs(session, [n.rule for n in team] + [i.rule for i in invitations])
+    plans = select_plans_to_send(session, since)
+    sent = claimed_pairs(
+        session, [n.rule for n in team] + [i.rule for i in invitations] + [p.rule for p in plans]
+    )
     for notice in team:
         step = notice.step
         rule = DueRule(step.step_id, notice.rule, step.due_at, Audience.OWNER)
@@ -133,6 +138,7 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
         rule = DueRule(step.step_id, invitation.rule, step.due_at, Audience.OWNER)
         people = directory.invited(invitation.team, step.region_pcode, invitation.area_pcode)
         _expand(result, step, [rule], directory, sent, quiet, people=people)
+    expand_plans(result, plans, directory, sent, quiet)
     told = {(n.step.cycle_id, n.facilitator_id) for n in team if n.kind == "assigned"}
     for step in select_unannounced_assignments(session, told_by_team=told):
         rule = DueRule(step.step_id, str(ASSIGNMENT), step.due_at, Audience.OWNER)
@@ -189,6 +195,20 @@ def _expand(
                         person, channel, step_id=step.step_id, rule=rule.rule, due_at=step.due_at
                     )
                 )
+
+
+def expand_plans(
+    result: Plan,
+    plans: list[PlanDue],
+    directory: Directory,
+    already: set[tuple[str, str]],
+    quiet: frozenset[str],
+) -> None:
+    """A claim per validated plan and channel of its commune's (or cercle's) office holders."""
+    for due in plans:
+        rule = DueRule(due.step.step_id, due.rule, due.step.due_at, Audience.OWNER)
+        people = directory.commune_people(due.area_pcode)
+        _expand(result, due.step, [rule], directory, already, quiet, people=people)
 
 
 @dataclass

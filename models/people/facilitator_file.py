@@ -88,7 +88,7 @@ class FacilitatorRow(BaseModel):
 
 def parse_facilitator_file(path: Path) -> list[tuple[int, FacilitatorRow]]:
     """Every row parsed, or one error listing every bad line and field (nothing half-read)."""
-    return parse_file(path, FacilitatorRow, required=REQUIRED, noun="facilitator")
+    return parse_file(path, FacilitatorRow, required=REQUIRED)
 
 
 def import_facilitators(session: Session, path: Path, *, now: datetime) -> ImportReport:

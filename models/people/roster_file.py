@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.csvfile import ImportReport, parse_file
+from models.csvfile import ImportReport, parse_rows
 from models.errors import DomainError, InvalidInput
 from models.fields import ContactUrls, Day, Locale, PersonName, SexLetter
 from models.geography.places import Level, Place, resolve_place
@@ -50,9 +50,8 @@ class RosterRow(BaseModel):
 def import_roster(session: Session, path: Path, *, now: datetime) -> ImportReport:
     """Load or update office holders from `path`; any bad row and nothing is written (the caller's
     transaction rolls back on the InvalidInput raised)."""
-    rows = parse_file(path, RosterRow, required=REQUIRED, noun="office holder")
+    rows, found = parse_rows(path, RosterRow, required=REQUIRED)
     report = ImportReport(rows=len(rows))
-    found: list[tuple[str, str]] = []
     resolved: list[tuple[int, RosterRow, Place]] = []
     seen: dict[tuple[str, str, str, date | None], int] = {}
     for line, row in rows:

@@ -13,7 +13,9 @@ exactly the text stored so far and `parse_rule` reads it back:
     team-assigned:<event>, team-released:<event>, team-unassigned:<event>
                            a team change the matcher recorded (audit event 'team.notify.<kind>')
     invite-c<cycle>-s<n>-r<revision>, invite-c<cycle>-s<n>-cancel
-                           a session's invitation (or cancellation) to its team and coordinators
+                           a session's invitation (or cancellation) to its team, coordinators and
+                           the commune's office holders
+    plan-c<cycle>          the validated safety plan, to the commune's office holders (once)
 
 Each kind's text comes from its `TEMPLATE`, whose `{fields}` are whole numbers written without
 leading zeros; the same template is the parser, so format and parse cannot drift apart.
@@ -172,6 +174,12 @@ class InviteCancel(Rule):
     session: int
 
 
+@dataclass(frozen=True)
+class PlanSent(Rule):
+    TEMPLATE = "plan-c{cycle_id}"
+    cycle_id: int
+
+
 Invitation = Invite | InviteCancel
 KINDS: tuple[type[Rule], ...] = (
     Before,
@@ -186,6 +194,7 @@ KINDS: tuple[type[Rule], ...] = (
     TeamUnassigned,
     Invite,
     InviteCancel,
+    PlanSent,
 )
 TEAM_CHANGES: dict[str, type[TeamChange]] = {
     "assigned": TeamAssigned,
@@ -255,3 +264,9 @@ def invited_session(rule: str) -> int | None:
     """The session number an invitation rule is about (None for other rules)."""
     parsed = parse_rule(rule)
     return parsed.session if isinstance(parsed, Invitation) else None
+
+
+def sent_plan(rule: str) -> int | None:
+    """The cycle whose safety plan a rule sends (None for other rules)."""
+    parsed = parse_rule(rule)
+    return parsed.cycle_id if isinstance(parsed, PlanSent) else None

@@ -35,7 +35,7 @@ from models.stages.sessions import DebateSession, SessionStatus
 OPEN = tuple(s.value for s in OPEN_STEP)
 
 
-_COLUMNS = (
+STEP_COLUMNS = (  # an OpenStep, in its fields' order
     Step.id,
     Step.cycle_id,
     Step.stage,
@@ -53,7 +53,7 @@ def _open_steps(*where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
     """Open steps of active cycles, not paused, that also meet `where`, as the columns of an
     `OpenStep`: nothing chases a paused cycle."""
     return (
-        select(*_COLUMNS)
+        select(*STEP_COLUMNS)
         .join(Cycle, Cycle.id == Step.cycle_id)
         .where(
             Step.status.in_(OPEN), *where, Cycle.status == CycleStatus.ACTIVE.value, not_paused()
@@ -202,7 +202,7 @@ def select_invitations(
             DebateSession.revision,
             DebateSession.status,
             Cycle.area_pcode,
-            *_COLUMNS,
+            *STEP_COLUMNS,
         )
         .join(Cycle, Cycle.id == DebateSession.cycle_id)
         .join(

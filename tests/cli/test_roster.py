@@ -182,3 +182,20 @@ def test_a_successor_older_than_the_current_holder_is_refused(
     assert result.code == 1
     assert "Awa Test has been mayor of Diré since 2024-01-01" in result.err
     assert _terms(session, "ML060205", "mayor") == [("Awa Test", date(2024, 1, 1), None)]
+
+
+def test_every_bad_row_is_reported_at_once(debates, session: Session, tmp_path: Path) -> None:
+    body = (
+        "Tombouctou,maire,Awa Test,F,fr,,\n"
+        "Tombuctu,mayor,Awa Test,F,fr,,\n"
+        "Tombouctou,mayor,Awa Test,F,fr,,2026-13-01\n"
+    )
+    result = debates("roster", "import", str(_write(tmp_path, body)))
+    assert result.code == 1
+    lines = [line.strip() for line in result.err.splitlines()[1:]]
+    assert [line.split(":")[0] for line in lines] == [
+        "line 2, field role",
+        "line 3, field commune",
+        "line 4, field since",
+    ]
+    assert _people(session) == 0
