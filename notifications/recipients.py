@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from models.people.facilitator import Facilitator, Role
-from models.people.roster import CommunePerson, office_holders
+from models.people.facilitator import Facilitator, Role, url_scheme
+from models.people.roster import CommunePerson, CommunePersonContact
 from models.reminders.due import Audience, OpenStep
 
 
@@ -89,12 +89,8 @@ class Directory:
                     coordinators[region].append(person)
             elif row.role == Role.MANAGER:
                 managers.append(person)
-        holders: dict[int, Person] = {}
-        by_commune: dict[str, list[Person]] = defaultdict(list)
-        for holder in office_holders(session):
-            holders[holder.id] = _office_holder(holder)
-            by_commune[holder.commune_pcode].append(holders[holder.id])
-        return cls(people, dict(coordinators), managers, holders, dict(by_commune))
+        holders, by_commune = _office_holders(session)
+        return cls(people, dict(coordinators), managers, holders, by_commune)
 
     def recipient(self, facilitator_id: int | None, commune_person_id: int | None) -> Person | None:
         """The person a ledger row names (None when they were removed, or left their office)."""
@@ -156,14 +152,34 @@ class Directory:
         return [m for m in self.managers_of(region_pcode) if m.id != person.id]
 
 
-def _office_holder(row: CommunePerson) -> Person:
-    kind = PersonKind.OFFICE_HOLDER
-    return Person(
-        id=row.id,
-        name=row.name,
-        role=row.role,
-        locale=row.locale,
-        regions=(),
-        channels=tuple(Channel(c.id, c.scheme, c.url, kind) for c in row.contacts),
-        kind=kind,
+def _office_holders(session: Session) -> tuple[dict[int, Person], dict[str, list[Person]]]:
+    """The current office holders with their channels, by id and by commune: one query of plain
+    rows (thousands of people; ORM objects would cost a second per sweep phase)."""
+    rows = session.execute(
+        select(
+            CommunePerson.id,
+            CommunePerson.commune_pcode,
+            CommunePerson.name,
+            CommunePerson.role,
+            CommunePerson.locale,
+            CommunePersonContact.id,
+            CommunePersonContact.url,
+        )
+        .outerjoin(CommunePersonContact, CommunePersonContact.person_id == CommunePerson.id)
+        .where(CommunePerson.until.is_(None))
+        .order_by(CommunePerson.id, CommunePersonContact.id)
     )
+    kind = PersonKind.OFFICE_HOLDER
+    fields: dict[int, tuple[str, str, str, str]] = {}
+    channels: dict[int, list[Channel]] = defaultdict(list)
+    for person_id, pcode, name, role, locale, contact_id, url in rows:
+        fields[person_id] = (pcode, name, role, locale)
+        if contact_id is not None:
+            channels[person_id].append(Channel(contact_id, url_scheme(url), url, kind))
+    holders: dict[int, Person] = {}
+    by_commune: dict[str, list[Person]] = defaultdict(list)
+    for person_id, (pcode, name, role, locale) in fields.items():
+        person = Person(person_id, name, role, locale, (), tuple(channels[person_id]), kind)
+        holders[person_id] = person
+        by_commune[pcode].append(person)
+    return holders, dict(by_commune)

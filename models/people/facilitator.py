@@ -83,6 +83,11 @@ class Facilitator(Base):
         return f"Facilitator(id={self.id!r}, name={self.name!r}, role={self.role!r})"
 
 
+def url_scheme(url: str) -> str:
+    """What of an Apprise URL may be shown: its scheme ('mailto', 'json' …), '?' if it has none."""
+    return url.split("://", 1)[0] if "://" in url else "?"
+
+
 class SecretUrl:
     """An Apprise URL column: a secret, never shown beyond its scheme (a person's contact, of a
     facilitator here or of a commune's office holder in models.people.roster)."""
@@ -92,7 +97,7 @@ class SecretUrl:
 
     @property
     def scheme(self) -> str:
-        return self.url.split("://", 1)[0] if "://" in self.url else "?"
+        return url_scheme(self.url)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(id={self.id!r}, scheme={self.scheme!r}, url=<secret>)"
