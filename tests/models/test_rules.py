@@ -17,6 +17,7 @@ from models.reminders.rules import (
     InviteCancel,
     Message,
     Overdue,
+    PlanSent,
     Rule,
     TeamAssigned,
     TeamReleased,
@@ -41,6 +42,7 @@ STORED: list[tuple[str, Rule]] = [
     ("team-unassigned:42", TeamUnassigned(42)),
     ("invite-c12-s1-r0", Invite(12, 1, 0)),
     ("invite-c12-s1-cancel", InviteCancel(12, 1)),
+    ("plan-c12", PlanSent(12)),
 ]
 
 
@@ -50,10 +52,10 @@ def test_a_rule_formats_to_the_stored_text_and_parses_back(text: str, rule: Rule
     assert parse_rule(text) == rule
 
 
-def test_every_kind_is_covered_and_only_invitations_lack_a_message() -> None:
+def test_every_kind_is_covered_and_only_documents_lack_a_message() -> None:
     assert {type(rule) for _text, rule in STORED} == set(KINDS)
     without = {type(rule) for _text, rule in STORED if rule.MESSAGE is None}
-    assert without == {Invite, InviteCancel}
+    assert without == {Invite, InviteCancel, PlanSent}
     assert parse_rule("before-1d").MESSAGE is Message.REMINDER
     assert [r.OWNER_REMINDER for r in (Before(1), DueToday(), Overdue(1), Assignment())] == [
         True,
