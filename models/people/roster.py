@@ -18,15 +18,13 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
-    Index,
     String,
     UniqueConstraint,
     select,
-    text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
-from models.base import Base, IntPk, child_of, one_of
+from models.base import Base, IntPk, child_of, one_of, unique_where
 from models.fields import Sex
 from models.geography.places import Commune
 from models.people.facilitator import SecretUrl
@@ -51,9 +49,9 @@ SINGLE_HOLDER = frozenset(
 )
 """Offices one person holds at a time: a new holder closes the previous one's term."""
 
-CURRENT_ONLY = text("until IS NULL")
+CURRENT_ONLY = "until IS NULL"
 _SINGLE_LISTED = ", ".join(f"'{role.value}'" for role in sorted(SINGLE_HOLDER))
-CURRENT_SINGLE_HOLDER = text(f"until IS NULL AND role IN ({_SINGLE_LISTED})")
+CURRENT_SINGLE_HOLDER = f"until IS NULL AND role IN ({_SINGLE_LISTED})"
 
 
 class CommunePerson(Base):
@@ -68,22 +66,11 @@ class CommunePerson(Base):
         # A past term is found again by its start (importing an old file changes nothing).
         UniqueConstraint("commune_pcode", "role", "name_key", "since"),
         # One current term per person and office, and one current mayor (focal point, lead).
-        Index(
-            "uq_commune_people_current",
-            "commune_pcode",
-            "role",
-            "name_key",
-            unique=True,
-            sqlite_where=CURRENT_ONLY,
-            postgresql_where=CURRENT_ONLY,
+        unique_where(
+            "uq_commune_people_current", "commune_pcode", "role", "name_key", where=CURRENT_ONLY
         ),
-        Index(
-            "uq_commune_people_one_holder",
-            "commune_pcode",
-            "role",
-            unique=True,
-            sqlite_where=CURRENT_SINGLE_HOLDER,
-            postgresql_where=CURRENT_SINGLE_HOLDER,
+        unique_where(
+            "uq_commune_people_one_holder", "commune_pcode", "role", where=CURRENT_SINGLE_HOLDER
         ),
     )
 
