@@ -81,6 +81,11 @@ class Notification(Base):
     commune_contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("commune_person_contacts.id", ondelete="SET NULL")
     )
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tracked_items.id", ondelete="CASCADE"), index=True
+    )
+    """The tracked item an item rule chases (models.reminders.items); its step is the cycle's
+    handover, and its due date the item's deadline."""
     channel: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(10), default=NotificationStatus.CLAIMED.value)
     attempts: Mapped[int] = mapped_column(default=0)
@@ -100,6 +105,26 @@ class Notification(Base):
 
 CHASES = (Before.sql_like(), str(DUE_TODAY), Overdue.sql_like(), *map(str, ESCALATIONS))
 """The rules that chase a step (reminders, overdue notices, escalations), as LIKE patterns."""
+
+
+def cancel_item_reminders(session: Session, item_ids: Sequence[int]) -> int:
+    """Cancel the not yet sent notifications of these tracked items (claimed or failed): the item
+    was rescheduled (its new deadline gets its own), done or dropped. Returns how many."""
+    cancelled = 0
+    for chunk in in_chunks(sorted(item_ids)):
+        result = session.execute(
+            update(Notification)
+            .where(
+                Notification.item_id.in_(chunk),
+                Notification.status.in_(
+                    [NotificationStatus.CLAIMED.value, NotificationStatus.FAILED.value]
+                ),
+            )
+            .values(status=NotificationStatus.CANCELLED.value, next_attempt_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        cancelled += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return cancelled
 
 
 def cancel_unsent(session: Session, step_ids: Sequence[int]) -> int:
