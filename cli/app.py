@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from cli import (
+    actions,
     amend,
     communes,
     cycles,
@@ -52,6 +53,7 @@ for command in (
     pause.pause,
     pause.resume,
     pause.extend,
+    actions.actions,
 ):
     app.command()(command)
 

@@ -24,6 +24,7 @@ from models.cycle.status import close_cycle, set_step_status
 from models.cycle.steps import StepKind, StepName
 from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
 from models.errors import DomainError, InvalidInput
+from models.followup.items import ItemState, item_states
 from models.policy import current_policy
 from models.stages.baseline import BaselineSubmission
 from models.stages.follow_up import VisitSubmission
@@ -51,6 +52,8 @@ class WaitingStep:
     revision: int
     previous: str | None = None
     """The last finished step before this one (its documents are due once it is recorded)."""
+    items: tuple[ItemState, ...] = ()
+    """For a visit: the cycle's tracked items as they stand (the form starts from them)."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ def open_step(session: Session, cycle_id: int, *, actor: str, now: datetime) -> 
             ),
             None,
         ),
+        items=item_states(session, cycle.id) if step.step_name.kind is StepKind.VISIT else (),
     )
 
 

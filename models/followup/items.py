@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, select
@@ -210,4 +211,34 @@ def items_of(session: Session, cycle_id: int) -> list[TrackedItem]:
         session.scalars(
             select(TrackedItem).where(TrackedItem.cycle_id == cycle_id).order_by(TrackedItem.number)
         )
+    )
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """An item as it stands, as plain data: what a visit's form and template start from."""
+
+    number: int
+    title: str
+    owner: str | None
+    deadline: date
+    status: str
+    progress: int
+
+    def as_update(self) -> dict[str, object]:
+        """The item as a visit's `items` entry that changes nothing (a form's starting value)."""
+        return {"item": self.number, "status": self.status, "progress": self.progress}
+
+
+def item_states(session: Session, cycle_id: int) -> tuple[ItemState, ...]:
+    return tuple(
+        ItemState(
+            i.number,
+            i.title,
+            i.owner.name if i.owner else None,
+            i.deadline,
+            i.status,
+            i.progress,
+        )
+        for i in items_of(session, cycle_id)
     )

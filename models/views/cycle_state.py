@@ -27,7 +27,9 @@ class StageState:
 
     @property
     def done(self) -> bool:
-        return self.steps_done == self.steps_total
+        """Every step finished; the follow-up, whose visits come with the handover, is not done
+        before it has any."""
+        return self.steps_total > 0 and self.steps_done == self.steps_total
 
 
 @dataclass(frozen=True)

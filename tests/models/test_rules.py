@@ -15,6 +15,10 @@ from models.reminders.rules import (
     EscalationManager,
     Invite,
     InviteCancel,
+    ItemBefore,
+    ItemEscalation,
+    ItemIdle,
+    ItemOverdue,
     Message,
     Overdue,
     PlanSent,
@@ -43,6 +47,10 @@ STORED: list[tuple[str, Rule]] = [
     ("invite-c12-s1-r0", Invite(12, 1, 0)),
     ("invite-c12-s1-cancel", InviteCancel(12, 1)),
     ("plan-c12", PlanSent(12)),
+    ("item-7-before-7d", ItemBefore(7, 7)),
+    ("item-7-overdue-2", ItemOverdue(7, 2)),
+    ("item-7-escalation", ItemEscalation(7)),
+    ("item-7-idle-739800", ItemIdle(7, 739800)),
 ]
 
 
