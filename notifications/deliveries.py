@@ -16,13 +16,14 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from models.audit import AuditEvent
 from models.clock import BAMAKO
 from models.cycle.cycle import Cycle, Step, with_place_names
 from models.cycle.plan import plan_cycle
 from models.db import session_scope
+from models.followup.items import TrackedItem
 from models.geography.places import Cercle, Commune, Region
 from models.people.facilitator import Contact
 from models.people.roster import CommunePersonContact
@@ -41,6 +42,7 @@ from models.settings import flow_run_url
 from notifications import ledger
 from notifications.dispatch import Delivery, Outcome, deliver
 from notifications.invitations import invitation_delivery
+from notifications.items import item_delivery
 from notifications.ledger import Claim, Exhausted
 from notifications.phrases import worded
 from notifications.plan_handout import plan_delivery
@@ -109,6 +111,14 @@ def load_deliveries(
             n.id: n
             for n in session.scalars(select(Notification).where(Notification.id.in_(about_ids)))
         }
+        items = {
+            i.id: i
+            for i in session.scalars(
+                select(TrackedItem)
+                .options(selectinload(TrackedItem.owner))
+                .where(TrackedItem.id.in_([n.item_id for n, *_ in rows if n.item_id]))
+            )
+        }
         team_ids = [i for n, *_ in rows if (i := team_event_id(n.rule)) is not None]
         changes = {
             e.id: e for e in session.scalars(select(AuditEvent).where(AuditEvent.id.in_(team_ids)))
@@ -173,6 +183,10 @@ def load_deliveries(
                 team_role=str((change.after or {}).get("role") or "") if change else "",
                 reason=_reason(change, person.locale),
             )
+            item = items.get(note.item_id or -1)
+            if item is not None:
+                deliveries.append(item_delivery(note, item, person, url, context))
+                continue
             rendered = render(message_for(note.rule), person.locale, context)
             deliveries.append(
                 Delivery(note.id, note.channel, rendered.title, rendered.body, url=url)

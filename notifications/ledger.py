@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from models.cycle.cycle import Cycle, Step
 from models.cycle.pause import not_paused
 from models.cycle.transitions import CycleStatus
+from models.followup.items import OPEN_ITEM, TrackedItem
 from models.policy import ReminderPolicy
 from models.query import in_chunks
 from models.reminders.due import in_quiet_hours
@@ -42,6 +43,8 @@ class Claim:
     channel: str
     commune_person_id: int | None = None
     commune_contact_id: int | None = None
+    item_id: int | None = None
+    """The tracked item an item rule chases (None for a step's rules)."""
 
     @property
     def key(self) -> tuple[int, str, str, datetime]:
@@ -49,7 +52,14 @@ class Claim:
 
     @classmethod
     def to(
-        cls, person: Person, channel: Channel, *, step_id: int, rule: str, due_at: datetime
+        cls,
+        person: Person,
+        channel: Channel,
+        *,
+        step_id: int,
+        rule: str,
+        due_at: datetime,
+        item_id: int | None = None,
     ) -> Claim:
         """The claim of `rule` for one person's channel (the ledger keeps the scheme, cut to 20),
         in the columns of the person's kind."""
@@ -64,6 +74,7 @@ class Claim:
             channel=channel.scheme[:20],
             commune_person_id=person.id if holder else None,
             commune_contact_id=channel.contact_id if holder else None,
+            item_id=item_id,
         )
 
 
@@ -97,6 +108,7 @@ def insert_claims(
             "contact_id": c.contact_id,
             "commune_person_id": c.commune_person_id,
             "commune_contact_id": c.commune_contact_id,
+            "item_id": c.item_id,
             "channel": c.channel,
             "status": NotificationStatus.CLAIMED.value,
             "attempts": 0,
@@ -140,9 +152,10 @@ def owner_reminders_so_far(keys: set[tuple[str, str]]) -> int:
 def cancel_obsolete(session: Session, now: datetime, policy: ReminderPolicy) -> int:
     """Cancel retries and stale claims that must not go out any more: the step is closed, its
     cycle is not active or is paused, its due date moved (a postponed session), or a reminder *before* the
-    due date would now arrive after it."""
+    due date would now arrive after it. An item's rows follow the item (open, in an active cycle
+    not paused; a rescheduled item's rows are cancelled when it moves: models.followup.visits)."""
     cutoff = now - timedelta(minutes=policy.claim_lease_minutes)
-    still_valid = exists(
+    step_valid = exists(
         select(Step.id)
         .join(Cycle, Cycle.id == Step.cycle_id)
         .where(
@@ -153,8 +166,26 @@ def cancel_obsolete(session: Session, now: datetime, policy: ReminderPolicy) -> 
             not_paused(),
         )
     )
+    item_valid = exists(
+        select(TrackedItem.id)
+        .join(Cycle, Cycle.id == TrackedItem.cycle_id)
+        .where(
+            TrackedItem.id == Notification.item_id,
+            TrackedItem.status.in_([s.value for s in OPEN_ITEM]),
+            Cycle.status == CycleStatus.ACTIVE.value,
+            not_paused(),
+        )
+    )
+    still_valid = or_(
+        and_(Notification.item_id.is_(None), step_valid),
+        and_(Notification.item_id.is_not(None), item_valid),
+    )
     late_before = and_(
-        or_(Notification.rule.like(Before.sql_like()), Notification.rule == str(DUE_TODAY)),
+        or_(
+            Notification.rule.like(Before.sql_like()),
+            Notification.rule == str(DUE_TODAY),
+            Notification.rule.like(f"item-%-{Before.prefix()}%"),
+        ),
         Notification.due_at <= now,
     )
     result = session.execute(

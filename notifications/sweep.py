@@ -19,7 +19,7 @@ from models.cycle.cycle import Cycle, Step, with_place_names
 from models.db import session_scope
 from models.geography.places import Cercle, Commune, Region
 from models.people.facilitator import Facilitator
-from models.policy import ReminderPolicy
+from models.policy import ReminderPolicy, current_policy
 from models.query import in_chunks
 from models.reminders.due import (
     Audience,
@@ -42,6 +42,7 @@ from models.reminders.selection import (
     select_unannounced_assignments,
 )
 from notifications import ledger
+from notifications.items import item_claims
 from notifications.ledger import Claim
 from notifications.recipients import Directory, Person
 
@@ -158,6 +159,12 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
         level = escalation_level(r.rule for r in rules)
         if level > step.escalation_level:
             result.escalations[step.step_id] = level
+    claims, quiet_items, unreachable = item_claims(
+        session, current_policy().model_copy(update={"reminders": policy}), now, directory
+    )
+    result.claims += claims
+    result.deferred_quiet += quiet_items
+    result.without_channel += unreachable
     return result
 
 

@@ -41,18 +41,21 @@ def add_office_holder(session: Session, commune: str, role: str, name: str) -> C
     return person
 
 
-def through_handover(session: Session, commune: str = "Tombouctou") -> Cycle:
+def through_handover(
+    session: Session, commune: str = "Tombouctou", *, now: datetime = AFTER
+) -> Cycle:
+    """A cycle launched on START with every step up to the handover recorded at `now`."""
     cycle = launch_cycle(
         session,
         resolve_commune(session, commune),
         start_on=START,
         policy=CyclePolicy(),
         actor="coord",
-        now=AFTER,
+        now=now,
     )
     for step in [s.name for s in cycle.steps]:
         apply_submission(
-            session, cycle.id, step, inputs.for_step(step, START), actor="coord", now=AFTER
+            session, cycle.id, step, inputs.for_step(step, START), actor="coord", now=now
         )
     return cycle
 
