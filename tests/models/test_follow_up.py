@@ -179,3 +179,26 @@ def test_an_active_follow_up_still_holds_the_commune(session: Session) -> None:
 def test_the_plan_progress_counts_done_as_100_and_leaves_dropped_out() -> None:
     assert rolled_up([("done", 30), ("in_progress", 50), ("dropped", 0)]) == 75
     assert rolled_up([("dropped", 0)]) is None
+
+
+def test_the_cycle_state_and_the_portfolio_show_the_follow_up(session: Session) -> None:
+    from models.views.cycle_state import cycle_state
+    from models.views.portfolio import portfolio
+    from models.views.tracker import tracked_items, tracker_rows
+
+    cycle = through_handover(session)
+    visit(session, cycle, "visit-1", [{"item": 1, "status": "done", "progress": 100}])
+    state = cycle_state(session, cycle.id, now=AFTER)
+    assert state.follow_up is not None
+    assert (state.follow_up.items, state.follow_up.done, state.follow_up.progress) == (3, 1, 33)
+    assert (state.follow_up.last_risk, state.follow_up.visits_done) == (3, 1)
+    [row] = [r for r in portfolio(session, now=AFTER) if r.cycle_id == cycle.id]
+    assert row.as_record()["follow_up"] == "33%"
+    rows = tracker_rows(
+        session, tracked_items(session, today=AFTER.date(), cycle_id=cycle.id), AFTER.date()
+    )
+    assert [(r["item"], r["status"], r["last_update"]) for r in rows] == [
+        (1, "done", "2026-10-01"),
+        (2, "planned", None),
+        (3, "planned", None),
+    ]
