@@ -107,5 +107,5 @@ def for_step(step: str, start: date) -> dict[str, Any]:
     if step == "plan":
         return plan(later)
     if step.startswith("visit-"):
-        return visit(later + timedelta(days=90 * int(step.removeprefix("visit-"))))
+        return visit(later + timedelta(days=30 * int(step.removeprefix("visit-"))))
     return handover(later)

@@ -75,11 +75,11 @@ def test_progress_is_updated_in_place_and_state_republished_only_when_it_changes
     progress = artifacts(f"{NGARA}-progress", run_id)
     assert len(progress) == 1  # one per flow run, updated in place
     assert progress[0].data == 16.7  # 1 of 6 stages (the follow-up counts)
-    assert "1/5" in progress[0].description
+    assert "1/6" in progress[0].description
     states = artifacts(f"{NGARA}-state", run_id)
     assert len(states) == 2  # the replay published nothing new; the stage change did
     latest = max(states, key=lambda a: a.created)
-    assert "**Avancement : 1/5 étapes terminées**" in latest.data
+    assert "**Avancement : 1/6 étapes terminées**" in latest.data
     assert "Aïssata Traoré" in latest.data
 
 

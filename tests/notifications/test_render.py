@@ -76,4 +76,5 @@ def test_the_message_context_carries_no_minutes_grievance_or_secret() -> None:
         "unreachable_channel", "attempts",
         "team_role", "reason",  # the matcher's words (languages, dates, unavailability), not minutes
         "slip_days",
+        "item", "item_number", "progress", "cycle_id",  # a tracked item: the plan's action, no grievance
     }  # fmt: skip
