@@ -278,10 +278,10 @@ def test_cycle_goes_from_launch_through_handover_and_visits_via_cli_ui_restart_a
             "plan.validated",
             "plan.handed_over",
             "follow_up.started",
+            "item.updated",  # the visit's item updates, then the visit itself
             "visit.recorded",
             "item.updated",
             "visit.recorded",
-            "item.updated",
             "cycle.completed",  # after its last visit
         ]
     )
