@@ -166,8 +166,10 @@ def test_the_validated_plan_reaches_the_mayor_once_with_the_html_attached(
         session, cycle.id, "handover", inputs.for_step("handover", START), actor="c", now=NOW
     )
     session.flush()
-    assert session.get_one(Cycle, cycle.id).status == "completed"
-    assert send(cycle.id, NOW + timedelta(hours=4))[1].sent == 0  # the flow's last call
+    handed = session.get_one(Cycle, cycle.id)
+    assert handed.status == "active"  # the handover starts the follow-up (its visits wait)
+    assert handed.waiting_step() is not None and handed.waiting_step().name == "visit-1"  # type: ignore[union-attr]
+    assert send(cycle.id, NOW + timedelta(hours=4))[1].sent == 0  # the flow's next call
     assert sweep(NOW + timedelta(hours=5))[1].sent == 0
     assert len(plan_mails(mailbox)) == 1
     assert len(mailbox.messages) == invitations + 1
