@@ -5,7 +5,20 @@ from typing import Annotated
 
 import typer
 
-from cli import amend, communes, cycles, demo, facilitators, history, launch, pause, serve, submit
+from cli import (
+    actions,
+    amend,
+    communes,
+    cycles,
+    demo,
+    facilitators,
+    history,
+    launch,
+    pause,
+    roster,
+    serve,
+    submit,
+)
 from cli.common import err_console, prepare_database
 from cli.plan import plan
 from cli.status import status
@@ -21,6 +34,7 @@ db_app = typer.Typer(help="The domain database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(communes.app, name="communes")
 app.add_typer(facilitators.app, name="facilitators")
+app.add_typer(roster.app, name="roster")
 app.command()(plan)
 app.command()(status)
 app.command()(sweep)
@@ -39,6 +53,7 @@ for command in (
     pause.pause,
     pause.resume,
     pause.extend,
+    actions.actions,
 ):
     app.command()(command)
 

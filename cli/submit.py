@@ -1,17 +1,21 @@
 """`debates submit CYCLE STEP`: record what people did, then resume the suspended flow run."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.common import console, err_console, prepare_database
 
+if TYPE_CHECKING:
+    from models.followup.items import ItemState
+
 
 def submit(
     cycle: Annotated[int, typer.Argument(help="Cycle id (see 'debates cycles')")],
     step: Annotated[
-        str, typer.Argument(help="baseline, schedule, session-N, minutes-N, plan, handover")
+        str,
+        typer.Argument(help="baseline, schedule, session-N, minutes-N, plan, handover, visit-N"),
     ],
     file: Annotated[Path | None, typer.Option("--file", help="YAML or JSON input")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="field=value, repeatable")] = None,
@@ -21,11 +25,15 @@ def submit(
 ) -> None:
     """Validate a step's input, record it, and resume the cycle's suspended flow run."""
     from cli.step_input import read_input
-    from cli.templates import yaml_template
+    from cli.templates import visit_template, yaml_template
     from models.cycle.stepflow import parse_submission, schema_for
+    from models.cycle.steps import StepKind, StepName
     from models.settings import get_settings
 
     schema = schema_for(step)
+    if template and StepName.parse(step).kind is StepKind.VISIT:
+        typer.echo(visit_template(schema, step, _items(cycle)), nl=False)
+        return
     if template:
         typer.echo(yaml_template(schema, step), nl=False)
         return
@@ -49,3 +57,15 @@ def submit(
     console.print(done.resumed, highlight=False)
     if done.restarted is not None:
         show_restarted(done.restarted)
+
+
+def _items(cycle_id: int) -> "tuple[ItemState, ...]":
+    """The cycle's tracked items as they stand (a visit's template lists them)."""
+    from models.cycle.cycle import get_cycle
+    from models.db import session_scope
+    from models.followup.items import item_states
+
+    prepare_database()
+    with session_scope() as session:
+        get_cycle(session, cycle_id)  # a cycle that does not exist is named
+        return item_states(session, cycle_id)

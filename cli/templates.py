@@ -11,6 +11,9 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+if typing.TYPE_CHECKING:
+    from models.followup.items import ItemState
+
 
 def unwrap(annotation: Any) -> tuple[Any, bool]:
     """(inner type, optional) of `X | None` and Annotated[...]."""
@@ -50,6 +53,12 @@ def _field_lines(name: str, info: FieldInfo, pad: str) -> list[str]:
     annotation, optional = unwrap(info.annotation)
     note = f"{info.description or name}" + (" (optional)" if optional else "")
     lines = [f"{pad}# {note}"]
+    if typing.get_origin(annotation) is dict:
+        key, _ = unwrap(typing.get_args(annotation)[0])
+        value, hint = _example(key)
+        lines.append(f"{pad}{name}:")
+        lines.append(f"{pad}  {value}: 0" + (f"  # keys {hint}" if hint else ""))
+        return lines
     if typing.get_origin(annotation) is list:
         item, _ = unwrap(typing.get_args(annotation)[0])
         if isinstance(item, type) and issubclass(item, BaseModel):
@@ -78,3 +87,32 @@ def skeleton(model: type[BaseModel], pad: str = "") -> list[str]:
 def yaml_template(model: type[BaseModel], step: str) -> str:
     head = [f"# Input for step '{step}': {(model.__doc__ or '').strip()}", ""]
     return "\n".join(head + skeleton(model)) + "\n"
+
+
+def visit_template(model: type[BaseModel], step: str, items: tuple[ItemState, ...]) -> str:
+    """A visit's skeleton: the generic one, with `items` listing each of the cycle's tracked items
+    as it stands (status and progress filled in: change what the visit found)."""
+    head = [f"# Input for step '{step}': {(model.__doc__ or '').strip()}", ""]
+    lines: list[str] = []
+    for name, info in model.model_fields.items():
+        if name != "items":
+            lines += _field_lines(name, info, "")
+            continue
+        lines.append(f"# {info.description}")
+        lines.append("# Change status (planned, in_progress, done, dropped) and progress (0-100);")
+        lines.append("# a dropped item needs 'reason'. Leave out an item the visit did not see.")
+        lines.append("items:" if items else "items: []")
+        for item in items:
+            owner = item.owner or "responsable à désigner / owner not set"
+            lines.append(
+                f"  # {item.number}. {item.title} · {owner} · échéance / deadline "
+                f"{item.deadline} · now {item.status} {item.progress}%"
+            )
+            lines.append(f"  - item: {item.number}")
+            lines.append(f"    status: {item.status}")
+            lines.append(f"    progress: {item.progress}")
+            lines.append('    # note: ""')
+            lines.append('    # reason: ""  # why it was dropped (required when dropped)')
+            lines.append(f"    # deadline: {item.deadline}  # a new deadline")
+            lines.append('    # owner: ""  # a name or an office (mayor …) of the roster')
+    return "\n".join(head + lines) + "\n"

@@ -1,4 +1,4 @@
-"""The debate cycle: baseline study -> scheduling -> facilitation -> minutes -> handover.
+"""The debate cycle: baseline study -> scheduling -> facilitation -> minutes -> handover -> follow-up.
 
 One flow run carries one cycle for weeks. It asks the database which step waits, suspends until
 people give that step's input (CLI or Prefect UI), hands the input to the stage's subflow, and
@@ -58,7 +58,15 @@ def minutes(cycle_id: int, step: str, data: dict[str, Any], revision: int) -> Pr
 
 @flow(name="handover", flow_run_name="{step}-{cycle_id}")
 def handover(cycle_id: int, step: str, data: dict[str, Any], revision: int) -> Problems:
-    """Record the validated safety plan, then its handover to the mayor (which ends the cycle)."""
+    """Record the validated safety plan, then its handover to the mayor (which starts the
+    follow-up: every action and commitment tracked, the monitoring visits planned)."""
+    return record_step(cycle_id, step, data, revision)
+
+
+@flow(name="follow-up", flow_run_name="{step}-{cycle_id}")
+def follow_up(cycle_id: int, step: str, data: dict[str, Any], revision: int) -> Problems:
+    """A monitoring visit: the items' progress, incidents, risk and trust (the last visit, or
+    every item done or dropped, completes the cycle)."""
     return record_step(cycle_id, step, data, revision)
 
 
@@ -68,6 +76,7 @@ STAGES: dict[Stage, Callable[..., Problems]] = {
     Stage.FACILITATION: facilitation,
     Stage.MINUTES: minutes,
     Stage.HANDOVER: handover,
+    Stage.FOLLOW_UP: follow_up,
 }
 
 

@@ -10,6 +10,7 @@ from prefect.input import RunInput
 
 from models.cycle.stepflow import schema_for
 from models.stages.baseline import BaselineSubmission
+from models.stages.follow_up import VisitSubmission
 from models.stages.minutes import MinutesSubmission
 from models.stages.safety_plan import HandoverSubmission, SafetyPlanSubmission
 from models.stages.sessions import ScheduleSubmission, SessionOutcome
@@ -39,6 +40,10 @@ class HandoverInput(RunInput, HandoverSubmission):
     pass
 
 
+class VisitInput(RunInput, VisitSubmission):
+    pass
+
+
 _BY_SCHEMA: dict[type, type[RunInput]] = {
     BaselineSubmission: BaselineInput,
     ScheduleSubmission: ScheduleInput,
@@ -46,6 +51,7 @@ _BY_SCHEMA: dict[type, type[RunInput]] = {
     MinutesSubmission: MinutesInput,
     SafetyPlanSubmission: SafetyPlanInput,
     HandoverSubmission: HandoverInput,
+    VisitSubmission: VisitInput,
 }
 
 

@@ -44,10 +44,14 @@ def wait_for_input(
     reminder sweep's business, and a suspension timeout would fail the cycle for good.
     """
     form = input_for(step.name)
+    # A visit's form starts from the items as they stand: each listed with its current status.
+    start = {"items": [item.as_update() for item in step.items]} if step.items else {}
     while True:
         try:
             received = suspend_flow_run(
-                wait_for_input=form.with_initial_data(description=describe(step, problems)),
+                wait_for_input=form.with_initial_data(
+                    description=describe(step, problems), **start
+                ),
                 key=pause_key(step, attempt),
                 timeout=None,
             )

@@ -23,6 +23,8 @@ class ImportReport:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    closed: int = 0
+    """Terms of office ended by a successor (the roster's)."""
 
 
 RowModel = TypeVar("RowModel", bound=BaseModel)
@@ -55,6 +57,34 @@ def parse_row(model: type[RowModel], line: int, row: dict[str, str]) -> RowModel
         return model.model_validate(row)
     except ValidationError as exc:
         raise InvalidInput("invalid row", problems=problems(exc, prefix=f"line {line}")) from exc
+
+
+def parse_rows(
+    path: Path, model: type[RowModel], *, required: Sequence[str]
+) -> tuple[list[tuple[int, RowModel]], list[tuple[str, str]]]:
+    """The rows that parse, and the problems of those that do not, by line and field; an import
+    checks its parsed rows further (places, repeats) and reports every problem at once."""
+    parsed: list[tuple[int, RowModel]] = []
+    found: list[tuple[str, str]] = []
+    for line, raw in read_rows(path, required=required):
+        try:
+            parsed.append((line, model.model_validate(raw)))
+        except ValidationError as exc:
+            found.extend(problems(exc, prefix=f"line {line}"))
+    if not parsed and not found:
+        raise InvalidInput(f"{path}: the file has a header but no rows")
+    return parsed, found
+
+
+def parse_file(
+    path: Path, model: type[RowModel], *, required: Sequence[str]
+) -> list[tuple[int, RowModel]]:
+    """Every row of the file parsed, or one error listing every bad line and field (nothing
+    half-read): the first half of an import that is validated whole before it writes."""
+    parsed, found = parse_rows(path, model, required=required)
+    if found:
+        raise InvalidInput(f"{path}: nothing was imported", found)
+    return parsed
 
 
 def problems(exc: ValidationError, *, prefix: str = "") -> list[tuple[str, str]]:

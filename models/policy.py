@@ -153,6 +153,30 @@ class ReminderPolicy(BaseModel):
         return cached
 
 
+class FollowUpPolicy(BaseModel):
+    """After the handover: when the monitoring visits fall, and how tracked items are chased."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    visits_after_months: Annotated[
+        list[Annotated[int, Field(ge=1, le=60)]], Field(min_length=1, max_length=12)
+    ] = Field(default_factory=lambda: [3, 6])
+    item_offsets_days: list[Days] = Field(default_factory=lambda: [7, 1])
+    item_overdue_repeat_days: Annotated[int, Field(ge=1, le=365)] = 7
+    item_max_reminders: Annotated[int, Field(ge=0, le=100)] = 4
+    item_coordinator_after_days: Days = 14
+    item_idle_days: Annotated[int, Field(ge=1, le=365)] = 45
+
+    @field_validator("visits_after_months")
+    @classmethod
+    def _visits_in_order(cls, months: list[int]) -> list[int]:
+        if months != sorted(set(months)):
+            raise ValueError(
+                f"visits_after_months {months} must grow visit after visit, e.g. [3, 6]"
+            )
+        return months
+
+
 Weight = Annotated[float, Field(ge=0, le=1000)]
 
 
@@ -194,6 +218,7 @@ class Policy(BaseModel):
     cycle: CyclePolicy = CyclePolicy()
     reminders: ReminderPolicy = ReminderPolicy()
     matching: MatchingPolicy = MatchingPolicy()
+    follow_up: FollowUpPolicy = FollowUpPolicy()
 
 
 def load_policy(path: Path | None = None) -> Policy:

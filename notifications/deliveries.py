@@ -15,16 +15,18 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from models.audit import AuditEvent
 from models.clock import BAMAKO
 from models.cycle.cycle import Cycle, Step, with_place_names
 from models.cycle.plan import plan_cycle
 from models.db import session_scope
+from models.followup.items import TrackedItem
 from models.geography.places import Cercle, Commune, Region
 from models.people.facilitator import Contact
+from models.people.roster import CommunePersonContact
 from models.policy import CyclePolicy, ReminderPolicy, current_policy
 from models.query import in_chunks
 from models.reminders.ledger import Notification
@@ -32,6 +34,7 @@ from models.reminders.rules import (
     Unreachable,
     invited_session,
     message_for,
+    sent_plan,
     team_event_id,
     unreachable_about,
 )
@@ -39,8 +42,10 @@ from models.settings import flow_run_url
 from notifications import ledger
 from notifications.dispatch import Delivery, Outcome, deliver
 from notifications.invitations import invitation_delivery
+from notifications.items import item_delivery
 from notifications.ledger import Claim, Exhausted
 from notifications.phrases import worded
+from notifications.plan_handout import plan_delivery
 from notifications.recipients import Directory
 from notifications.render import MessageContext, Moved, render
 
@@ -88,13 +93,16 @@ def load_deliveries(
                 Commune.name,
                 Cercle.name,
                 Region.name,
-                Contact.url,
+                func.coalesce(Contact.url, CommunePersonContact.url),
             )
             .join(Step, Step.id == Notification.step_id)
             .join(Cycle, Cycle.id == Step.cycle_id)
         )
         rows = session.execute(
             query.outerjoin(Contact, Contact.id == Notification.contact_id)
+            .outerjoin(
+                CommunePersonContact, CommunePersonContact.id == Notification.commune_contact_id
+            )
             .where(Notification.id.in_(chunk))
             .order_by(Notification.id)
         ).all()
@@ -102,6 +110,14 @@ def load_deliveries(
         about = {
             n.id: n
             for n in session.scalars(select(Notification).where(Notification.id.in_(about_ids)))
+        }
+        items = {
+            i.id: i
+            for i in session.scalars(
+                select(TrackedItem)
+                .options(selectinload(TrackedItem.owner))
+                .where(TrackedItem.id.in_([n.item_id for n, *_ in rows if n.item_id]))
+            )
         }
         team_ids = [i for n, *_ in rows if (i := team_event_id(n.rule)) is not None]
         changes = {
@@ -123,9 +139,12 @@ def load_deliveries(
                 region,
                 url,
             ) = values
-            person = directory.people.get(note.facilitator_id or -1)
+            person = directory.recipient(note.facilitator_id, note.commune_person_id)
             if url is None or person is None:
                 orphans.append(note.id)
+                continue
+            if sent_plan(note.rule) is not None:
+                deliveries.append(plan_delivery(session, note, cycle_id, person, url, now))
                 continue
             if invited_session(note.rule) is not None:
                 invitation = invitation_delivery(session, note, cycle_id, person, url, now)
@@ -137,7 +156,9 @@ def load_deliveries(
             owner = directory.people.get(owner_id or -1)
             unreachable = about.get(unreachable_about(note.rule) or -1)
             unreachable_person = (
-                directory.people.get(unreachable.facilitator_id or -1) if unreachable else None
+                directory.recipient(unreachable.facilitator_id, unreachable.commune_person_id)
+                if unreachable
+                else None
             )
             change = changes.get(team_event_id(note.rule) or -1)
             context = MessageContext(
@@ -163,6 +184,10 @@ def load_deliveries(
                 reason=_reason(change, person.locale),
                 moved=_moved(change),
             )
+            item = items.get(note.item_id or -1)
+            if item is not None:
+                deliveries.append(item_delivery(note, item, person, url, context))
+                continue
             rendered = render(message_for(note.rule), person.locale, context)
             deliveries.append(
                 Delivery(note.id, note.channel, rendered.title, rendered.body, url=url)
@@ -233,7 +258,7 @@ def unreachable_claims(
             for channel in person.channels:
                 claims.append(
                     Claim.to(
-                        person.id,
+                        person,
                         channel,
                         step_id=gone.step_id,
                         rule=str(Unreachable(gone.notification_id)),

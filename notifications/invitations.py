@@ -27,6 +27,7 @@ from models.db import session_scope
 from models.policy import ReminderPolicy
 from models.reminders.due import Audience, DueRule, quiet_schemes_now
 from models.reminders.ledger import Notification, NotificationStatus
+from models.reminders.plans import select_plans_to_send
 from models.reminders.rules import INVITATION_PREFIX, invitation_rule, invited_session
 from models.reminders.selection import claimed_pairs, select_invitations
 from models.settings import get_settings
@@ -34,11 +35,10 @@ from models.stages.sessions import DebateSession, SessionStatus
 from notifications import ledger
 from notifications.dispatch import Delivery
 from notifications.documents.build import build_invitation
-from notifications.documents.render import LOCALES as DOCUMENT_LOCALES
+from notifications.plan_handout import EMAIL_SCHEMES, document_locale
 from notifications.recipients import Directory, Person
-from notifications.sweep import Plan, _expand
+from notifications.sweep import Plan, _expand, expand_plans
 
-EMAIL_SCHEMES = ("mailto", "mailtos")
 SUPERSEDED = "superseded: the session was postponed or cancelled since"
 
 
@@ -96,19 +96,22 @@ def cancel_superseded(session: Session, cycle_id: int) -> int:
 def plan_invitations(
     session: Session, cycle_id: int, *, now: datetime, policy: ReminderPolicy
 ) -> Plan:
-    """The claims for cycle `cycle_id`'s sessions to come that the ledger does not hold yet: its
-    team and the region's coordinators, each on every channel (SMS-type ones wait out quiet hours
-    for the sweep). Read only."""
+    """The claims for cycle `cycle_id`'s sessions to come, and for its validated safety plan, that
+    the ledger does not hold yet: its team, the region's coordinators and the commune's office
+    holders (the plan: the office holders), each on every channel (SMS-type ones wait out quiet
+    hours for the sweep). Read only."""
     directory = Directory.load(session)
     quiet = quiet_schemes_now(now, policy)
     due = select_invitations(session, now, cycle_id)
-    already = claimed_pairs(session, [invitation.rule for invitation in due])
+    plans = select_plans_to_send(session, None, cycle_id)
+    already = claimed_pairs(session, [i.rule for i in due] + [p.rule for p in plans])
     result = Plan()
     for invitation in due:
         step = invitation.step
         rule = DueRule(step.step_id, invitation.rule, step.due_at, Audience.OWNER)
-        people = directory.invited(invitation.team, step.region_pcode)
+        people = directory.invited(invitation.team, step.region_pcode, invitation.area_pcode)
         _expand(result, step, [rule], directory, already, quiet, people=people)
+    expand_plans(result, plans, directory, already, quiet)
     return result
 
 
@@ -149,7 +152,3 @@ def invitation_delivery(
         url=url,
         attachments=tuple(calendar) if email else (),
     )
-
-
-def document_locale(locale: str) -> str:
-    return locale if locale in DOCUMENT_LOCALES else DOCUMENT_LOCALES[0]

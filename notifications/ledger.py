@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session
 from models.cycle.cycle import Cycle, Step
 from models.cycle.pause import not_paused
 from models.cycle.transitions import CycleStatus
+from models.followup.items import OPEN_ITEM, TrackedItem
 from models.policy import ReminderPolicy
 from models.query import in_chunks
 from models.reminders.due import in_quiet_hours
 from models.reminders.ledger import Notification, NotificationStatus
-from models.reminders.rules import DUE_TODAY, Before, is_owner_reminder
+from models.reminders.rules import DUE_TODAY, Before, PlanSent, is_owner_reminder
 from models.reminders.selection import OPEN
-from notifications.recipients import Channel
+from notifications.recipients import Channel, Person, PersonKind
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,10 @@ class Claim:
     facilitator_id: int | None
     contact_id: int | None
     channel: str
+    commune_person_id: int | None = None
+    commune_contact_id: int | None = None
+    item_id: int | None = None
+    """The tracked item an item rule chases (None for a step's rules)."""
 
     @property
     def key(self) -> tuple[int, str, str, datetime]:
@@ -47,17 +52,29 @@ class Claim:
 
     @classmethod
     def to(
-        cls, person_id: int, channel: Channel, *, step_id: int, rule: str, due_at: datetime
+        cls,
+        person: Person,
+        channel: Channel,
+        *,
+        step_id: int,
+        rule: str,
+        due_at: datetime,
+        item_id: int | None = None,
     ) -> Claim:
-        """The claim of `rule` for one person's channel (the ledger keeps the scheme, cut to 20)."""
+        """The claim of `rule` for one person's channel (the ledger keeps the scheme, cut to 20),
+        in the columns of the person's kind."""
+        holder = person.kind is PersonKind.OFFICE_HOLDER
         return cls(
             step_id=step_id,
             rule=rule,
             recipient=channel.recipient,
             due_at=due_at,
-            facilitator_id=person_id,
-            contact_id=channel.contact_id,
+            facilitator_id=None if holder else person.id,
+            contact_id=None if holder else channel.contact_id,
             channel=channel.scheme[:20],
+            commune_person_id=person.id if holder else None,
+            commune_contact_id=channel.contact_id if holder else None,
+            item_id=item_id,
         )
 
 
@@ -89,6 +106,9 @@ def insert_claims(
             "due_at": c.due_at,
             "facilitator_id": c.facilitator_id,
             "contact_id": c.contact_id,
+            "commune_person_id": c.commune_person_id,
+            "commune_contact_id": c.commune_contact_id,
+            "item_id": c.item_id,
             "channel": c.channel,
             "status": NotificationStatus.CLAIMED.value,
             "attempts": 0,
@@ -132,9 +152,10 @@ def owner_reminders_so_far(keys: set[tuple[str, str]]) -> int:
 def cancel_obsolete(session: Session, now: datetime, policy: ReminderPolicy) -> int:
     """Cancel retries and stale claims that must not go out any more: the step is closed, its
     cycle is not active or is paused, its due date moved (a postponed session), or a reminder *before* the
-    due date would now arrive after it."""
+    due date would now arrive after it. An item's rows follow the item (open, in an active cycle
+    not paused; a rescheduled item's rows are cancelled when it moves: models.followup.visits)."""
     cutoff = now - timedelta(minutes=policy.claim_lease_minutes)
-    still_valid = exists(
+    step_valid = exists(
         select(Step.id)
         .join(Cycle, Cycle.id == Step.cycle_id)
         .where(
@@ -145,8 +166,26 @@ def cancel_obsolete(session: Session, now: datetime, policy: ReminderPolicy) -> 
             not_paused(),
         )
     )
+    item_valid = exists(
+        select(TrackedItem.id)
+        .join(Cycle, Cycle.id == TrackedItem.cycle_id)
+        .where(
+            TrackedItem.id == Notification.item_id,
+            TrackedItem.status.in_([s.value for s in OPEN_ITEM]),
+            Cycle.status == CycleStatus.ACTIVE.value,
+            not_paused(),
+        )
+    )
+    still_valid = or_(
+        and_(Notification.item_id.is_(None), step_valid),
+        and_(Notification.item_id.is_not(None), item_valid),
+    )
     late_before = and_(
-        or_(Notification.rule.like(Before.sql_like()), Notification.rule == str(DUE_TODAY)),
+        or_(
+            Notification.rule.like(Before.sql_like()),
+            Notification.rule == str(DUE_TODAY),
+            Notification.rule.like(f"item-%-{Before.prefix()}%"),
+        ),
         Notification.due_at <= now,
     )
     result = session.execute(
@@ -162,6 +201,8 @@ def cancel_obsolete(session: Session, now: datetime, policy: ReminderPolicy) -> 
                     Notification.claimed_at < cutoff,
                 ),
             ),
+            # A plan is sent after its step is done, and after the handover closed the cycle.
+            Notification.rule.not_like(PlanSent.sql_like()),
             or_(~still_valid, late_before),
         )
         .values(status=NotificationStatus.CANCELLED.value, next_attempt_at=None)

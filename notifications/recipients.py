@@ -1,20 +1,34 @@
-"""Who receives a rule: the step's owner, the coordinators of the cycle's region, the managers.
+"""Who receives a rule: the step's owner, the coordinators of the cycle's region, the managers,
+and the commune's office holders (mayor, focal point, chiefs, leads: models.people.roster).
 
 Coordinators and managers are Facilitator rows with role coordinator / manager; a coordinator's
 regions are the regions they coordinate. A manager with no region covers every region. The whole
-directory is one query per sweep (people are hundreds, not thousands).
+directory is two queries per sweep, facilitators and current office holders (hundreds and a few
+thousand), each with their contacts.
+
+A person is of a `PersonKind`, and the ledger keeps the two apart: a facilitator's channel is the
+recipient 'contact:<facilitator_contacts.id>', an office holder's 'roster:<commune_person_contacts.id>'.
 """
 
 from __future__ import annotations
 
+import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from models.people.facilitator import Facilitator, Role
+from models.people.facilitator import Facilitator, Role, url_scheme
+from models.people.roster import CommunePerson, CommunePersonContact
 from models.reminders.due import Audience, OpenStep
+
+
+class PersonKind(enum.StrEnum):
+    FACILITATOR = "contact"
+    """A facilitator, coordinator or manager (the ledger's `facilitator_id`)."""
+    OFFICE_HOLDER = "roster"
+    """One of a commune's office holders (the ledger's `commune_person_id`)."""
 
 
 @dataclass(frozen=True)
@@ -22,11 +36,12 @@ class Channel:
     contact_id: int
     scheme: str
     url: str = field(repr=False)
+    kind: PersonKind = PersonKind.FACILITATOR
 
     @property
     def recipient(self) -> str:
-        """The ledger's recipient key: the channel's id, never its URL."""
-        return f"contact:{self.contact_id}"
+        """The ledger's recipient key: the channel's kind and id, never its URL."""
+        return f"{self.kind.value}:{self.contact_id}"
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,7 @@ class Person:
     locale: str
     regions: tuple[str, ...]
     channels: tuple[Channel, ...]
+    kind: PersonKind = PersonKind.FACILITATOR
 
 
 @dataclass
@@ -44,6 +60,9 @@ class Directory:
     people: dict[int, Person]
     coordinators: dict[str, list[Person]]
     managers: list[Person]
+    office_holders: dict[int, Person] = field(default_factory=dict)
+    """The communes' current office holders, by commune_people.id."""
+    by_commune: dict[str, list[Person]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session) -> Directory:
@@ -70,7 +89,24 @@ class Directory:
                     coordinators[region].append(person)
             elif row.role == Role.MANAGER:
                 managers.append(person)
-        return cls(people, dict(coordinators), managers)
+        holders, by_commune = _office_holders(session)
+        return cls(people, dict(coordinators), managers, holders, by_commune)
+
+    def recipient(self, facilitator_id: int | None, commune_person_id: int | None) -> Person | None:
+        """The person a ledger row names (None when they were removed, or left their office)."""
+        if commune_person_id is not None:
+            return self.office_holders.get(commune_person_id)
+        return self.people.get(facilitator_id) if facilitator_id is not None else None
+
+    def commune_people(self, area_pcode: str) -> list[Person]:
+        """The current office holders of a cycle's area: its commune's, or for an intercommunal
+        cycle those of every commune of the cercle (P-codes nest: ML0602 > ML060205)."""
+        return [
+            person
+            for pcode, people in self.by_commune.items()
+            if pcode.startswith(area_pcode)
+            for person in people
+        ]
 
     def managers_of(self, region_pcode: str) -> list[Person]:
         return [m for m in self.managers if not m.regions or region_pcode in m.regions]
@@ -99,12 +135,13 @@ class Directory:
         person = self.people.get(person_id) if person_id is not None else None
         return [person] if person else []
 
-    def invited(self, team: tuple[int, ...], region_pcode: str) -> list[Person]:
-        """Who receives a session's invitation: its facilitators and the region's coordinators
-        (who invite the participants; participants are never named here)."""
+    def invited(self, team: tuple[int, ...], region_pcode: str, area_pcode: str) -> list[Person]:
+        """Who receives a session's invitation: its facilitators, the region's coordinators (who
+        invite the participants; participants are never named here) and the office holders of
+        the cycle's commune (or cercle)."""
         people = [self.people[i] for i in team if i in self.people]
         people += [c for c in self.coordinators.get(region_pcode, []) if c.id not in team]
-        return people
+        return people + self.commune_people(area_pcode)
 
     def told_about(self, person_id: int | None, region_pcode: str) -> list[Person]:
         """Who hears that `person_id` could not be reached: the region's coordinators, or the
@@ -113,3 +150,36 @@ class Directory:
         if person is None or person.role == Role.FACILITATOR:
             return self.coordinators.get(region_pcode, []) or self.managers_of(region_pcode)
         return [m for m in self.managers_of(region_pcode) if m.id != person.id]
+
+
+def _office_holders(session: Session) -> tuple[dict[int, Person], dict[str, list[Person]]]:
+    """The current office holders with their channels, by id and by commune: one query of plain
+    rows (thousands of people; ORM objects would cost a second per sweep phase)."""
+    rows = session.execute(
+        select(
+            CommunePerson.id,
+            CommunePerson.commune_pcode,
+            CommunePerson.name,
+            CommunePerson.role,
+            CommunePerson.locale,
+            CommunePersonContact.id,
+            CommunePersonContact.url,
+        )
+        .outerjoin(CommunePersonContact, CommunePersonContact.person_id == CommunePerson.id)
+        .where(CommunePerson.until.is_(None))
+        .order_by(CommunePerson.id, CommunePersonContact.id)
+    )
+    kind = PersonKind.OFFICE_HOLDER
+    fields: dict[int, tuple[str, str, str, str]] = {}
+    channels: dict[int, list[Channel]] = defaultdict(list)
+    for person_id, pcode, name, role, locale, contact_id, url in rows:
+        fields[person_id] = (pcode, name, role, locale)
+        if contact_id is not None:
+            channels[person_id].append(Channel(contact_id, url_scheme(url), url, kind))
+    holders: dict[int, Person] = {}
+    by_commune: dict[str, list[Person]] = defaultdict(list)
+    for person_id, (pcode, name, role, locale) in fields.items():
+        person = Person(person_id, name, role, locale, (), tuple(channels[person_id]), kind)
+        holders[person_id] = person
+        by_commune[pcode].append(person)
+    return holders, dict(by_commune)

@@ -79,6 +79,10 @@ class MessageContext:
     reason: str = ""  # why a team changed, or why nobody fits
     slip_days: int = 0  # how far the cycle is behind its launch plan (escalations)
     moved: Moved | None = None  # the step `debates extend` moved (team_extended)
+    item: str = ""  # a tracked item's action (item rules)
+    item_number: int = 0
+    progress: int = 0
+    cycle_id: int = 0
 
 
 @dataclass(frozen=True)

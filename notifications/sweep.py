@@ -19,7 +19,7 @@ from models.cycle.cycle import Cycle, Step, with_place_names
 from models.db import session_scope
 from models.geography.places import Cercle, Commune, Region
 from models.people.facilitator import Facilitator
-from models.policy import ReminderPolicy
+from models.policy import ReminderPolicy, current_policy
 from models.query import in_chunks
 from models.reminders.due import (
     Audience,
@@ -31,6 +31,7 @@ from models.reminders.due import (
     quiet_schemes_now,
 )
 from models.reminders.overdue import flag_overdue, raise_escalation, unflag_moved
+from models.reminders.plans import PlanDue, select_plans_to_send
 from models.reminders.rules import ASSIGNMENT
 from models.reminders.selection import (
     claimed_pairs,
@@ -41,6 +42,7 @@ from models.reminders.selection import (
     select_unannounced_assignments,
 )
 from notifications import ledger
+from notifications.items import item_claims
 from notifications.ledger import Claim
 from notifications.recipients import Directory, Person
 
@@ -118,9 +120,13 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
     directory = Directory.load(session)
     quiet = quiet_schemes_now(now, policy)
     result = Plan()
-    team = select_team_notices(session, now - timedelta(days=policy.team_notice_days))
+    since = now - timedelta(days=policy.team_notice_days)
+    team = select_team_notices(session, since)
     invitations = select_invitations(session, now)
-    sent = claimed_pairs(session, [n.rule for n in team] + [i.rule for i in invitations])
+    plans = select_plans_to_send(session, since)
+    sent = claimed_pairs(
+        session, [n.rule for n in team] + [i.rule for i in invitations] + [p.rule for p in plans]
+    )
     for notice in team:
         step = notice.step
         rule = DueRule(step.step_id, notice.rule, step.due_at, Audience.OWNER)
@@ -131,8 +137,9 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
     for invitation in invitations:
         step = invitation.step
         rule = DueRule(step.step_id, invitation.rule, step.due_at, Audience.OWNER)
-        people = directory.invited(invitation.team, step.region_pcode)
+        people = directory.invited(invitation.team, step.region_pcode, invitation.area_pcode)
         _expand(result, step, [rule], directory, sent, quiet, people=people)
+    expand_plans(result, plans, directory, sent, quiet)
     told = {(n.step.cycle_id, n.facilitator_id) for n in team if n.kind == "assigned"}
     for step in select_unannounced_assignments(session, told_by_team=told):
         rule = DueRule(step.step_id, str(ASSIGNMENT), step.due_at, Audience.OWNER)
@@ -152,6 +159,12 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
         level = escalation_level(r.rule for r in rules)
         if level > step.escalation_level:
             result.escalations[step.step_id] = level
+    claims, quiet_items, unreachable = item_claims(
+        session, current_policy().model_copy(update={"reminders": policy}), now, directory
+    )
+    result.claims += claims
+    result.deferred_quiet += quiet_items
+    result.without_channel += unreachable
     return result
 
 
@@ -186,9 +199,23 @@ def _expand(
                     continue
                 result.claims.append(
                     Claim.to(
-                        person.id, channel, step_id=step.step_id, rule=rule.rule, due_at=step.due_at
+                        person, channel, step_id=step.step_id, rule=rule.rule, due_at=step.due_at
                     )
                 )
+
+
+def expand_plans(
+    result: Plan,
+    plans: list[PlanDue],
+    directory: Directory,
+    already: set[tuple[str, str]],
+    quiet: frozenset[str],
+) -> None:
+    """A claim per validated plan and channel of its commune's (or cercle's) office holders."""
+    for due in plans:
+        rule = DueRule(due.step.step_id, due.rule, due.step.due_at, Audience.OWNER)
+        people = directory.commune_people(due.area_pcode)
+        _expand(result, due.step, [rule], directory, already, quiet, people=people)
 
 
 @dataclass
@@ -241,7 +268,7 @@ def preview(now: datetime, policy: ReminderPolicy) -> tuple[Plan, list[dict[str,
     rows = []
     for claim in planned.claims:
         step = described[claim.step_id]
-        person = directory.people.get(claim.facilitator_id or -1)
+        person = directory.recipient(claim.facilitator_id, claim.commune_person_id)
         rows.append(
             {
                 "rule": claim.rule,

@@ -90,6 +90,14 @@ def _inputs(step: str, start: date) -> dict[str, Any]:
             "validated_by": "Comité communal de sécurité (fictif)",
             "validated_on": str(later),
         }
+    if kind is StepKind.VISIT:
+        return {
+            "visited_on": str(start + timedelta(days=30)),  # today: a visit is never in the future
+            "items": [{"item": 1, "status": "in_progress", "progress": 50, "note": "Exemple"}],
+            "incidents": {"land_dispute": 1},
+            "risk_of_violence": 3,
+            "trust_in_institutions": 4,
+        }
     return {"handed_over_at": f"{later}T10:00:00+00:00", "received_by": "Le maire (fictif)"}
 
 
@@ -188,7 +196,8 @@ def remove_demo_data() -> DemoData | None:
 
 
 def seed_demo(region: str, count: int, *, who: str) -> LaunchReport:
-    """Record up to `count` cycles in `region`; cycle k is advanced through its first k steps."""
+    """Record up to `count` cycles in `region`; cycle k is advanced through its first k steps, and
+    one advanced through every planned step goes on through its follow-up visits to the end."""
     now = utcnow()
     start = now.astimezone(BAMAKO).date() - timedelta(days=30)
     with session_scope() as session:
@@ -201,9 +210,13 @@ def seed_demo(region: str, count: int, *, who: str) -> LaunchReport:
     assign_teams([r.cycle_id for r in report.launched], who=who)  # as a launch does
     for advance, run in enumerate(report.launched):
         with session_scope() as session:
-            steps = [s.name for s in get_cycle(session, run.cycle_id).steps]
-        for step in steps[: min(advance, len(steps))]:
+            planned = len(get_cycle(session, run.cycle_id).steps)
+        for _ in range(advance if advance < planned else planned + 12):
             with session_scope() as session:
+                waiting = get_cycle(session, run.cycle_id).waiting_step()
+                if waiting is None:
+                    break
+                step = waiting.name
                 apply_submission(
                     session,
                     run.cycle_id,

@@ -29,9 +29,9 @@ from models.cycle.pause import (
 )
 from models.db import session_scope
 from models.errors import InvalidInput
-from services.refresh import refresh_cycle_views
 from models.matching.notices import announce_extension
 from models.settings import get_settings
+from services.refresh import refresh_cycle_views
 
 
 @dataclass(frozen=True)

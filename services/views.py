@@ -19,6 +19,7 @@ from models.db import session_scope
 from models.settings import get_settings
 from models.views.cycle_state import cycle_state
 from models.views.portfolio import portfolio
+from models.views.tracker import tracked_items, tracker_rows
 from notifications.documents.render import label, render
 from notifications.history import history, history_markdown
 from orchestrator.artifacts import publish_markdown, publish_progress, publish_table
@@ -35,6 +36,8 @@ def publish_cycle_view(cycle_id: int, language: str = "fr") -> dict[str, Any]:
         trail = history_markdown(
             history(session, cycle_id, locale=language), label=label_, locale=language
         )
+        today = in_bamako(utcnow()).date()
+        items = tracker_rows(session, tracked_items(session, today=today, cycle_id=cycle_id), today)
     heading = state.heading
     publish_progress(
         heading.artifact_key("progress"),
@@ -47,6 +50,12 @@ def publish_cycle_view(cycle_id: int, language: str = "fr") -> dict[str, Any]:
         description=label(language, "state_description", heading),
         only_if_changed=True,
     )
+    if items:
+        publish_table(
+            heading.artifact_key("items"),
+            items,
+            description=label(language, "items_description", heading, state.follow_up),
+        )
     publish_markdown(
         heading.artifact_key("history"),
         trail,

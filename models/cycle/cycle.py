@@ -1,4 +1,5 @@
-"""A cycle: the five stages for one commune (or one cercle), made of steps with owners and due dates.
+"""A cycle: the stages, baseline to follow-up, for one commune (or one cercle), made of steps with
+owners and due dates.
 
 The tables and the look-ups; launching is models/cycle/launch.py, status changes
 models/cycle/status.py.

@@ -21,11 +21,13 @@ from models.cycle.cycle import Cycle, Step, get_cycle, named_step
 from models.cycle.pause import open_pause
 from models.cycle.replan import replan_after_late_step
 from models.cycle.status import close_cycle, set_step_status
-from models.cycle.steps import HANDOVER, StepKind, StepName
+from models.cycle.steps import StepKind, StepName
 from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
 from models.errors import DomainError, InvalidInput
+from models.followup.items import ItemState, item_states
 from models.policy import current_policy
 from models.stages.baseline import BaselineSubmission
+from models.stages.follow_up import VisitSubmission
 from models.stages.minutes import MinutesSubmission
 from models.stages.safety_plan import HandoverSubmission, SafetyPlanSubmission
 from models.stages.sessions import DebateSession, ScheduleSubmission, SessionOutcome
@@ -50,6 +52,8 @@ class WaitingStep:
     revision: int
     previous: str | None = None
     """The last finished step before this one (its documents are due once it is recorded)."""
+    items: tuple[ItemState, ...] = ()
+    """For a visit: the cycle's tracked items as they stand (the form starts from them)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ SCHEMAS: dict[StepKind, type[BaseModel]] = {
     StepKind.MINUTES: MinutesSubmission,
     StepKind.PLAN: SafetyPlanSubmission,
     StepKind.HANDOVER: HandoverSubmission,
+    StepKind.VISIT: VisitSubmission,
 }
 
 
@@ -126,6 +131,7 @@ def open_step(session: Session, cycle_id: int, *, actor: str, now: datetime) -> 
             ),
             None,
         ),
+        items=item_states(session, cycle.id) if step.step_name.kind is StepKind.VISIT else (),
     )
 
 
@@ -170,6 +176,7 @@ def apply_submission(
     revision: int | None = None,
 ) -> Recorded:
     """Validate and record a step's input once. `revision` guards postponements against replays."""
+    from models.followup.visits import close_if_over, record_visit, start_follow_up
     from models.stages.baseline import record_baseline
     from models.stages.chronology import check_chronology
     from models.stages.minutes import record_minutes
@@ -216,11 +223,19 @@ def apply_submission(
             created = record_safety_plan(session, cycle, submission, actor=actor, now=now)
         case HandoverSubmission():
             created = record_handover(session, cycle, submission, actor=actor, now=now)
+        case VisitSubmission():
+            number = step.step_name.number
+            assert number is not None
+            created = record_visit(session, cycle, number, submission, actor=actor, now=now)
+    policy = current_policy()
     if finishes and step.status in OPEN_STEP:
         complete_step(session, step, actor=actor, now=now)
-        replan_after_late_step(session, cycle, step, current_policy().cycle, actor=actor, now=now)
-    if StepName.parse(step_name) == HANDOVER and cycle.status == CycleStatus.ACTIVE:
-        close_cycle(session, cycle, CycleStatus.COMPLETED, actor=actor, now=now)
+        replan_after_late_step(session, cycle, step, policy.cycle, actor=actor, now=now)
+    match submission:
+        case HandoverSubmission():  # the follow-up begins: items tracked, visits planned
+            start_follow_up(session, cycle, submission.handed_over_at, policy, actor=actor, now=now)
+        case VisitSubmission():
+            close_if_over(session, cycle, actor=actor, now=now)
     summary = f"{step_name}: {step.status}" if created else f"{step_name} was recorded already"
     return Recorded(cycle.id, step_name, created, summary)
 

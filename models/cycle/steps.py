@@ -1,4 +1,5 @@
-"""The names of a cycle's steps: `baseline`, `schedule`, `session-N`, `minutes-N`, `plan`, `handover`.
+"""The names of a cycle's steps: `baseline`, `schedule`, `session-N`, `minutes-N`, `plan`, `handover`,
+`visit-N` (the follow-up's monitoring visits, added when the plan is handed over).
 
 A step's name is stored as text (`steps.name`, unique per cycle; migrations and flow-run pause keys
 carry it), so `StepName` formats itself to exactly that text and parses it back. Everything a step
@@ -17,13 +18,14 @@ from models.errors import NotFound
 
 
 class Stage(enum.StrEnum):
-    """The five stages of a cycle, in order (also the `steps.stage` column's allowed values)."""
+    """The stages of a cycle, in order (also the `steps.stage` column's allowed values)."""
 
     BASELINE = "baseline"
     SCHEDULING = "scheduling"
     FACILITATION = "facilitation"
     MINUTES = "minutes"
     HANDOVER = "handover"
+    FOLLOW_UP = "follow_up"
 
 
 class OwnerRole(enum.StrEnum):
@@ -83,6 +85,14 @@ class StepKind(enum.Enum):
         4,
         "Remettre le plan local de sécurité au maire",
     )
+    VISIT = _Kind(
+        "visit",
+        Stage.FOLLOW_UP,
+        OwnerRole.COORDINATOR,
+        True,
+        5,
+        "Visite de suivi n° {n} (actions et engagements)",
+    )
 
     @property
     def word(self) -> str:
@@ -131,7 +141,7 @@ class StepName:
 
     def __post_init__(self) -> None:
         if self.kind.numbered and (self.number is None or self.number < 1):
-            raise UnknownStep(f"step '{self.kind.form}' needs a session number of 1 or more")
+            raise UnknownStep(f"step '{self.kind.form}' needs a number of 1 or more")
         if not self.kind.numbered and self.number is not None:
             raise UnknownStep(f"step '{self.kind.word}' takes no number")
 
@@ -151,6 +161,10 @@ class StepName:
     @classmethod
     def minutes(cls, number: int) -> StepName:
         return cls(StepKind.MINUTES, number)
+
+    @classmethod
+    def visit(cls, number: int) -> StepName:
+        return cls(StepKind.VISIT, number)
 
     def __str__(self) -> str:
         return self.kind.word if self.number is None else f"{self.kind.word}-{self.number}"

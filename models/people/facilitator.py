@@ -7,8 +7,11 @@ never printed, logged or shown; `Contact.__repr__` and every listing show only t
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from typing import TypeVar
 
+from pydantic import SecretStr
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -20,7 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, IntPk, child_of, one_of
 from models.fields import Sex
@@ -80,23 +83,50 @@ class Facilitator(Base):
         return f"Facilitator(id={self.id!r}, name={self.name!r}, role={self.role!r})"
 
 
-class Contact(Base):
-    """One Apprise URL of a person. Secret: never shown beyond its scheme."""
+def url_scheme(url: str) -> str:
+    """What of an Apprise URL may be shown: its scheme ('mailto', 'json' …), '?' if it has none."""
+    return url.split("://", 1)[0] if "://" in url else "?"
+
+
+class SecretUrl:
+    """An Apprise URL column: a secret, never shown beyond its scheme (a person's contact, of a
+    facilitator here or of a commune's office holder in models.people.roster)."""
+
+    id: Mapped[IntPk]
+    url: Mapped[str] = mapped_column(Text)
+
+    @property
+    def scheme(self) -> str:
+        return url_scheme(self.url)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(id={self.id!r}, scheme={self.scheme!r}, url=<secret>)"
+
+
+U = TypeVar("U", bound=SecretUrl)
+
+
+def replace_urls(
+    session: Session, contacts: list[U], given: Sequence[SecretStr], make: Callable[..., U]
+) -> bool:
+    """Make a person's contacts the `given` URLs, in order; True when they changed."""
+    urls = [url.get_secret_value() for url in given]
+    if [c.url for c in contacts] == urls:
+        return False
+    contacts.clear()
+    session.flush()  # deletes before inserts: the same URL may come back
+    contacts.extend(make(url=url) for url in urls)
+    return True
+
+
+class Contact(SecretUrl, Base):
+    """One Apprise URL of a facilitator, coordinator or manager."""
 
     __tablename__ = "facilitator_contacts"
     __table_args__ = (UniqueConstraint("facilitator_id", "url"),)
 
-    id: Mapped[IntPk]
     facilitator_id: Mapped[int] = child_of("facilitators")
-    url: Mapped[str] = mapped_column(Text)
     facilitator: Mapped[Facilitator] = relationship(back_populates="contacts")
-
-    @property
-    def scheme(self) -> str:
-        return self.url.split("://", 1)[0] if "://" in self.url else "?"
-
-    def __repr__(self) -> str:
-        return f"Contact(id={self.id!r}, scheme={self.scheme!r}, url=<secret>)"
 
 
 class Unavailability(Base):

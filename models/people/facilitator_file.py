@@ -14,8 +14,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    SecretStr,
-    StringConstraints,
     TypeAdapter,
     ValidationError,
     field_validator,
@@ -23,21 +21,15 @@ from pydantic import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.csvfile import ImportReport, problems, read_rows
+from models.csvfile import ImportReport, parse_file, problems
 from models.errors import DomainError, InvalidInput
-from models.fields import Sex, Short
+from models.fields import ContactUrls, Locale, PersonName, SexLetter, Short, split_cell
 from models.geography.places import Level, Region, parent_pcode, resolve_place
 from models.language import language_code
-from models.people.facilitator import Contact, Facilitator, Role, Unavailability
+from models.people.facilitator import Contact, Facilitator, Role, Unavailability, replace_urls
 from models.text import name_key
 
 REQUIRED = ("name", "sex", "languages", "home_commune")
-
-
-def _split(value: Any) -> Any:
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(";") if part.strip()]
-    return value
 
 
 class Period(BaseModel):
@@ -70,51 +62,33 @@ class FacilitatorRow(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120)]
-    sex: Sex = Field(description="F or M")
+    name: PersonName
+    sex: SexLetter
     languages: Annotated[list[str], Field(min_length=1)]
     home_commune: str = Field(description="P-code or name of the person's home commune")
     regions: list[str] = Field(default_factory=list)
     affiliations: list[str] = Field(default_factory=list)
     max_cycles: Annotated[int, Field(ge=0, le=50)] = 3
-    locale: Annotated[str, Field(pattern="^(fr|en)$")] = "fr"
-    contacts: list[SecretStr] = Field(default_factory=list)
+    locale: Locale = "fr"
+    contacts: ContactUrls = Field(default_factory=list)
     role: Role = Role.FACILITATOR
     unavailable: list[Period] = Field(default_factory=list)
-
-    @field_validator("sex", mode="before")
-    @classmethod
-    def _sex(cls, value: Any) -> Any:
-        return value.strip().upper()[:1] if isinstance(value, str) and value.strip() else value
 
     @field_validator("languages", mode="before")
     @classmethod
     def _languages(cls, value: Any) -> list[str]:
-        return list(dict.fromkeys(language_code(item) for item in _split(value)))
+        return list(dict.fromkeys(language_code(item) for item in split_cell(value)))
 
     @field_validator("regions", "affiliations", mode="before")
     @classmethod
     def _lists(cls, value: Any) -> Any:
-        return _split(value)
-
-    @field_validator("contacts", mode="before")
-    @classmethod
-    def _contacts(cls, value: Any) -> Any:
-        items = _split(value)
-        for index, item in enumerate(items, start=1):
-            scheme, sep, rest = str(item).partition("://")
-            if not sep or not scheme.isalnum() or not rest:
-                # Never echo the value: a contact URL may carry a token.
-                raise ValueError(
-                    f"contact {index} is not an Apprise URL like mailto://… or json://…"
-                )
-        return items
+        return split_cell(value)
 
     @field_validator("unavailable", mode="before")
     @classmethod
     def _periods(cls, value: Any) -> Any:
         periods = []
-        for item in _split(value):
+        for item in split_cell(value):
             if not isinstance(item, str):
                 periods.append(item)
                 continue
@@ -127,18 +101,7 @@ class FacilitatorRow(BaseModel):
 
 def parse_facilitator_file(path: Path) -> list[tuple[int, FacilitatorRow]]:
     """Every row parsed, or one error listing every bad line and field (nothing half-read)."""
-    parsed: list[tuple[int, FacilitatorRow]] = []
-    found: list[tuple[str, str]] = []
-    for line, raw in read_rows(path, required=REQUIRED):
-        try:
-            parsed.append((line, FacilitatorRow.model_validate(raw)))
-        except ValidationError as exc:
-            found.extend(problems(exc, prefix=f"line {line}"))
-    if found:
-        raise InvalidInput(f"{path}: nothing was imported", found)
-    if not parsed:
-        raise InvalidInput(f"{path}: the file has a header but no facilitator rows")
-    return parsed
+    return parse_file(path, FacilitatorRow, required=REQUIRED)
 
 
 def import_facilitators(session: Session, path: Path, *, now: datetime) -> ImportReport:
@@ -217,11 +180,7 @@ def _upsert(
     ]:
         person.regions = sorted(regions, key=lambda r: r.pcode)
         changed["regions"] = region_codes
-    urls = [c.get_secret_value() for c in row.contacts]
-    if [c.url for c in person.contacts] != urls:
-        person.contacts.clear()
-        session.flush()  # deletes before inserts: the same URL may come back
-        person.contacts.extend(Contact(url=url) for url in urls)
+    if replace_urls(session, person.contacts, row.contacts, Contact):
         changed["contacts"] = True
     periods = [(p.starts_on, p.ends_on) for p in row.unavailable]
     if [(u.starts_on, u.ends_on) for u in person.unavailable] != periods:

@@ -6,8 +6,10 @@ it sends, and marks it sent or failed after. Two sweeps cannot both claim one ke
 part of the key, so a step whose due date moves gets fresh reminders for the new date, while the
 rows of the old date are cancelled.
 
-Recipients are contact channels ('contact:12'), never their Apprise URLs: the ledger holds no secret,
-and `last_error` is redacted before it is stored (notifications.dispatch).
+Recipients are contact channels, never their Apprise URLs: 'contact:12' a facilitator's (or a
+coordinator's, a manager's) contact, 'roster:12' a commune office holder's; the ledger holds no secret,
+and `last_error` is redacted before it is stored (notifications.dispatch). The person is
+`facilitator_id` or `commune_person_id`, never both.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class Notification(Base):
         UniqueConstraint("step_id", "rule", "recipient", "due_at"),
         one_of("status", NotificationStatus),
         CheckConstraint("attempts >= 0", name="attempts"),
+        CheckConstraint("facilitator_id IS NULL OR commune_person_id IS NULL", name="one_person"),
         # Later sweeps look for retries and stale claims by status and time.
         Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
         # Who was told of which cycle: the assignment rows only, without reading the history.
@@ -71,6 +74,18 @@ class Notification(Base):
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("facilitator_contacts.id", ondelete="SET NULL")
     )
+    commune_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("commune_people.id", ondelete="SET NULL"), index=True
+    )
+    """The recipient when it is one of the commune's office holders (models.people.roster)."""
+    commune_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("commune_person_contacts.id", ondelete="SET NULL")
+    )
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tracked_items.id", ondelete="CASCADE"), index=True
+    )
+    """The tracked item an item rule chases (models.reminders.items); its step is the cycle's
+    handover, and its due date the item's deadline."""
     channel: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(10), default=NotificationStatus.CLAIMED.value)
     attempts: Mapped[int] = mapped_column(default=0)
@@ -90,6 +105,26 @@ class Notification(Base):
 
 CHASES = (Before.sql_like(), str(DUE_TODAY), Overdue.sql_like(), *map(str, ESCALATIONS))
 """The rules that chase a step (reminders, overdue notices, escalations), as LIKE patterns."""
+
+
+def cancel_item_reminders(session: Session, item_ids: Sequence[int]) -> int:
+    """Cancel the not yet sent notifications of these tracked items (claimed or failed): the item
+    was rescheduled (its new deadline gets its own), done or dropped. Returns how many."""
+    cancelled = 0
+    for chunk in in_chunks(sorted(item_ids)):
+        result = session.execute(
+            update(Notification)
+            .where(
+                Notification.item_id.in_(chunk),
+                Notification.status.in_(
+                    [NotificationStatus.CLAIMED.value, NotificationStatus.FAILED.value]
+                ),
+            )
+            .values(status=NotificationStatus.CANCELLED.value, next_attempt_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        cancelled += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return cancelled
 
 
 def cancel_unsent(session: Session, step_ids: Sequence[int]) -> int:

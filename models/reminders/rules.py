@@ -14,10 +14,17 @@ exactly the text stored so far and `parse_rule` reads it back:
                            a team change the matcher recorded (audit event 'team.notify.<kind>')
     team-extended:<event>  a step moved by `debates extend`, told to one team member
     invite-c<cycle>-s<n>-r<revision>, invite-c<cycle>-s<n>-cancel
-                           a session's invitation (or cancellation) to its team and coordinators
+                           a session's invitation (or cancellation) to its team, coordinators and
+                           the commune's office holders
+    plan-c<cycle>          the validated safety plan, to the commune's office holders (once)
+    item-<id>-before-7d, item-<id>-overdue-1 …
+                           a tracked item's reminders to its owner, before and after its deadline
+    item-<id>-escalation   a tracked item overdue `item_coordinator_after_days`: its coordinators
+    item-<id>-idle-<day>   a nudge to the owner of an item not updated since <day> (date ordinal)
 
 Each kind's text comes from its `TEMPLATE`, whose `{fields}` are whole numbers written without
-leading zeros; the same template is the parser, so format and parse cannot drift apart.
+leading zeros; the same template is the parser, so format and parse cannot drift apart. The module
+is just over 300 lines on purpose: every kind stays in this one list (KINDS), which parses them all.
 """
 
 from __future__ import annotations
@@ -49,6 +56,10 @@ class Message(enum.StrEnum):
     TEAM_RELEASED = "team_released"
     TEAM_UNASSIGNED = "team_unassigned"
     TEAM_EXTENDED = "team_extended"
+    ITEM_REMINDER = "item_reminder"
+    ITEM_OVERDUE = "item_overdue"
+    ITEM_ESCALATION = "item_escalation"
+    ITEM_IDLE = "item_idle"
 
 
 _FIELD = re.compile(r"\{(\w+)\}")
@@ -59,7 +70,7 @@ class Rule:
 
     TEMPLATE: ClassVar[str]
     MESSAGE: ClassVar[Message | None] = None
-    """The message template; None for invitations, which are documents (notifications/documents)."""
+    # The message template; None for invitations, which are documents (notifications/documents).
     OWNER_REMINDER: ClassVar[bool] = False
     """Counts towards the policy's `max_per_step`."""
 
@@ -180,6 +191,44 @@ class InviteCancel(Rule):
     session: int
 
 
+@dataclass(frozen=True)
+class PlanSent(Rule):
+    TEMPLATE = "plan-c{cycle_id}"
+    cycle_id: int
+
+
+@dataclass(frozen=True)
+class ItemRule(Rule):  # about one tracked item: its ledger rows carry `item_id`
+    item_id: int
+
+
+@dataclass(frozen=True)
+class ItemBefore(ItemRule):
+    TEMPLATE = "item-{item_id}-before-{days}d"
+    MESSAGE = Message.ITEM_REMINDER
+    days: int
+
+
+@dataclass(frozen=True)
+class ItemOverdue(ItemRule):
+    TEMPLATE = "item-{item_id}-overdue-{count}"
+    MESSAGE = Message.ITEM_OVERDUE
+    count: int
+
+
+@dataclass(frozen=True)
+class ItemEscalation(ItemRule):
+    TEMPLATE = "item-{item_id}-escalation"
+    MESSAGE = Message.ITEM_ESCALATION
+
+
+@dataclass(frozen=True)
+class ItemIdle(ItemRule):
+    TEMPLATE = "item-{item_id}-idle-{since}"
+    MESSAGE = Message.ITEM_IDLE
+    since: int  # the day (date.toordinal()) of the item's last update: one nudge per silence
+
+
 Invitation = Invite | InviteCancel
 KINDS: tuple[type[Rule], ...] = (
     Before,
@@ -195,6 +244,11 @@ KINDS: tuple[type[Rule], ...] = (
     TeamExtended,
     Invite,
     InviteCancel,
+    PlanSent,
+    ItemBefore,
+    ItemOverdue,
+    ItemEscalation,
+    ItemIdle,
 )
 TEAM_CHANGES: dict[str, type[TeamChange]] = {
     "assigned": TeamAssigned,
@@ -265,3 +319,9 @@ def invited_session(rule: str) -> int | None:
     """The session number an invitation rule is about (None for other rules)."""
     parsed = parse_rule(rule)
     return parsed.session if isinstance(parsed, Invitation) else None
+
+
+def sent_plan(rule: str) -> int | None:
+    """The cycle whose safety plan a rule sends (None for other rules)."""
+    parsed = parse_rule(rule)
+    return parsed.cycle_id if isinstance(parsed, PlanSent) else None

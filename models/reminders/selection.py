@@ -35,7 +35,7 @@ from models.stages.sessions import DebateSession, SessionStatus
 OPEN = tuple(s.value for s in OPEN_STEP)
 
 
-_COLUMNS = (
+STEP_COLUMNS = (  # an OpenStep, in its fields' order
     Step.id,
     Step.cycle_id,
     Step.stage,
@@ -53,7 +53,7 @@ def _open_steps(*where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
     """Open steps of active cycles, not paused, that also meet `where`, as the columns of an
     `OpenStep`: nothing chases a paused cycle."""
     return (
-        select(*_COLUMNS)
+        select(*STEP_COLUMNS)
         .join(Cycle, Cycle.id == Step.cycle_id)
         .where(
             Step.status.in_(OPEN), *where, Cycle.status == CycleStatus.ACTIVE.value, not_paused()
@@ -186,6 +186,8 @@ class InvitationDue:
     session_number: int
     team: tuple[int, ...]
     step: OpenStep
+    area_pcode: str
+    """The cycle's commune (or cercle), whose office holders are invited too."""
 
 
 def select_invitations(
@@ -199,7 +201,8 @@ def select_invitations(
             DebateSession.number,
             DebateSession.revision,
             DebateSession.status,
-            *_COLUMNS,
+            Cycle.area_pcode,
+            *STEP_COLUMNS,
         )
         .join(Cycle, Cycle.id == DebateSession.cycle_id)
         .join(
@@ -229,7 +232,7 @@ def select_invitations(
     if cycle_id is not None:
         query = query.where(DebateSession.cycle_id == cycle_id)
     rows = session.execute(query).all()
-    cycle_ids = sorted({row[4] for row in rows})
+    cycle_ids = sorted({row[5] for row in rows})
     teams: dict[int, list[int]] = {}
     for chunk in in_chunks(cycle_ids):
         for cycle_id, person in session.execute(
@@ -239,11 +242,12 @@ def select_invitations(
         ):
             teams.setdefault(cycle_id, []).append(person)
     due = []
-    for number, revision, status, *step_columns in rows:
+    for number, revision, status, area_pcode, *step_columns in rows:
         step = OpenStep(*step_columns)
         cancelled = status == SessionStatus.CANCELLED.value
         if not cancelled and step.status not in OPEN:
             continue  # held already
         rule = str(invitation_rule(step.cycle_id, number, revision, cancelled))
-        due.append(InvitationDue(rule, number, tuple(teams.get(step.cycle_id, [])), step))
+        team = tuple(teams.get(step.cycle_id, []))
+        due.append(InvitationDue(rule, number, team, step, area_pcode))
     return due

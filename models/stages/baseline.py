@@ -28,6 +28,10 @@ class BaselineStudy(Base):
     languages: Mapped[list[str]] = mapped_column(JSON)
     participant_groups: Mapped[list[str]] = mapped_column(JSON)
     summary: Mapped[str] = mapped_column(Text)
+    risk_of_violence: Mapped[int | None]
+    trust_in_institutions: Mapped[int | None]
+    """The two ratings (1-5) the monitoring visits give again: the change is measured against
+    them. NULL for a study recorded before they were asked."""
     recorded_at: Mapped[datetime]
 
 
@@ -50,6 +54,14 @@ class BaselineSubmission(BaseModel):
         description="Groupes à inviter / participant groups to invite"
     )
     summary: LongText = Field(description="Résumé des conclusions / summary of findings")
+    risk_of_violence: Annotated[int, Field(ge=1, le=5)] | None = Field(
+        default=None,
+        description="Risque de violence, 1 (faible) à 5 (très élevé) / risk of violence 1-5",
+    )
+    trust_in_institutions: Annotated[int, Field(ge=1, le=5)] | None = Field(
+        default=None,
+        description="Confiance dans les institutions locales, 1 (nulle) à 5 (forte) / trust 1-5",
+    )
 
 
 def record_baseline(
@@ -67,6 +79,8 @@ def record_baseline(
             languages=list(submission.languages),
             participant_groups=[g.value for g in submission.participant_groups],
             summary=submission.summary,
+            risk_of_violence=submission.risk_of_violence,
+            trust_in_institutions=submission.trust_in_institutions,
             recorded_at=now,
         ),
     )

@@ -15,6 +15,7 @@ from models.cycle.pause import open_pause
 from models.cycle.plan import STAGE_ORDER
 from models.cycle.transitions import StepStatus
 from models.matching.assignment import team_summary
+from models.views.follow_up import FollowUpState, follow_up_state
 from models.views.portfolio import FINISHED, OPEN, CycleHeading, heading_of, overdue_days
 
 
@@ -27,7 +28,9 @@ class StageState:
 
     @property
     def done(self) -> bool:
-        return self.steps_done == self.steps_total
+        """Every step finished; the follow-up, whose visits come with the handover, is not done
+        before it has any."""
+        return self.steps_total > 0 and self.steps_done == self.steps_total
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ class CycleState:
     """Lead, co, score and explanation of the assignment, or why nobody fits (team_summary)."""
     heading: CycleHeading
     paused: PauseState | None = None
+    follow_up: FollowUpState | None = None
+    """After the handover: the items, the plan's progress, the visits and the ratings."""
 
     @property
     def stages_done(self) -> int:
@@ -70,7 +75,10 @@ class CycleState:
 
     @property
     def progress(self) -> float:
-        """Percentage of stages finished, for Prefect's progress artifact."""
+        """Percentage of stages finished, for Prefect's progress artifact (a cycle completed at its
+        handover before the follow-up existed has no visits, and is done all the same)."""
+        if self.heading.status == "completed":
+            return 100.0
         return round(100 * self.stages_done / len(self.stages), 1)
 
 
@@ -123,4 +131,5 @@ def cycle_state(session: Session, cycle_id: int, *, now: datetime) -> CycleState
             if (pause := open_pause(session, cycle.id)) is not None
             else None
         ),
+        follow_up=follow_up_state(session, cycle.id),
     )

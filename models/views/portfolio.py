@@ -21,6 +21,7 @@ from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
 from models.geography.places import Cercle, Commune, Level, Region, resolve_place
 from models.settings import get_settings
 from models.text import slug
+from models.views.follow_up import plan_progress_query
 
 OPEN = sorted(s.value for s in OPEN_STEP)
 FINISHED = (StepStatus.DONE.value, StepStatus.SKIPPED.value)
@@ -55,6 +56,8 @@ class PortfolioRow:
     paused_reason: str | None = None
     paused_since: datetime | None = None
     """When the cycle is paused (models/cycle/pause.py): why, and since when."""
+    follow_up: int | None = None
+    """In the follow-up: the plan's progress rolled up from its tracked items (0-100)."""
 
     @property
     def paused(self) -> bool:
@@ -81,6 +84,7 @@ class PortfolioRow:
             "steps_done": f"{self.steps_done}/{self.steps_total}",
             "paused": self.paused_reason if self.paused else "-",
             "paused_since_bamako": show(self.paused_since) if self.paused_since else "-",
+            "follow_up": f"{self.follow_up}%" if self.follow_up is not None else "-",
         }
 
 
@@ -102,6 +106,7 @@ def portfolio(
         .group_by(Step.cycle_id)
         .subquery()
     )
+    followed = plan_progress_query().subquery()
     waiting = aliased(Step)
     stmt = (
         select(
@@ -123,11 +128,13 @@ def portfolio(
             Cycle.flow_run_id.label("flow_run_id"),
             CyclePause.reason.label("paused_reason"),
             CyclePause.started_at.label("paused_since"),
+            func.round(followed.c.progress).label("follow_up"),
         )
         .join(Cercle, Cycle.cercle_pcode == Cercle.pcode)
         .join(Region, Cycle.region_pcode == Region.pcode)
         .outerjoin(Commune, Cycle.commune_pcode == Commune.pcode)
         .outerjoin(counts, counts.c.cycle_id == Cycle.id)
+        .outerjoin(followed, followed.c.cycle_id == Cycle.id)
         .outerjoin(
             waiting,
             and_(waiting.cycle_id == Cycle.id, waiting.position == counts.c.waiting_position),
@@ -149,11 +156,16 @@ def portfolio(
     # A paused cycle's clock is stopped: it is not late while paused (resume moves its dates).
     return [
         PortfolioRow(
-            **row,
+            **(dict(row) | {"follow_up": _whole(row["follow_up"])}),
             overdue_days=0 if row["paused_since"] else overdue_days(row["next_due"], now),
         )
         for row in session.execute(stmt).mappings()
     ]
+
+
+def _whole(value: Any) -> int | None:
+    """A rounded SQL number (Decimal on PostgreSQL, float on SQLite) as an int."""
+    return None if value is None else int(value)
 
 
 def artifact_key(area: str, area_pcode: str, sequence: int, what: str) -> str:

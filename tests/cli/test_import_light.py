@@ -30,6 +30,7 @@ from models.settings import PROJECT_ROOT, SHIPPED_COMMUNES
 
 HEAVY = {"prefect", "scipy", "numpy", "apprise", "flows", "tasks", "deployments", "notifications"}
 FACILITATORS = PROJECT_ROOT / "docs" / "facilitators.csv"
+ROSTER = PROJECT_ROOT / "docs" / "roster.csv"
 ALLOWED = {"show": {"notifications"}}
 """Known exceptions: `show` words the team's explanation through notifications.phrases (Jinja2
 templates, no Apprise); moving that catalogue out of notifications/ would let `show` drop it."""
@@ -50,6 +51,8 @@ DB_COMMANDS = [
     ["communes", "import", str(SHIPPED_COMMUNES)],
     ["facilitators", "list"],
     ["facilitators", "import", str(FACILITATORS)],
+    ["roster", "import", str(ROSTER)],
+    ["roster", "list", "--commune", "Diré", "--all"],
     ["cycles"],
     ["cycles", "--json"],
     ["show", "1"],

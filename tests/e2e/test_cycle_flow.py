@@ -107,7 +107,7 @@ def domain(request: pytest.FixtureRequest, fresh_database, tmp_path: Path) -> Do
     return made
 
 
-def test_cycle_goes_from_launch_to_handover_through_cli_ui_restart_and_reconcile(
+def test_cycle_goes_from_launch_through_handover_and_visits_via_cli_ui_restart_and_reconcile(
     prefect_api: str,
     domain: Domain,
     use_domain: Callable[[Domain], None],
@@ -209,8 +209,19 @@ def test_cycle_goes_from_launch_to_handover_through_cli_ui_restart_and_reconcile
     assert "Champs occupés" not in stored
     replayed = debates("submit", str(cycle_id), "plan", "--file", _write(tmp_path, "plan"))
     assert "nothing changed" in replayed.err
-    last = debates("submit", str(cycle_id), "handover", "--file", _write(tmp_path, "handover"))
-    assert last.code == 0, last.err
+    handed = debates("submit", str(cycle_id), "handover", "--file", _write(tmp_path, "handover"))
+    assert handed.code == 0, handed.err
+    # The same run goes on into the follow-up: it waits on the first monitoring visit, whose
+    # template lists the tracked items; visit-1 from the CLI, visit-2 as the UI's Resume does.
+    wait_suspended(new_run_id, "visit-1-", timeout=120)
+    assert _cycle(domain, cycle_id).status == "active"
+    skeleton = debates("submit", str(cycle_id), "visit-1", "--template")
+    assert "# 1. Baliser les couloirs" in skeleton.out and "now planned 0%" in skeleton.out
+    first_visit = debates("submit", str(cycle_id), "visit-1", "--file", _write(tmp_path, "visit-1"))
+    assert first_visit.code == 0, first_visit.err
+    wait_suspended(new_run_id, "visit-2-", timeout=120)
+    assert "Actions suivies / tracked items" in _description(new_run_id)
+    resume_flow_run(new_run_id, run_input=inputs.for_step("visit-2", START))  # type: ignore[arg-type]
     final = wait_for(
         lambda: (r := read_run(new_run_id)).state and r.state.is_final() and r,
         timeout=120,
@@ -266,10 +277,15 @@ def test_cycle_goes_from_launch_to_handover_through_cli_ui_restart_and_reconcile
             "minutes.recorded",
             "plan.validated",
             "plan.handed_over",
-            "cycle.completed",
+            "follow_up.started",
+            "item.updated",  # the visit's item updates, then the visit itself
+            "visit.recorded",
+            "item.updated",
+            "visit.recorded",
+            "cycle.completed",  # after its last visit
         ]
     )
-    assert len(steps_done) == 8
+    assert len(steps_done) == 10
 
 
 def test_region_launch_creates_each_cycle_once_and_a_second_launch_skips_all(

@@ -88,6 +88,19 @@ def recorded_at(step: str, start: date) -> datetime:
     return datetime.combine(start + timedelta(days=121), time(18, 0), tzinfo=UTC)
 
 
+def visit(day: date, items: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A monitoring visit on `day`: item 1 under way, one land dispute, risk 3 and trust 3."""
+    return {
+        "visited_on": str(day),
+        "items": items
+        if items is not None
+        else [{"item": 1, "status": "in_progress", "progress": 40, "note": "Bornes posées"}],
+        "incidents": {"land_dispute": 1},
+        "risk_of_violence": 3,
+        "trust_in_institutions": 3,
+    }
+
+
 def for_step(step: str, start: date) -> dict[str, Any]:
     """The input for `step` of a cycle launched on `start`."""
     later = start + timedelta(days=120)
@@ -101,4 +114,6 @@ def for_step(step: str, start: date) -> dict[str, Any]:
         return minutes(later)
     if step == "plan":
         return plan(later)
+    if step.startswith("visit-"):
+        return visit(later + timedelta(days=30 * int(step.removeprefix("visit-"))))
     return handover(later)

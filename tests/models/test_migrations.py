@@ -47,3 +47,117 @@ def test_at_head_reads_the_revision_without_alembic(backend: str, fresh_database
     assert migrations.at_head(engine) is False
     migrations.upgrade(engine)
     assert migrations.at_head(engine) is True
+
+
+def test_0008_keeps_the_ledger_rows_and_cycles_of_0007(backend: str, fresh_database) -> None:  # type: ignore[no-untyped-def]
+    """The roster's migration rebuilds `notifications` on SQLite (new columns, a CHECK): the cycles
+    and the ledger rows written before it stay, as facilitators' rows."""
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import insert, select
+    from sqlalchemy.orm import Session
+
+    from models.cycle.cycle import Cycle
+    from models.cycle.launch import launch_cycle
+    from models.geography.places import resolve_commune
+    from models.geography.registry import import_registry
+    from models.policy import CyclePolicy
+    from models.reminders.ledger import Notification
+    from models.settings import SHIPPED_COMMUNES
+
+    engine = db.engine_for(fresh_database(backend))
+    migrations.upgrade(engine, "0007")
+    now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    with Session(engine) as session, session.begin():
+        import_registry(session, SHIPPED_COMMUNES)
+        cycle = launch_cycle(
+            session,
+            resolve_commune(session, "Diré"),
+            start_on=date(2026, 3, 2),
+            policy=CyclePolicy(),
+            actor="test",
+            now=now,
+        )
+        session.flush()
+        step_id = cycle.steps[0].id
+        session.execute(  # the columns of 0007 only
+            insert(Notification.__table__).values(
+                step_id=step_id, rule="before-7d", recipient="contact:1", due_at=now,
+                channel="mailto", status="sent", attempts=1, created_at=now, claimed_at=now,
+                claimed_by="sweep",
+            )
+        )  # fmt: skip
+    migrations.upgrade(engine)
+    with Session(engine) as session:
+        rows = session.execute(
+            select(
+                Notification.step_id,
+                Notification.recipient,
+                Notification.status,
+                Notification.commune_person_id,
+            )
+        ).all()
+        cycles = session.execute(select(Cycle.area_pcode, Cycle.status)).all()
+    assert [tuple(r) for r in rows] == [(step_id, "contact:1", "sent", None)]
+    assert [tuple(c) for c in cycles] == [("ML060205", "active")]
+
+
+def test_0009_keeps_existing_cycles_and_steps_take_the_follow_up_stage(  # type: ignore[no-untyped-def]
+    backend: str, fresh_database
+) -> None:
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import select, update
+    from sqlalchemy.orm import Session
+
+    from models.cycle.cycle import Cycle, Step
+    from models.cycle.launch import launch_cycle
+    from models.geography.places import resolve_commune
+    from models.geography.registry import import_registry
+    from models.policy import CyclePolicy
+    from models.settings import SHIPPED_COMMUNES
+
+    engine = db.engine_for(fresh_database(backend))
+    migrations.upgrade(engine, "0008")
+    now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    with Session(engine) as session, session.begin():
+        import_registry(session, SHIPPED_COMMUNES)
+        for commune in ("Diré", "Gao"):
+            launch_cycle(
+                session,
+                resolve_commune(session, commune),
+                start_on=date(2026, 3, 2),
+                policy=CyclePolicy(),
+                actor="test",
+                now=now,
+            )
+        # Before 0009 a cycle was completed at its handover.
+        session.execute(
+            update(Cycle).where(Cycle.area_pcode == "ML070103").values(status="completed")
+        )
+    migrations.upgrade(engine)
+    with Session(engine) as session, session.begin():
+        cycles = session.execute(select(Cycle.area_pcode, Cycle.status).order_by(Cycle.id)).all()
+        assert [tuple(c) for c in cycles] == [("ML060205", "active"), ("ML070103", "completed")]
+        active = session.scalars(select(Cycle).where(Cycle.status == "active")).one()
+        active.steps.append(  # the stage the migration adds is allowed by the CHECK
+            Step(
+                position=99,
+                stage="follow_up",
+                name="visit-1",
+                title="Visite de suivi n° 1",
+                owner_role="coordinator",
+                due_at=now,
+                status="pending",
+            )
+        )
+        session.flush()
+        again = launch_cycle(  # a completed cycle does not hold its commune
+            session,
+            resolve_commune(session, "Gao"),
+            start_on=date(2026, 9, 1),
+            policy=CyclePolicy(),
+            actor="test",
+            now=now,
+        )
+        assert again.sequence == 2

@@ -20,7 +20,7 @@ def test_default_policy_file_matches_the_model_defaults() -> None:
     assert load_policy(DEFAULT_POLICY_FILE).cycle == CyclePolicy()
 
 
-def test_plan_walks_the_five_stages_in_order_with_policy_due_dates() -> None:
+def test_plan_walks_the_five_stages_before_the_follow_up_in_order_with_policy_due_dates() -> None:
     steps = plan_cycle(date(2026, 3, 2), CyclePolicy())
     assert [s.name for s in steps] == [
         "baseline",
@@ -34,7 +34,8 @@ def test_plan_walks_the_five_stages_in_order_with_policy_due_dates() -> None:
     ]
     assert [s.position for s in steps] == list(range(1, 9))
     stages_seen = list(dict.fromkeys(s.stage for s in steps))
-    assert stages_seen == list(Stage)
+    assert stages_seen == list(Stage)[:-1]  # the follow-up's visits come with the handover
+    assert list(Stage)[-1] == Stage.FOLLOW_UP
     due = {s.name: s.due_at for s in steps}
     assert due["baseline"] == datetime(2026, 3, 23, 18, 0, tzinfo=BAMAKO)
     assert due["schedule"] - due["baseline"] == timedelta(days=7)

@@ -131,8 +131,9 @@ def test_cycle_state_counts_stages_done_and_flags_overdue_steps(session: Session
         ("facilitation", False, False),
         ("minutes", False, False),
         ("handover", False, False),
+        ("follow_up", False, False),
     ]
-    assert state.stages_done == 1 and state.progress == 20.0
+    assert state.stages_done == 1 and state.progress == 16.7
     assert state.waiting is not None and state.waiting.name == "schedule"
     assert state.waiting.overdue_days > 0
     assert next(s.name for s in state.overdue) == "schedule"

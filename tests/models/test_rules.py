@@ -15,8 +15,13 @@ from models.reminders.rules import (
     EscalationManager,
     Invite,
     InviteCancel,
+    ItemBefore,
+    ItemEscalation,
+    ItemIdle,
+    ItemOverdue,
     Message,
     Overdue,
+    PlanSent,
     Rule,
     TeamAssigned,
     TeamExtended,
@@ -43,6 +48,11 @@ STORED: list[tuple[str, Rule]] = [
     ("team-extended:43", TeamExtended(43)),
     ("invite-c12-s1-r0", Invite(12, 1, 0)),
     ("invite-c12-s1-cancel", InviteCancel(12, 1)),
+    ("plan-c12", PlanSent(12)),
+    ("item-7-before-7d", ItemBefore(7, 7)),
+    ("item-7-overdue-2", ItemOverdue(7, 2)),
+    ("item-7-escalation", ItemEscalation(7)),
+    ("item-7-idle-739800", ItemIdle(7, 739800)),
 ]
 
 
@@ -52,10 +62,10 @@ def test_a_rule_formats_to_the_stored_text_and_parses_back(text: str, rule: Rule
     assert parse_rule(text) == rule
 
 
-def test_every_kind_is_covered_and_only_invitations_lack_a_message() -> None:
+def test_every_kind_is_covered_and_only_documents_lack_a_message() -> None:
     assert {type(rule) for _text, rule in STORED} == set(KINDS)
     without = {type(rule) for _text, rule in STORED if rule.MESSAGE is None}
-    assert without == {Invite, InviteCancel}
+    assert without == {Invite, InviteCancel, PlanSent}
     assert parse_rule("before-1d").MESSAGE is Message.REMINDER
     assert [r.OWNER_REMINDER for r in (Before(1), DueToday(), Overdue(1), Assignment())] == [
         True,

@@ -70,8 +70,11 @@ def test_whole_cycle_records_each_step_once_and_a_replay_changes_nothing(session
         replay = _submit(session, cycle, name)
         assert not replay.created
         assert session.scalar(select(func.count()).select_from(AuditEvent)) == events
-    assert open_step(session, cycle.id, actor="flow", now=NOW) is None
-    assert cycle.status == "completed"
+    follow_up = open_step(session, cycle.id, actor="flow", now=NOW)
+    assert (
+        follow_up is not None and follow_up.name == "visit-1"
+    )  # the handover starts the follow-up
+    assert cycle.status == "active"
     assert _count(session, BaselineStudy, cycle.id) == 1
     assert _count(session, DebateSession, cycle.id) == 2
     assert _count(session, Minutes, cycle.id) == 2

@@ -28,13 +28,13 @@ def test_every_kind_round_trips_and_has_a_submission_schema() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "session", "session-0", "session-01", "session-x", "plan-1", "Baseline", "visit-1"]
+    "text", ["", "session", "session-0", "session-01", "session-x", "plan-1", "Baseline", "visit-0"]
 )
 def test_a_text_of_no_step_is_refused_naming_it_and_the_forms_allowed(text: str) -> None:
     with pytest.raises(DomainError) as caught:
         StepName.parse(text)
     assert str(caught.value) == (
-        f"Unknown step '{text}'; steps are baseline, schedule, session-N, minutes-N, plan, handover"
+        f"Unknown step '{text}'; steps are baseline, schedule, session-N, minutes-N, plan, handover, visit-N"
     )
 
 
@@ -54,7 +54,7 @@ def test_a_name_knows_its_stage_owner_and_title() -> None:
 
 
 def test_a_numbered_kind_needs_a_number_and_the_others_take_none() -> None:
-    with pytest.raises(DomainError, match="needs a session number"):
+    with pytest.raises(DomainError, match="needs a number"):
         StepName(StepKind.SESSION)
     with pytest.raises(DomainError, match="takes no number"):
         StepName(StepKind.PLAN, 1)

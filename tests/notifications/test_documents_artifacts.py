@@ -74,12 +74,12 @@ def test_progress_is_updated_in_place_and_state_republished_only_when_it_changes
     assert views[2]["waiting_step"] == "schedule"
     progress = artifacts(f"{NGARA}-progress", run_id)
     assert len(progress) == 1  # one per flow run, updated in place
-    assert progress[0].data == 20.0
-    assert "1/5" in progress[0].description
+    assert progress[0].data == 16.7  # 1 of 6 stages (the follow-up counts)
+    assert "1/6" in progress[0].description
     states = artifacts(f"{NGARA}-state", run_id)
     assert len(states) == 2  # the replay published nothing new; the stage change did
     latest = max(states, key=lambda a: a.created)
-    assert "**Avancement : 1/5 étapes terminées**" in latest.data
+    assert "**Avancement : 1/6 étapes terminées**" in latest.data
     assert "Aïssata Traoré" in latest.data
 
 
@@ -172,7 +172,7 @@ def test_a_cycles_artifacts_name_its_commune_cercle_region_cycle_and_stage(
     place = "Diré (cercle de Dire, région de Tombouctou) — cycle n° 1"
     assert described == {
         "cycle-dire-ml060205-1-state": f"{place} : étude de base · état du cycle",
-        "cycle-dire-ml060205-1-progress": f"{place} : étude de base · 0/5 étapes terminées",
+        "cycle-dire-ml060205-1-progress": f"{place} : étude de base · 0/6 étapes terminées",
         "cycle-dire-ml060205-1-minutes-1": f"{place} · procès-verbal de la séance n° 1",
         "cycle-dire-ml060205-1-safety-plan": (
             "Diré (Dire cercle, Tombouctou region) — cycle 1 · local safety plan"

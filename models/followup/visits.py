@@ -1,0 +1,239 @@
+"""The follow-up stage's life: begun at the handover, a visit recorded, the cycle closed.
+
+At the handover every plan action and commitment becomes a tracked item, and the monitoring visits
+are added to the cycle as steps `visit-1`, `visit-2` … due the policy's months after the handover
+([follow_up] visits_after_months). A visit updates the items it saw; after the last visit, or
+earlier once every item is done or dropped, the cycle is completed, which frees its commune.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.audit import record
+from models.clock import BAMAKO
+from models.cycle.cycle import Cycle, Step
+from models.cycle.status import close_cycle, set_step_status
+from models.cycle.steps import StepKind, StepName
+from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
+from models.errors import InvalidInput
+from models.followup.items import (
+    OPEN_ITEM,
+    ItemStatus,
+    ItemUpdate,
+    TrackedItem,
+    create_items,
+    current_people,
+    find_owner,
+    items_of,
+)
+from models.idempotent import insert_or_existing
+from models.policy import Policy
+from models.reminders.ledger import cancel_item_reminders
+from models.stages.follow_up import ItemUpdateIn, MonitoringVisit, VisitSubmission
+
+CLOSED_AFTER_LAST_VISIT = "suivi terminé: dernière visite / follow-up over: last visit recorded"
+CLOSED_ITEMS_FINISHED = (
+    "suivi terminé: toutes les actions faites ou abandonnées / "
+    "follow-up over: every item done or dropped"
+)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` calendar months later (the month's last day when it is shorter)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def visit_steps(cycle: Cycle) -> list[Step]:
+    return [s for s in cycle.steps if s.step_name.kind is StepKind.VISIT]
+
+
+def start_follow_up(
+    session: Session,
+    cycle: Cycle,
+    handed_over_at: datetime,
+    policy: Policy,
+    *,
+    actor: str,
+    now: datetime,
+) -> list[TrackedItem]:
+    """The tracked items and the visit steps of a cycle whose plan was just handed over; a replay
+    finds them made and changes nothing."""
+    items = create_items(session, cycle, now=now)
+    if visit_steps(cycle):
+        return items
+    handed = handed_over_at.astimezone(BAMAKO).date()
+    last = max(s.position for s in cycle.steps)
+    for number, months in enumerate(policy.follow_up.visits_after_months, start=1):
+        name = StepName.visit(number)
+        due = datetime.combine(add_months(handed, months), policy.cycle.due_time, tzinfo=BAMAKO)
+        cycle.steps.append(
+            Step(
+                position=last + number,
+                stage=name.stage.value,
+                name=str(name),
+                title=name.title,
+                owner_role=name.owner_role.value,
+                due_at=due,
+                status=StepStatus.PENDING.value,
+            )
+        )
+    session.flush()
+    record(
+        session,
+        "follow_up.started",
+        "cycle",
+        cycle.id,
+        cycle.id,
+        now=now,
+        actor=actor,
+        after={"items": len(items), "visits": len(policy.follow_up.visits_after_months)},
+    )
+    return items
+
+
+def _apply(
+    session: Session,
+    cycle: Cycle,
+    item: TrackedItem,
+    update: ItemUpdateIn,
+    where: str,
+    *,
+    visit: MonitoringVisit,
+    actor: str,
+    now: datetime,
+) -> None:
+    before = {"status": item.status, "progress": item.progress, "deadline": str(item.deadline)}
+    if update.owner is not None:
+        owner = find_owner(current_people(session, cycle.commune_pcode), update.owner)
+        if owner is None:
+            raise InvalidInput(
+                f"the input for step 'visit-{visit.number}' is not valid",
+                [
+                    (
+                        f"{where}.owner",
+                        f"'{update.owner}' is no current office holder of {cycle.area_name}; "
+                        "give a name or an office 'debates roster list' shows",
+                    )
+                ],
+            )
+        item.owner_id = owner.id
+    moved = update.deadline is not None and update.deadline != item.deadline
+    item.status = update.status.value
+    item.progress = 100 if update.status == ItemStatus.DONE else update.progress
+    item.drop_reason = update.reason if update.status == ItemStatus.DROPPED else None
+    if update.deadline is not None:
+        item.deadline = update.deadline
+    item.updated_at = now
+    item.updates.append(
+        ItemUpdate(
+            visit_id=visit.id,
+            on=visit.visited_on,
+            status=item.status,
+            progress=item.progress,
+            deadline=item.deadline,
+            note=update.note or update.reason,
+            actor=actor,
+            recorded_at=now,
+        )
+    )
+    if moved or item.status not in OPEN_ITEM:
+        cancel_item_reminders(session, [item.id])  # a new date gets its own; a closed item none
+    record(
+        session,
+        "item.updated",
+        "tracked_item",
+        item.id,
+        cycle.id,
+        now=now,
+        actor=actor,
+        before=before,
+        after={"status": item.status, "progress": item.progress, "deadline": str(item.deadline)},
+        reason=item.drop_reason,
+    )
+
+
+def record_visit(
+    session: Session,
+    cycle: Cycle,
+    number: int,
+    submission: VisitSubmission,
+    *,
+    actor: str,
+    now: datetime,
+) -> bool:
+    """Record visit `number` once: its ratings and incident counts, and each item's update."""
+    items = {item.number: item for item in items_of(session, cycle.id)}
+    problems = [
+        (
+            f"items[{i}].item",
+            f"cycle {cycle.label} has no item {u.item}; items are "
+            f"{', '.join(map(str, items)) or 'none'} (debates actions --cycle {cycle.id})",
+        )
+        for i, u in enumerate(submission.items)
+        if u.item not in items
+    ]
+    if submission.visited_on > now.astimezone(BAMAKO).date():
+        problems.append(("visited_on", f"{submission.visited_on} is still to come; give the day"))
+    if problems:
+        raise InvalidInput(f"the input for step 'visit-{number}' is not valid", problems)
+    visit, created = insert_or_existing(
+        session,
+        MonitoringVisit,
+        {"cycle_id": cycle.id, "number": number},
+        lambda: MonitoringVisit(
+            visited_on=submission.visited_on,
+            incidents={str(k): v for k, v in submission.incidents.items()},
+            risk_of_violence=submission.risk_of_violence,
+            trust_in_institutions=submission.trust_in_institutions,
+            note=submission.note,
+            recorded_at=now,
+        ),
+    )
+    if not created:
+        return False
+    for index, update in enumerate(submission.items):
+        where = f"items[{index}]"
+        _apply(session, cycle, items[update.item], update, where, visit=visit, actor=actor, now=now)
+    record(
+        session,
+        "visit.recorded",
+        "monitoring_visit",
+        visit.id,
+        cycle.id,
+        now=now,
+        actor=actor,
+        after={
+            "visit": number,
+            "items": len(submission.items),
+            "incidents": sum(submission.incidents.values()),
+            "risk_of_violence": submission.risk_of_violence,
+            "trust_in_institutions": submission.trust_in_institutions,
+        },
+    )
+    return True
+
+
+def close_if_over(session: Session, cycle: Cycle, *, actor: str, now: datetime) -> bool:
+    """Complete the cycle when its follow-up is over: no visit left, or every item done or
+    dropped (the visits left are skipped). False while it goes on."""
+    visits = visit_steps(cycle)
+    if cycle.status != CycleStatus.ACTIVE or not visits:
+        return False
+    waiting = [s for s in visits if s.status in OPEN_STEP]
+    items = session.scalars(select(TrackedItem.status).where(TrackedItem.cycle_id == cycle.id))
+    finished = all(status not in OPEN_ITEM for status in items)
+    if waiting and not finished:
+        return False
+    for step in waiting:
+        set_step_status(
+            session, step, StepStatus.SKIPPED, actor=actor, now=now, reason=CLOSED_ITEMS_FINISHED
+        )
+    reason = CLOSED_ITEMS_FINISHED if waiting else CLOSED_AFTER_LAST_VISIT
+    return close_cycle(session, cycle, CycleStatus.COMPLETED, actor=actor, now=now, reason=reason)
