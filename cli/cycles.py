@@ -81,7 +81,8 @@ def show(
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     console.print(
-        f"[bold]Cycle {data['id']}[/]: {data['commune']} ({data['commune_pcode']}) "
+        f"[bold]Cycle {data['id']}[/]: {data['commune']} "
+        f"({data['commune_pcode'] or data['cercle_pcode']}) "
         f"#{data['sequence']}, {data['status']}, launched {data['start_on']}",
         highlight=False,
     )

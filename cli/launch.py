@@ -22,22 +22,37 @@ def launch(
     ] = None,
     cercle: Annotated[str | None, typer.Option(help="Every commune of this cercle")] = None,
     region: Annotated[str | None, typer.Option(help="Every commune of this region")] = None,
+    intercommunal: Annotated[
+        bool,
+        typer.Option(
+            "--intercommunal",
+            help="With --cercle: one cycle for the whole cercle, beside its communes' own cycles",
+        ),
+    ] = False,
     start: Annotated[str | None, typer.Option(help="Launch date, e.g. 2026-03-02")] = None,
 ) -> None:
-    """Launch a cycle per commune (skipping those with an active cycle) and start its flow run."""
+    """Launch a cycle per commune (skipping those with an active cycle) and start its flow run;
+    with --cercle X --intercommunal, one cycle for the cercle."""
+    from pydantic import ValidationError
     from rich.progress import Progress
 
+    from models.csvfile import problems
     from models.cycle.launch import LaunchRequest
+    from models.errors import InvalidInput
     from models.settings import get_settings
     from orchestrator.runs import ui_url
     from services.launch import launch as launch_cycles
 
-    request = LaunchRequest(
-        communes=commune or [],
-        cercle=cercle,
-        region=region,
-        start_on=parse_day(start, option="--start") if start else None,
-    )
+    try:
+        request = LaunchRequest(
+            communes=commune or [],
+            cercle=cercle,
+            region=region,
+            intercommunal=intercommunal,
+            start_on=parse_day(start, option="--start") if start else None,
+        )
+    except ValidationError as exc:
+        raise InvalidInput("nothing was launched", problems(exc)) from exc
     prepare_database()
     require_server(deployed=True)
     who = get_settings().resolved_actor()
@@ -73,6 +88,14 @@ def launch(
                 ui_url(runs.get(run.cycle_id)) or run.run_name,
             )
         console.print(table)
+    if intercommunal and report.skipped:  # the one cycle asked for: a refusal, not a skip
+        from models.errors import ActiveCycleExists
+
+        label, reason = report.skipped[0]
+        raise ActiveCycleExists(
+            f"{label} already has an {reason}; finish or cancel it before launching another "
+            "(its communes' own cycles are not affected)"
+        )
     for label, reason in report.skipped:
         console.print(f"[yellow]Skipped[/] {label}: {reason}", highlight=False)
     if not report.launched:

@@ -14,10 +14,12 @@ from tasks.launch import record_launches, start_cycle_runs
 
 @flow(name="launch-cycles", persist_result=False)
 def launch_cycles(request: LaunchRequest) -> dict[str, Any]:
-    """One cycle per commune of the request; communes with an active cycle are skipped, with why.
+    """One cycle per commune of the request (or one intercommunal cycle for its cercle); an area
+    with an active cycle is skipped, with why.
 
     Args:
-        request: Où et quand lancer / where and when: communes, or a cercle, or a region.
+        request: Où et quand lancer / where and when: communes, or a cercle (or its intercommunal
+            cycle), or a region.
     """
     report = record_launches(request)
     teams = assign_facilitators_batch([r.cycle_id for r in report.launched])

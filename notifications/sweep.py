@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.clock import BAMAKO
-from models.cycle.cycle import Cycle, Step, with_place_names
+from models.cycle.cycle import Cycle, Step, area_label, with_place_names
 from models.db import session_scope
 from models.geography.places import Cercle, Commune, Region
 from models.people.facilitator import Facilitator
@@ -103,7 +103,9 @@ def describe_steps(session: Session, step_ids: list[int]) -> list[OverdueStep]:
         rows = session.execute(query.where(Step.id.in_(chunk)).order_by(Step.id))
         for step_id, name, cycle_id, area, commune, cercle, region, due_at in rows:
             described.append(
-                OverdueStep(step_id, name, cycle_id, area, commune or cercle, region, due_at)
+                OverdueStep(
+                    step_id, name, cycle_id, area, area_label(commune, cercle), region, due_at
+                )
             )
     return described
 
@@ -311,7 +313,7 @@ def overdue_rows(now: datetime) -> list[dict[str, str | int]]:
         {
             "region": region,
             "cercle": cercle,
-            "commune": commune or "—",
+            "commune": area_label(commune, cercle),
             "cycle": cycle_id,
             "step": name,
             "title": title,

@@ -18,7 +18,7 @@ from models.cycle.launch import (
     LaunchReport,
     LaunchRequest,
     launch_cycles_for,
-    select_communes,
+    select_areas,
     set_flow_run,
 )
 from models.db import session_scope
@@ -30,15 +30,13 @@ from services.views import publish_portfolio
 
 
 def record_launches(request: LaunchRequest, *, who: str) -> LaunchReport:
-    """Record a cycle for each commune of the request that has none active (one transaction)."""
+    """Record a cycle for each commune of the request (or its cercle's intercommunal cycle) that has
+    none active (one transaction)."""
     policy = current_policy().cycle
     with session_scope() as session:
-        communes = select_communes(
-            session, communes=request.communes, cercle=request.cercle, region=request.region
-        )
         return launch_cycles_for(
             session,
-            communes,
+            select_areas(session, request),
             start_on=request.start_on or utcnow().astimezone(BAMAKO).date(),
             policy=policy,
             actor=who,

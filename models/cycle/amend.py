@@ -38,6 +38,7 @@ from models.stages.safety_plan import (
     SafetyPlanSubmission,
 )
 from models.stages.sessions import DebateSession, ScheduleSubmission, SessionStatus, shift_session
+from models.stages.venues import place_sessions, session_commune
 
 MAX_REASON = 1000
 WITHHELD = "(sensible)"
@@ -160,7 +161,12 @@ def _reschedule(
         )
     moved = []
     for row, item in zip(rows, new.sessions, strict=True):
-        changed = row.starts_at != item.starts_at or row.venue != item.venue
+        commune = session_commune(cycle, item.commune)
+        changed = (row.starts_at, row.venue, row.commune_pcode) != (
+            item.starts_at,
+            item.venue,
+            commune,
+        )
         if changed and row.status in (SessionStatus.HELD, SessionStatus.CANCELLED):
             raise InvalidInput(
                 f"session {row.number} of cycle {cycle.label} is {row.status}",
@@ -172,6 +178,7 @@ def _reschedule(
             if item.starts_at > row.starts_at:
                 shift_session(cycle, row.number, item.starts_at)
         row.starts_at, row.venue, row.language = item.starts_at, item.venue, item.language
+        row.commune_pcode = commune
     return tuple(moved)
 
 
@@ -214,6 +221,8 @@ def amend_step(
         )
     cycle = get_cycle(session, cycle_id)
     step, old = recorded_step(session, cycle, step_name)
+    if isinstance(new, ScheduleSubmission):  # its communes as recorded: P-codes, checked
+        new = place_sessions(session, cycle, new)
     changes = diff_inputs(old, new)
     if not changes:
         return Amended(cycle.id, step_name, {})

@@ -4,8 +4,10 @@ owners and due dates.
 The tables and the look-ups; launching is models/cycle/launch.py, status changes
 models/cycle/status.py.
 
-One active cycle per commune (or cercle) at a time is a partial unique index, not a Python check:
-two coordinators launching at once cannot both succeed.
+One active cycle per area at a time is a partial unique index, not a Python check: two
+coordinators launching at once cannot both succeed. The area is a commune's P-code (ML060205) or,
+for an intercommunal cycle, its cercle's (ML0603): a cercle has at most one active intercommunal
+cycle, beside its communes' own cycles.
 """
 
 from __future__ import annotations
@@ -34,10 +36,22 @@ from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
 from models.errors import NotFound
 from models.geography.places import Cercle, Commune, Region
 from models.people.facilitator import Facilitator
+from models.text import slug
 
 ACTIVE_ONLY = "status = 'active'"
 
 Columns = TypeVarTuple("Columns")
+
+
+def area_label(commune: str | None, cercle: str) -> str:
+    """What a cycle's place is called wherever it is shown: its commune, or for an intercommunal
+    cycle 'Cercle de Goundam (intercommunal)' (the cercle's own name, in French as on a map)."""
+    return commune if commune is not None else f"Cercle de {cercle} (intercommunal)"
+
+
+def area_slug(commune: str | None, cercle: str) -> str:
+    """The place in run names and artifact keys: `dire`, or `cercle-goundam` for a cercle."""
+    return slug(commune) if commune is not None else f"cercle-{slug(cercle)}"
 
 
 class Cycle(Base):
@@ -77,8 +91,17 @@ class Cycle(Base):
     )
 
     @property
+    def intercommunal(self) -> bool:
+        """A cycle for a whole cercle: sessions in any of its communes, no member from it."""
+        return self.commune_pcode is None
+
+    @property
     def area_name(self) -> str:
-        return self.commune.name if self.commune else self.cercle.name
+        return area_label(self.commune.name if self.commune else None, self.cercle.name)
+
+    @property
+    def area_slug(self) -> str:
+        return area_slug(self.commune.name if self.commune else None, self.cercle.name)
 
     @property
     def label(self) -> str:

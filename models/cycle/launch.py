@@ -1,15 +1,18 @@
-"""Launching cycles for many communes at once, and what a flow run of a cycle is called and tagged.
+"""Launching cycles for many communes at once (or one intercommunal cycle for a cercle), and what
+a flow run of a cycle is called and tagged.
 
 A commune with an active cycle is skipped with the reason, never an error: a second launch for a
-region launches nothing and says why for each commune.
+region launches nothing and says why for each commune. A cercle's intercommunal cycle is an area of
+its own: its communes' cycles neither block it nor are blocked by it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlalchemy import (
     select,
 )
@@ -21,9 +24,8 @@ from models.cycle.cycle import Cycle, Step, active_cycle, next_sequence
 from models.cycle.plan import PlannedStep, plan_cycle
 from models.cycle.transitions import CycleStatus, StepStatus
 from models.errors import ActiveCycleExists, InvalidInput
-from models.geography.places import Commune, communes_in, resolve_commune
+from models.geography.places import Cercle, Commune, communes_in, resolve_cercle, resolve_commune
 from models.policy import CyclePolicy
-from models.text import slug
 
 
 class LaunchRequest(BaseModel):
@@ -41,9 +43,26 @@ class LaunchRequest(BaseModel):
     region: str | None = Field(
         default=None, description="Toute une région / every commune of a region"
     )
+    intercommunal: bool = Field(
+        default=False,
+        description="Un seul cycle intercommunal pour le cercle / one cycle for the whole cercle",
+    )
     start_on: date | None = Field(
         default=None, description="Date de lancement (défaut: aujourd'hui) / launch date"
     )
+
+    @field_validator("intercommunal")
+    @classmethod
+    def _for_one_cercle(cls, intercommunal: bool, info: ValidationInfo) -> bool:
+        named = info.data
+        if intercommunal and (
+            named.get("cercle") is None or named.get("communes") or named.get("region")
+        ):
+            raise ValueError(
+                "an intercommunal cycle is for one cercle: give the cercle (--cercle Goundam) "
+                "and no commune or region"
+            )
+        return intercommunal
 
 
 @dataclass(frozen=True)
@@ -71,8 +90,9 @@ class LaunchReport:
 
 
 def run_name(cycle: Cycle) -> str:
-    """`cycle-<commune-slug>-<n>`: the Prefect flow run name of a cycle."""
-    return f"cycle-{slug(cycle.area_name)}-{cycle.sequence}"
+    """`cycle-<commune-slug>-<n>` (`cycle-cercle-<cercle-slug>-<n>` for an intercommunal cycle):
+    the Prefect flow run name of a cycle."""
+    return f"cycle-{cycle.area_slug}-{cycle.sequence}"
 
 
 def run_tags(cycle: Cycle) -> list[str]:
@@ -98,6 +118,10 @@ def cycle_run(cycle: Cycle) -> CycleRun:
     )
 
 
+Area = Commune | Cercle
+"""Where a cycle is held: a commune, or a whole cercle for an intercommunal cycle."""
+
+
 def select_communes(
     session: Session,
     *,
@@ -115,30 +139,47 @@ def select_communes(
     return communes_in(session, cercle=cercle, region=region)
 
 
+def select_areas(session: Session, request: LaunchRequest) -> list[Area]:
+    """The areas a launch request is for: its cercle alone when intercommunal, else its communes."""
+    if request.intercommunal:
+        assert request.cercle is not None  # LaunchRequest checks it
+        return [resolve_cercle(session, request.cercle)]
+    return list(
+        select_communes(
+            session, communes=request.communes, cercle=request.cercle, region=request.region
+        )
+    )
+
+
+def area_label_of(area: Area) -> str:
+    """'Diré (Dire, Tombouctou) ML060205', 'Cercle de Goundam (intercommunal) ML0603'."""
+    if isinstance(area, Commune):
+        return area.label()
+    return f"Cercle de {area.name} (intercommunal) {area.pcode}"
+
+
 def launch_cycles_for(
     session: Session,
-    communes: list[Commune],
+    areas: Sequence[Area],
     *,
     start_on: date,
     policy: CyclePolicy,
     actor: str,
     now: datetime,
 ) -> LaunchReport:
-    """Launch a cycle for each commune that has no active one; skip the others with the reason."""
+    """Launch a cycle for each area that has no active one; skip the others with the reason."""
     report = LaunchReport()
-    for commune in communes:
-        existing = active_cycle(session, commune.pcode)
+    for area in areas:
+        existing = active_cycle(session, area.pcode)
         if existing is not None:
-            report.skipped.append(
-                (commune.label(), f"active cycle #{existing.sequence} (id {existing.id})")
-            )
+            report.skipped.append((area_label_of(area), _still_active(existing)))
             continue
         try:
             cycle = launch_cycle(
-                session, commune, start_on=start_on, policy=policy, actor=actor, now=now
+                session, area, start_on=start_on, policy=policy, actor=actor, now=now
             )
         except ActiveCycleExists as exc:
-            report.skipped.append((commune.label(), str(exc)))
+            report.skipped.append((area_label_of(area), str(exc)))
             continue
         report.launched.append(cycle_run(cycle))
     return report
@@ -175,29 +216,37 @@ def active_cycle_runs(session: Session) -> list[CycleRun]:
     return [cycle_run(c) for c in cycles]
 
 
+def _still_active(existing: Cycle) -> str:
+    what = "intercommunal cycle" if existing.intercommunal else "cycle"
+    return f"active {what} #{existing.sequence} (id {existing.id})"
+
+
 def launch_cycle(
     session: Session,
-    commune: Commune,
+    area: Area,
     *,
     start_on: date,
     policy: CyclePolicy,
     actor: str,
     now: datetime,
 ) -> Cycle:
-    """Create a cycle and its planned steps; refuse when the commune already has an active one."""
-    existing = active_cycle(session, commune.pcode)
+    """Create a cycle and its planned steps for a commune, or an intercommunal one for a cercle;
+    refuse when the area already has an active one."""
+    existing = active_cycle(session, area.pcode)
     if existing is not None:
+        beside = " (its communes' own cycles are not affected)" if existing.intercommunal else ""
         raise ActiveCycleExists(
-            f"{commune.label()} already has an active cycle (#{existing.sequence}, id {existing.id}); "
-            "finish or cancel it before launching another"
+            f"{area_label_of(area)} already has an {_still_active(existing)}; "
+            f"finish or cancel it before launching another{beside}"
         )
+    cercle = area.cercle if isinstance(area, Commune) else area
     cycle = Cycle(
-        level="commune",
-        area_pcode=commune.pcode,
-        commune_pcode=commune.pcode,
-        cercle_pcode=commune.cercle_pcode,
-        region_pcode=commune.cercle.region_pcode,
-        sequence=next_sequence(session, commune.pcode),
+        level="commune" if isinstance(area, Commune) else "cercle",
+        area_pcode=area.pcode,
+        commune_pcode=area.pcode if isinstance(area, Commune) else None,
+        cercle_pcode=cercle.pcode,
+        region_pcode=cercle.region_pcode,
+        sequence=next_sequence(session, area.pcode),
         start_on=start_on,
         launched_by=actor,
         launched_at=now,
@@ -210,7 +259,7 @@ def launch_cycle(
             session.flush()
     except IntegrityError as exc:
         raise ActiveCycleExists(
-            f"{commune.label()} already has an active cycle (launched at the same moment); "
+            f"{area_label_of(area)} already has an active cycle (launched at the same moment); "
             "nothing was launched"
         ) from exc
     record(
@@ -221,7 +270,11 @@ def launch_cycle(
         cycle.id,
         now=now,
         actor=actor,
-        after={"commune": commune.pcode, "sequence": cycle.sequence, "start_on": str(start_on)},
+        after={
+            cycle.level: area.pcode,
+            "sequence": cycle.sequence,
+            "start_on": str(start_on),
+        },
     )
     return cycle
 

@@ -48,7 +48,11 @@ def recorded_input(session: Session, cycle: Cycle, step: Step) -> BaseModel | No
         rows = sessions_of(session, cycle.id)
         if not rows:
             return None
-        plans = [{"starts_at": r.starts_at, "venue": r.venue, "language": r.language} for r in rows]
+        plans = [
+            {"starts_at": r.starts_at, "venue": r.venue, "language": r.language}
+            | ({"commune": r.commune_pcode} if cycle.intercommunal else {})
+            for r in rows
+        ]
         return ScheduleSubmission.model_validate({"sessions": plans})
     if kind is StepKind.MINUTES:
         assert step.session_number is not None

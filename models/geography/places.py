@@ -53,6 +53,10 @@ class Cercle(Base):
         back_populates="cercle", order_by="Commune.pcode"
     )
 
+    def label(self) -> str:
+        """'Goundam (Tombouctou) ML0603'."""
+        return f"{self.name} ({self.region.name}) {self.pcode}"
+
 
 class Commune(Base):
     __tablename__ = "communes"
@@ -194,6 +198,13 @@ def resolve_commune(session: Session, text: str) -> Commune:
     commune = session.get(Commune, place.pcode)
     assert commune is not None
     return commune
+
+
+def resolve_cercle(session: Session, text: str) -> Cercle:
+    place = resolve_place(session, text, Level.CERCLE)
+    cercle = session.get(Cercle, place.pcode)
+    assert cercle is not None
+    return cercle
 
 
 def communes_in(

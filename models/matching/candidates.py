@@ -143,4 +143,5 @@ def cycle_need(
         previous_team=previous_team(session, cycle),
         incumbents=frozenset(row.facilitator_id for row in team.values()),
         incumbent_lead=lead.facilitator_id if lead else None,
+        cercle=cycle.cercle.name if cycle.intercommunal else None,
     )

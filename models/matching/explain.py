@@ -135,11 +135,13 @@ def unassigned_reason(
         if (b := breach(need, p)) is None or b.rule not in (Rule.HOME, Rule.AFFILIATION)
     ]
     if len(neutral) < 2:
+        where = {"cercle": need.cercle} if need.cercle is not None else {}
         return say(
             Key.ONE_NEUTRAL if neutral else Key.NO_NEUTRAL,
             languages=languages,
             area=need.label,
             parties=sorted(need.communities),
+            **where,
         )
     available = [p for p in neutral if not any(p.away_on(d) for d in need.session_days)]
     if len(available) < 2:

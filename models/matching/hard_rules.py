@@ -47,7 +47,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class CycleNeed:
-    """What a cycle requires of its team. `area` is the commune's (or cercle's) P-code;
+    """What a cycle requires of its team. `area` is the commune's (or cercle's) P-code: nobody
+    whose home is in it (`cercle` names the cercle of an intercommunal cycle, whose area it is);
     `communities` are name keys; `incumbents` are current team members (kept when possible)."""
 
     cycle_id: int
@@ -60,6 +61,7 @@ class CycleNeed:
     previous_team: frozenset[int] = frozenset()
     incumbents: frozenset[int] = frozenset()
     incumbent_lead: int | None = None
+    cercle: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class Breach:
         name, need, person = self.person.name, self.need, self.person
         if self.rule == Rule.LANGUAGE:
             return say(Key.UNFIT_LANGUAGE, name=name, languages=sorted(need.languages))
+        if self.rule == Rule.HOME and need.cercle is not None:
+            return say(Key.UNFIT_HOME_CERCLE, name=name, cercle=need.cercle)
         if self.rule == Rule.HOME:
             return say(Key.UNFIT_HOME, name=name, area=need.label)
         if self.rule == Rule.AFFILIATION:

@@ -40,6 +40,7 @@ class Key(enum.StrEnum):
     # why one person may not be on a cycle's team (a hard rule)
     UNFIT_LANGUAGE = "unfit_language"
     UNFIT_HOME = "unfit_home"
+    UNFIT_HOME_CERCLE = "unfit_home_cercle"
     UNFIT_AFFILIATION = "unfit_affiliation"
     UNFIT_AVAILABILITY = "unfit_availability"
     UNFIT_CAPACITY = "unfit_capacity"

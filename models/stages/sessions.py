@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint, select
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.audit import record
@@ -42,6 +42,9 @@ class DebateSession(Base):
     number: Mapped[int]
     starts_at: Mapped[datetime]
     venue: Mapped[str] = mapped_column(String(200))
+    commune_pcode: Mapped[str] = mapped_column(
+        ForeignKey("communes.pcode"), doc="the commune the venue is in (models/stages/venues.py)"
+    )
     language: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(10), default=SessionStatus.SCHEDULED.value)
     status_reason: Mapped[str | None] = mapped_column(Text)
@@ -57,6 +60,11 @@ class SessionPlan(BaseModel):
         description="Date et heure, avec fuseau / date and time with timezone"
     )
     venue: Short = Field(description="Lieu / venue")
+    commune: Short | None = Field(
+        default=None,
+        description="Commune du lieu, pour un cycle intercommunal (nom ou P-code) / "
+        "the venue's commune, for an intercommunal cycle",
+    )
     language: LanguageCode = Field(
         description="Langue du débat (bm, son, taq, ff, ar, fr) / language"
     )
@@ -113,6 +121,9 @@ def schedule_sessions(
     session: Session, cycle: Cycle, submission: ScheduleSubmission, *, actor: str, now: datetime
 ) -> bool:
     """Record the planned sessions once; a session later than planned moves what depends on it."""
+    from models.stages.venues import place_sessions, session_commune
+
+    submission = place_sessions(session, cycle, submission)
     planned = [s for s in cycle.steps if s.step_name.kind is StepKind.SESSION]
     if len(submission.sessions) != len(planned):
         raise InvalidInput(
@@ -135,6 +146,7 @@ def schedule_sessions(
             lambda item=item: DebateSession(  # type: ignore[misc]
                 starts_at=item.starts_at,
                 venue=item.venue,
+                commune_pcode=session_commune(cycle, item.commune),
                 language=item.language,
                 status=SessionStatus.SCHEDULED.value,
                 revision=0,

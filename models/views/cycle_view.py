@@ -27,6 +27,7 @@ def cycle_summary(
         "id": cycle.id,
         "commune": cycle.area_name,
         "commune_pcode": cycle.commune_pcode,
+        "intercommunal": cycle.intercommunal,
         "cercle_pcode": cycle.cercle_pcode,
         "region_pcode": cycle.region_pcode,
         "sequence": cycle.sequence,

@@ -15,12 +15,11 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from models.clock import show
-from models.cycle.cycle import Cycle, Step, get_cycle
+from models.cycle.cycle import Cycle, Step, area_label, get_cycle
 from models.cycle.pause import CyclePause
 from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
 from models.geography.places import Cercle, Commune, Level, Region, resolve_place
 from models.settings import get_settings
-from models.text import slug
 from models.views.follow_up import plan_progress_query
 
 OPEN = sorted(s.value for s in OPEN_STEP)
@@ -116,7 +115,7 @@ def portfolio(
             Cercle.pcode.label("cercle_pcode"),
             Cercle.name.label("cercle"),
             Cycle.area_pcode.label("area_pcode"),
-            func.coalesce(Commune.name, Cercle.name).label("area"),
+            Commune.name.label("commune"),
             Cycle.sequence.label("sequence"),
             waiting.stage.label("stage"),
             waiting.name.label("waiting_step"),
@@ -156,7 +155,9 @@ def portfolio(
     # A paused cycle's clock is stopped: it is not late while paused (resume moves its dates).
     return [
         PortfolioRow(
-            **(dict(row) | {"follow_up": _whole(row["follow_up"])}),
+            **{name: value for name, value in row.items() if name not in ("commune", "follow_up")},
+            area=area_label(row["commune"], row["cercle"]),
+            follow_up=_whole(row["follow_up"]),
             overdue_days=0 if row["paused_since"] else overdue_days(row["next_due"], now),
         )
         for row in session.execute(stmt).mappings()
@@ -168,13 +169,14 @@ def _whole(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def artifact_key(area: str, area_pcode: str, sequence: int, what: str) -> str:
+def artifact_key(area_slug: str, area_pcode: str, sequence: int, what: str) -> str:
     """`cycle-tilemsi-ml060314-1-state`: the commune for a manager scanning the Artifacts page, its
     P-code because names repeat (Tilemsi is a commune of Goundam and of Gao), then the commune's cycle
-    number. Prefect allows lowercase letters, digits and dashes only; `slug` drops accents and
+    number; an intercommunal cycle's is `cycle-cercle-goundam-ml0603-1-state`. Prefect allows
+    lowercase letters, digits and dashes only; `slug` (`Cycle.area_slug`) drops accents and
     apostrophes (N'Gassola -> n-gassola) and a name with nothing left still has its P-code.
     The demo workspace's keys start with `demo-`: its cycles must not overwrite the real ones'."""
-    parts = [slug(area), area_pcode.lower(), str(sequence), what]
+    parts = [area_slug, area_pcode.lower(), str(sequence), what]
     return get_settings().scoped("-".join(["cycle", *(part for part in parts if part)]))
 
 
@@ -185,6 +187,7 @@ class CycleHeading:
 
     cycle_id: int
     area: str
+    area_slug: str
     area_pcode: str
     cercle: str
     region: str
@@ -195,7 +198,7 @@ class CycleHeading:
     """The waiting step's stage; None once every step is finished."""
 
     def artifact_key(self, what: str) -> str:
-        return artifact_key(self.area, self.area_pcode, self.sequence, what)
+        return artifact_key(self.area_slug, self.area_pcode, self.sequence, what)
 
 
 def heading_of(cycle: Cycle) -> CycleHeading:
@@ -203,11 +206,12 @@ def heading_of(cycle: Cycle) -> CycleHeading:
     return CycleHeading(
         cycle_id=cycle.id,
         area=cycle.area_name,
+        area_slug=cycle.area_slug,
         area_pcode=cycle.area_pcode,
         cercle=cycle.cercle.name,
         region=cycle.cercle.region.name,
         sequence=cycle.sequence,
-        intercommunal=cycle.commune_pcode is None,
+        intercommunal=cycle.intercommunal,
         status=cycle.status,
         stage=waiting.stage if waiting else None,
     )

@@ -17,6 +17,7 @@ from models.cycle.cycle import Cycle, Step, get_cycle
 from models.cycle.steps import StepName
 from models.errors import NotFound
 from models.fields import AgeBand, Group, Sex
+from models.geography.places import Commune
 from models.stages.minutes import Minutes
 from models.stages.safety_plan import SafetyPlan
 from models.stages.sessions import DebateSession, SessionStatus
@@ -28,9 +29,11 @@ SESSION_LENGTH = timedelta(hours=3)
 @dataclass(frozen=True)
 class PlaceView:
     commune: str
+    """The cycle's commune, or 'Cercle de Goundam (intercommunal)' (`Cycle.area_name`)."""
     cercle: str
     region: str
     pcode: str
+    intercommunal: bool = False
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class InvitationView:
     starts_at: datetime  # Africa/Bamako
     ends_at: datetime  # Africa/Bamako
     venue: str
+    venue_commune: str
+    """The commune the venue is in: the cycle's, or for an intercommunal cycle one of its cercle."""
     language: str  # ISO 639 code of the debate
     facilitators: tuple[str, ...]
     revision: int
@@ -136,6 +141,7 @@ def place_of(cycle: Cycle) -> PlaceView:
         cercle=cercle.name,
         region=cercle.region.name,
         pcode=cycle.area_pcode,
+        intercommunal=cycle.intercommunal,
     )
 
 
@@ -178,6 +184,7 @@ def invitation_view(session: Session, cycle_id: int, number: int) -> InvitationV
         starts_at=starts_at,
         ends_at=starts_at + SESSION_LENGTH,
         venue=debate.venue,
+        venue_commune=_commune_name(session, debate.commune_pcode),
         language=debate.language,
         facilitators=session_facilitators(session, cycle_id, number),
         revision=debate.revision,
@@ -187,6 +194,11 @@ def invitation_view(session: Session, cycle_id: int, number: int) -> InvitationV
         else None,
         uid=session_uid(cycle, number),
     )
+
+
+def _commune_name(session: Session, pcode: str) -> str:
+    commune = session.get(Commune, pcode)
+    return commune.name if commune is not None else pcode
 
 
 def _minutes_view(session: Session, cycle: Cycle, minutes: Minutes) -> MinutesView:

@@ -41,7 +41,7 @@ def invitation_calendar(
     event.add("dtstart", view.starts_at.astimezone(UTC))
     event.add("dtend", view.ends_at.astimezone(UTC))
     event.add("summary", str(labels.invitation_subject(view)))  # type: ignore[attr-defined]
-    event.add("location", vText(f"{view.venue}, {view.place.commune} ({view.place.pcode})"))
+    event.add("location", vText(f"{view.venue}, {view.venue_commune} ({view.place.pcode})"))
     event.add("description", render("invitation", "txt", locale, doc=view))
     event.add("status", "CANCELLED" if view.cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import MetaData, insert, inspect, text
 
 import migrations
 from models import db
@@ -161,3 +163,66 @@ def test_0009_keeps_existing_cycles_and_steps_take_the_follow_up_stage(  # type:
             now=now,
         )
         assert again.sequence == 2
+
+
+def test_cycles_and_sessions_from_before_intercommunal_cycles_survive_the_upgrade(  # type: ignore[no-untyped-def]
+    backend: str, fresh_database
+) -> None:
+    engine = db.engine_for(fresh_database(backend))
+    migrations.upgrade(engine, "0009")
+    launched = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    with engine.begin() as connection:
+        tables = MetaData()
+        tables.reflect(connection)
+        for name, row in [
+            ("regions", {"pcode": "ML06", "name": "Tombouctou"}),
+            ("cercles", {"pcode": "ML0602", "region_pcode": "ML06", "name": "Dire"}),
+            (
+                "communes",
+                {
+                    "pcode": "ML060205",
+                    "cercle_pcode": "ML0602",
+                    "name": "Diré",
+                    "official_name": "Dire",
+                },
+            ),
+            (
+                "cycles",
+                {
+                    "id": 7,
+                    "level": "commune",
+                    "area_pcode": "ML060205",
+                    "commune_pcode": "ML060205",
+                    "cercle_pcode": "ML0602",
+                    "region_pcode": "ML06",
+                    "sequence": 1,
+                    "status": "active",
+                    "start_on": date(2026, 3, 2),
+                    "launched_by": "coordinatrice",
+                    "launched_at": launched,
+                },
+            ),
+            (
+                "debate_sessions",
+                {
+                    "cycle_id": 7,
+                    "number": 1,
+                    "starts_at": launched,
+                    "venue": "Mairie de Diré",
+                    "language": "son",
+                    "status": "scheduled",
+                    "revision": 0,
+                },
+            ),
+        ]:
+            connection.execute(insert(tables.tables[name]).values(**row))
+    migrations.upgrade(engine)
+    with engine.connect() as connection:
+        cycles = connection.execute(
+            text("SELECT id, level, area_pcode, commune_pcode, status FROM cycles")
+        ).all()
+        sessions = connection.execute(
+            text("SELECT cycle_id, venue, commune_pcode FROM debate_sessions")
+        ).all()
+    assert [tuple(r) for r in cycles] == [(7, "commune", "ML060205", "ML060205", "active")]
+    assert [tuple(r) for r in sessions] == [(7, "Mairie de Diré", "ML060205")]

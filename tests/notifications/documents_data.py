@@ -62,6 +62,7 @@ def ngara_cycle(session: Session, *, commune: str = NGARA, now: datetime = LAUNC
             number=1,
             starts_at=SESSION_1_AT,
             venue="Salle de la mairie de N'gara, près du marché",
+            commune_pcode=commune,
             language="bm",
             status="scheduled",
             revision=0,
