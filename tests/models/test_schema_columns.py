@@ -37,6 +37,9 @@ TABLE_OF: dict[str, str] = {
     "FacilitatorRow": "facilitators",
     "Period": "facilitator_unavailability",
     "CommuneRow": "communes",
+    "RosterRow": "commune_people",
+    "ItemUpdateIn": "item_updates",
+    "VisitSubmission": "monitoring_visits",
 }
 
 # Text fields whose column is not of their name in their schema's table.
@@ -53,6 +56,9 @@ COLUMN_OF: dict[str, str] = {
     "CommuneRow.cercle_fr": "cercles.name",
     "CommuneRow.commune_fr": "communes.name",
     "Settings.actor": "audit_events.actor",
+    "RosterRow.contacts": "commune_person_contacts.url",
+    "ItemUpdateIn.reason": "tracked_items.drop_reason",
+    "CycleAdminRequest.reason": "cycle_pauses.reason",
 }
 
 # Text fields that never reach a column as typed, and why.
@@ -73,6 +79,12 @@ NOT_STORED: dict[str, str] = {
     "MatchingPolicy.region_languages": "the policy file; no column holds it",
     "Phrase.key": "an output (the matcher's words), not an input",
     "Phrase.params": "an output (the matcher's words), not an input",
+    "RosterRow.commune": "a name or P-code, resolved to a commune's P-code",
+    "ItemUpdateIn.owner": "a name or office, resolved to a commune person's id",
+    "SessionPlan.commune": "a name or P-code, resolved to a commune's P-code",
+    "CycleAdminRequest.action": "a choice: which use case runs",
+    "CycleAdminRequest.region": "a name or P-code looked up, never stored",
+    "CycleAdminRequest.step": "a step name looked up, never stored",
 }
 
 # Text fields a validator turns into a short known value (no maxLength in the schema).

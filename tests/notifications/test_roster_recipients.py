@@ -119,11 +119,15 @@ def test_office_holders_are_invited_by_email_with_the_ics_once_in_their_language
     assert len(invites(mailbox)) == 6
 
 
+LATER = inputs.recorded_at("plan", START)
+"""When the plan is recorded: after every session of the schedule is held."""
+
+
 def through_plan(session: Session, cycle: Cycle) -> None:
     """Record the cycle's steps after the schedule, up to and including the validated plan."""
     for step in ("session-1", "minutes-1", "session-2", "minutes-2", "plan"):
         data = inputs.for_step(step, START)
-        apply_submission(session, cycle.id, step, data, actor="c", now=NOW)
+        apply_submission(session, cycle.id, step, data, actor="c", now=LATER)
     session.flush()
 
 
@@ -140,11 +144,11 @@ def test_the_validated_plan_reaches_the_mayor_once_with_the_html_attached(
         since=date(2015, 1, 1), until=date(2020, 1, 1),
     )  # fmt: skip
     cycle = scheduled(session, team=False)
-    send(cycle.id, NOW)
+    send(cycle.id, LATER)
     invitations = len(mailbox.messages)
     through_plan(session, cycle)
 
-    _claimed, report = send(cycle.id, NOW + timedelta(hours=1))  # as the flow does after 'plan'
+    _claimed, report = send(cycle.id, LATER + timedelta(hours=1))  # as the flow does after 'plan'
 
     assert (report.sent, report.failed) == (2, 0)
     (mail,) = plan_mails(mailbox)
@@ -160,17 +164,17 @@ def test_the_validated_plan_reaches_the_mayor_once_with_the_html_attached(
     assert len(plan_rows) == 2 and {n.status for n in plan_rows} == {"sent"}
     assert all(n.recipient.startswith("roster:") for n in plan_rows)
 
-    assert send(cycle.id, NOW + timedelta(hours=2))[1].sent == 0
-    assert sweep(NOW + timedelta(hours=3))[1].sent == 0
+    assert send(cycle.id, LATER + timedelta(hours=2))[1].sent == 0
+    assert sweep(LATER + timedelta(hours=3))[1].sent == 0
     apply_submission(
-        session, cycle.id, "handover", inputs.for_step("handover", START), actor="c", now=NOW
+        session, cycle.id, "handover", inputs.for_step("handover", START), actor="c", now=LATER
     )
     session.flush()
     handed = session.get_one(Cycle, cycle.id)
     assert handed.status == "active"  # the handover starts the follow-up (its visits wait)
     assert handed.waiting_step() is not None and handed.waiting_step().name == "visit-1"  # type: ignore[union-attr]
-    assert send(cycle.id, NOW + timedelta(hours=4))[1].sent == 0  # the flow's next call
-    assert sweep(NOW + timedelta(hours=5))[1].sent == 0
+    assert send(cycle.id, LATER + timedelta(hours=4))[1].sent == 0  # the flow's next call
+    assert sweep(LATER + timedelta(hours=5))[1].sent == 0
     assert len(plan_mails(mailbox)) == 1
     assert len(mailbox.messages) == invitations + 1
 
@@ -183,15 +187,15 @@ def test_a_plan_recorded_from_the_cli_goes_out_with_the_sweep_after_the_handover
     cycle = scheduled(session, team=False)
     through_plan(session, cycle)
     apply_submission(
-        session, cycle.id, "handover", inputs.for_step("handover", START), actor="c", now=NOW
+        session, cycle.id, "handover", inputs.for_step("handover", START), actor="c", now=LATER
     )
     session.flush()
 
-    _claimed, report = sweep(NOW + timedelta(hours=1))
+    _claimed, report = sweep(LATER + timedelta(hours=1))
 
     assert (report.sent, report.failed) == (1, 1)
     assert [to(m) for m in plan_mails(mailbox)] == ["maire@example.org"]
-    sweep(NOW + timedelta(hours=2))  # past the first backoff: the chief's address is tried again
+    sweep(LATER + timedelta(hours=2))  # past the first backoff: the chief's address is tried again
     (refused,) = [n for n in ledger(session) if n.rule.startswith("plan-") and n.status != "sent"]
     assert (refused.status, refused.attempts) == ("failed", 2)  # retried, not cancelled
     assert len(plan_mails(mailbox)) == 1
