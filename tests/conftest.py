@@ -145,3 +145,15 @@ def debates(capsys: pytest.CaptureFixture[str], db_url: str):  # type: ignore[no
         return Result(code, captured.out, captured.err)
 
     return call
+
+
+@pytest.fixture(autouse=True)
+def _prefect_api_url_restored() -> Iterator[None]:
+    """A CLI command applies the server it found to the process (`orchestrator.server.use_server`
+    sets PREFECT_API_URL); a test module's own server must not leak into the next module's."""
+    before = os.environ.get("PREFECT_API_URL")
+    yield
+    if before is None:
+        os.environ.pop("PREFECT_API_URL", None)
+    else:
+        os.environ["PREFECT_API_URL"] = before
