@@ -28,7 +28,8 @@ from sqlalchemy import (
     or_,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, Session, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from models.base import Base, IntPk, one_of
 from models.query import in_chunks
@@ -110,37 +111,35 @@ CHASES = (Before.sql_like(), str(DUE_TODAY), Overdue.sql_like(), *map(str, ESCAL
 def cancel_item_reminders(session: Session, item_ids: Sequence[int]) -> int:
     """Cancel the not yet sent notifications of these tracked items (claimed or failed): the item
     was rescheduled (its new deadline gets its own), done or dropped. Returns how many."""
-    cancelled = 0
-    for chunk in in_chunks(sorted(item_ids)):
-        result = session.execute(
-            update(Notification)
-            .where(
-                Notification.item_id.in_(chunk),
-                Notification.status.in_(
-                    [NotificationStatus.CLAIMED.value, NotificationStatus.FAILED.value]
-                ),
-            )
-            .values(status=NotificationStatus.CANCELLED.value, next_attempt_at=None)
-            .execution_options(synchronize_session=False)
-        )
-        cancelled += int(result.rowcount or 0)  # type: ignore[attr-defined]
-    return cancelled
+    return _cancel_unsent_of(session, Notification.item_id, item_ids)
 
 
 def cancel_unsent(session: Session, step_ids: Sequence[int]) -> int:
     """Cancel the chasing notifications of these steps not yet sent (claimed or failed): a
     re-plan moved the steps, or they are not chased yet. Invitations and team notices filed under
     a step are left alone. Returns how many were cancelled."""
+    chasing = or_(*(Notification.rule.like(pattern) for pattern in CHASES))
+    return _cancel_unsent_of(session, Notification.step_id, step_ids, chasing)
+
+
+def _cancel_unsent_of(
+    session: Session,
+    owner: InstrumentedAttribute[int] | InstrumentedAttribute[int | None],
+    ids: Sequence[int],
+    *also: ColumnElement[bool],
+) -> int:
+    """Cancel the claimed or failed notifications whose `owner` column is in `ids` (and `also`
+    holds), chunk by chunk; how many."""
     cancelled = 0
-    for chunk in in_chunks(sorted(step_ids)):
+    for chunk in in_chunks(sorted(ids)):
         result = session.execute(
             update(Notification)
             .where(
-                Notification.step_id.in_(chunk),
+                owner.in_(chunk),
                 Notification.status.in_(
                     [NotificationStatus.CLAIMED.value, NotificationStatus.FAILED.value]
                 ),
-                or_(*(Notification.rule.like(pattern) for pattern in CHASES)),
+                *also,
             )
             .values(status=NotificationStatus.CANCELLED.value, next_attempt_at=None)
             .execution_options(synchronize_session=False)
