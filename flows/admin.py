@@ -10,7 +10,7 @@ from prefect import flow
 
 from models.cycle.admin import CycleAdminRequest
 from tasks.admin import administer_cycles
-from tasks.artifacts import refresh_cycle_view, refresh_portfolio
+from tasks.artifacts import refresh_portfolio
 
 
 @flow(name="cycle-admin", persist_result=False)
@@ -22,8 +22,6 @@ def cycle_admin(request: CycleAdminRequest) -> dict[str, Any]:
         request: Quoi, pour quel cycle ou quelle région, et pourquoi / what, for which cycle or
             region, and why.
     """
-    report = administer_cycles(request)
-    for cycle in report["cycles"]:
-        refresh_cycle_view(cycle["cycle_id"])  # the cycle's state artifact says "en pause"
+    report = administer_cycles(request)  # also republishes the cycles' state and history
     refresh_portfolio()
     return report

@@ -20,8 +20,11 @@ from sqlalchemy.orm import Session
 from flows.admin import cycle_admin
 from models.audit import AuditEvent
 from models.clock import utcnow
+from models.cycle.cycle import get_cycle
 from models.cycle.pause import open_pause
+from models.views.portfolio import heading_of
 from notifications.history import history
+from orchestrator.artifacts import latest_artifact
 from services.admin import ARTIFACT_KEY
 from tests.cli.test_pause import dues, launch, snapshot
 
@@ -71,6 +74,9 @@ def test_pause_then_resume_a_cycle_through_cycle_admin(
     assert "route coupée" in markdown
     said = history(session, cycle_id)[0]
     assert (said.channel, said.what) == ("interface Prefect", "cycle mis en pause : route coupée")
+    state_key = heading_of(get_cycle(session, cycle_id)).artifact_key("state")
+    shown = latest_artifact(state_key)
+    assert shown is not None and "en pause : route coupée" in str(shown.data)
 
     resumed = run(action="resume", cycle=cycle_id)
     assert resumed.is_completed(), resumed.message
