@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, IntPk, child_of, one_of
 from models.cycle.cycle import Cycle
-from models.people.roster import CommunePerson, OfficeRole
+from models.people.roster import CommunePerson, OfficeRole, office_holders
 from models.stages.minutes import Commitment, Minutes
 from models.stages.safety_plan import SafetyPlan
 from models.text import name_key
@@ -136,15 +136,8 @@ _ROLE_WORDS: dict[str, OfficeRole] = {
 
 
 def current_people(session: Session, commune_pcode: str | None) -> list[CommunePerson]:
-    if commune_pcode is None:
-        return []
-    return list(
-        session.scalars(
-            select(CommunePerson)
-            .where(CommunePerson.commune_pcode == commune_pcode, CommunePerson.until.is_(None))
-            .order_by(CommunePerson.id)
-        )
-    )
+    """The commune's current office holders (none for an intercommunal cycle's cercle)."""
+    return [] if commune_pcode is None else office_holders(session, [commune_pcode])
 
 
 def find_owner(people: list[CommunePerson], party: str) -> CommunePerson | None:
