@@ -114,6 +114,14 @@ def connect(data_dir: Path) -> str:
     return api_url
 
 
+def answering_server(data_dir: Path) -> str | None:
+    """The server the commands talk to (as `connect()` finds it, applied to this process) when it
+    answers; None when none does. The one rule for work that is done only if a server is there
+    (showing a pause on its runs, republishing views)."""
+    api_url = connect(data_dir)
+    return api_url if answers(api_url) else None
+
+
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds

@@ -31,7 +31,8 @@ from models.db import session_scope
 from models.errors import InvalidInput
 from models.matching.notices import announce_extension
 from models.settings import get_settings
-from services.refresh import refresh_cycle_views
+from orchestrator.server import answering_server
+from services.refresh import publish_views, refresh_cycle_views
 
 
 @dataclass(frozen=True)
@@ -69,21 +70,18 @@ Shown = tuple[str, datetime] | None
 """What a cycle's run shows: the pause (reason, since), or None for no pause."""
 
 
-def _show_on_runs(runs: Mapping[str | None, Shown]) -> None:
-    """Show or clear the pause on these flow runs; cycles without one are left. Prefect and the
-    templates are imported only when there is a run and a server answers: `debates pause` on a
-    machine without a server stays a database command."""
-    shown = {run: pause for run, pause in runs.items() if run}
-    if not shown:
-        return
-    from orchestrator.server import answers, connect
-
-    if not answers(connect(get_settings().data_dir)):
+def _show_on_runs(ids: list[int], runs: Mapping[str | None, Shown]) -> None:
+    """Show or clear the pause on these flow runs (cycles without one are left), then republish
+    the cycles' views; one health check decides both. Prefect and the templates are imported only
+    when a server answers: `debates pause` on a machine without a server stays a database command."""
+    if not ids or answering_server(get_settings().data_dir) is None:
         return
     from orchestrator.paused import show_pause
 
-    for flow_run_id, pause in shown.items():
-        show_pause(flow_run_id, None if pause is None else pause_banner(*pause))
+    for flow_run_id, pause in runs.items():
+        if flow_run_id:
+            show_pause(flow_run_id, None if pause is None else pause_banner(*pause))
+    publish_views(ids)
 
 
 def pause(target: Target, reason: str, *, who: str) -> list[int]:
@@ -96,8 +94,7 @@ def pause(target: Target, reason: str, *, who: str) -> list[int]:
         for cycle_id in ids:
             paused = pause_cycle(session, cycle_id, reason, actor=who, now=now)
             runs[get_cycle(session, cycle_id).flow_run_id] = (paused.reason, now)
-    _show_on_runs(runs)
-    refresh_cycle_views(ids)
+    _show_on_runs(ids, runs)
     return ids
 
 
@@ -111,8 +108,7 @@ def resume(target: Target, *, who: str) -> list[Resumed]:
         runs: dict[str | None, Shown] = {
             get_cycle(session, cycle_id).flow_run_id: None for cycle_id in ids
         }
-    _show_on_runs(runs)
-    refresh_cycle_views(ids)
+    _show_on_runs(ids, runs)
     return done
 
 
