@@ -22,6 +22,7 @@ from cli.app import run
 from models import db
 from models.geography.registry import import_registry
 from models.settings import SHIPPED_COMMUNES, get_settings
+from tests.prefect_workers import flush_prefect_workers
 
 PG_ADMIN = os.environ.get("DEBATES_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -150,9 +151,12 @@ def debates(capsys: pytest.CaptureFixture[str], db_url: str):  # type: ignore[no
 @pytest.fixture(autouse=True)
 def _prefect_api_url_restored() -> Iterator[None]:
     """A CLI command applies the server it found to the process (`orchestrator.server.use_server`
-    sets PREFECT_API_URL); a test module's own server must not leak into the next module's."""
+    sets PREFECT_API_URL); a test module's own server must not leak into the next module's, nor
+    Prefect's event worker stay bound to it (tests/prefect_workers.py)."""
     before = os.environ.get("PREFECT_API_URL")
     yield
+    if os.environ.get("PREFECT_API_URL") != before:
+        flush_prefect_workers()
     if before is None:
         os.environ.pop("PREFECT_API_URL", None)
     else:

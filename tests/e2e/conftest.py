@@ -30,6 +30,7 @@ from models import db
 from models.geography.registry import import_registry
 from models.settings import SHIPPED_COMMUNES, get_settings
 from orchestrator.server import start_server, stop
+from tests.prefect_workers import flush_prefect_workers
 
 ROOT = Path(__file__).resolve().parents[2]
 DEBATES = Path(sys.executable).with_name("debates")
@@ -58,6 +59,7 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             yield api_url
     finally:
+        flush_prefect_workers()
         stop(process)
         for key, value in saved.items():
             if value is None:

@@ -34,6 +34,7 @@ from models.geography.registry import import_registry
 from models.settings import SHIPPED_COMMUNES, get_settings
 from orchestrator.server import start_server, stop
 from tests.notifications.documents_data import NGARA, add_minutes, add_safety_plan, ngara_cycle
+from tests.prefect_workers import flush_prefect_workers
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "ui"
@@ -119,6 +120,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 except subprocess.TimeoutExpired:
                     os.killpg(serving.pid, signal.SIGKILL)
                     serving.wait(10)
+            flush_prefect_workers()
             stop(server)
             db.engine_for(stack.database_url).dispose()
             get_settings.cache_clear()
