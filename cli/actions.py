@@ -22,10 +22,10 @@ def actions(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="JSON list, for scripts")] = False,
 ) -> None:
-    """List tracked items: owner, deadline, status, progress and the last update."""
+    """List tracked items: what each answers, owner, deadline, status, progress, last update."""
     from models.clock import in_bamako, utcnow
     from models.db import session_scope
-    from models.views.tracker import tracked_items, tracker_rows
+    from models.views.tracker import answers_text, tracked_items, tracker_rows
 
     prepare_database()
     today = in_bamako(utcnow()).date()
@@ -39,7 +39,18 @@ def actions(
         return
     table = titled_table(
         f"{len(rows)} tracked item(s)",
-        ("Cycle", "Commune", "#", "What", "Owner", "Deadline", "Status", "%", "Last update"),
+        (
+            "Cycle",
+            "Commune",
+            "#",
+            "What",
+            "Answers",
+            "Owner",
+            "Deadline",
+            "Status",
+            "%",
+            "Last update",
+        ),
     )
     for row in rows:
         late = " [red](late)[/]" if row["overdue"] else ""
@@ -51,6 +62,7 @@ def actions(
             row["commune"],
             str(row["item"]),
             row["what"],
+            answers_text(row["answers"]) or "—",
             row["owner"] or f"— ({row['party']})",
             row["deadline"] + late,
             row["status"],

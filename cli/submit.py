@@ -9,6 +9,7 @@ from cli.common import console, err_console, prepare_database
 
 if TYPE_CHECKING:
     from models.followup.items import ItemState
+    from models.stages.answers import GrievanceShown
 
 
 def submit(
@@ -25,7 +26,7 @@ def submit(
 ) -> None:
     """Validate a step's input, record it, and resume the cycle's suspended flow run."""
     from cli.step_input import read_input
-    from cli.templates import visit_template, yaml_template
+    from cli.templates import plan_template, visit_template, yaml_template
     from models.cycle.stepflow import parse_submission, schema_for
     from models.cycle.steps import StepKind, StepName
     from models.settings import get_settings
@@ -33,6 +34,9 @@ def submit(
     schema = schema_for(step)
     if template and StepName.parse(step).kind is StepKind.VISIT:
         typer.echo(visit_template(schema, step, _items(cycle)), nl=False)
+        return
+    if template and StepName.parse(step).kind is StepKind.PLAN:
+        typer.echo(plan_template(schema, step, _grievances(cycle)), nl=False)
         return
     if template:
         typer.echo(yaml_template(schema, step), nl=False)
@@ -69,3 +73,16 @@ def _items(cycle_id: int) -> "tuple[ItemState, ...]":
     with session_scope() as session:
         get_cycle(session, cycle_id)  # a cycle that does not exist is named
         return item_states(session, cycle_id)
+
+
+def _grievances(cycle_id: int) -> "tuple[GrievanceShown, ...]":
+    """The grievances of the cycle's minutes, as a plan's actions name them (a plan's template)."""
+    from models.cycle.cycle import get_cycle
+    from models.db import session_scope
+    from models.stages.answers import reference_order, shown_grievances
+
+    prepare_database()
+    with session_scope() as session:
+        get_cycle(session, cycle_id)  # a cycle that does not exist is named
+        shown = shown_grievances(session, [cycle_id]).values()
+        return tuple(sorted(shown, key=lambda g: reference_order(g.reference)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import types
 import typing
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -13,6 +14,10 @@ from pydantic.fields import FieldInfo
 
 if typing.TYPE_CHECKING:
     from models.followup.items import ItemState
+    from models.stages.answers import GrievanceShown
+
+Examples = Mapping[str, Sequence[str]]
+"""Lines (after the description) to write for a field instead of its generic example."""
 
 
 def unwrap(annotation: Any) -> tuple[Any, bool]:
@@ -49,10 +54,12 @@ def _example(annotation: Any) -> tuple[str, str]:
     return '""', "text"
 
 
-def _field_lines(name: str, info: FieldInfo, pad: str) -> list[str]:
+def _field_lines(name: str, info: FieldInfo, pad: str, examples: Examples) -> list[str]:
     annotation, optional = unwrap(info.annotation)
     note = f"{info.description or name}" + (" (optional)" if optional else "")
     lines = [f"{pad}# {note}"]
+    if name in examples:
+        return lines + [f"{pad}{line}" for line in examples[name]]
     if typing.get_origin(annotation) is dict:
         key, _ = unwrap(typing.get_args(annotation)[0])
         value, hint = _example(key)
@@ -63,7 +70,7 @@ def _field_lines(name: str, info: FieldInfo, pad: str) -> list[str]:
         item, _ = unwrap(typing.get_args(annotation)[0])
         if isinstance(item, type) and issubclass(item, BaseModel):
             lines.append(f"{pad}{name}:")
-            nested = skeleton(item, pad + "    ")
+            nested = skeleton(item, pad + "    ", examples)
             nested[0] = f"{pad}  - " + nested[0].removeprefix(pad + "    ")
             lines += nested
         else:
@@ -77,16 +84,30 @@ def _field_lines(name: str, info: FieldInfo, pad: str) -> list[str]:
     return lines
 
 
-def skeleton(model: type[BaseModel], pad: str = "") -> list[str]:
+def skeleton(model: type[BaseModel], pad: str = "", examples: Examples | None = None) -> list[str]:
     lines: list[str] = []
     for name, info in model.model_fields.items():
-        lines += _field_lines(name, info, pad)
+        lines += _field_lines(name, info, pad, examples or {})
     return lines
 
 
-def yaml_template(model: type[BaseModel], step: str) -> str:
+def yaml_template(model: type[BaseModel], step: str, examples: Examples | None = None) -> str:
     head = [f"# Input for step '{step}': {(model.__doc__ or '').strip()}", ""]
-    return "\n".join(head + skeleton(model)) + "\n"
+    return "\n".join(head + skeleton(model, examples=examples)) + "\n"
+
+
+def plan_template(model: type[BaseModel], step: str, grievances: Sequence[GrievanceShown]) -> str:
+    """The plan's skeleton, each action's `answers` listing the grievances of the cycle's minutes
+    it may name (a sensitive one by its number only)."""
+    listed = " · ".join(
+        f"{g.reference} {g.theme}" if g.theme else f"{g.reference} (sensible / sensitive)"
+        for g in grievances
+    )
+    answers = [
+        f"# griefs des procès-verbaux / the minutes' grievances: {listed or 'aucun / none'}",
+        'answers: []  # e.g. ["1.2", "2.1"], in quotes',
+    ]
+    return yaml_template(model, step, {"answers": answers})
 
 
 def visit_template(model: type[BaseModel], step: str, items: tuple[ItemState, ...]) -> str:
@@ -96,7 +117,7 @@ def visit_template(model: type[BaseModel], step: str, items: tuple[ItemState, ..
     lines: list[str] = []
     for name, info in model.model_fields.items():
         if name != "items":
-            lines += _field_lines(name, info, "")
+            lines += _field_lines(name, info, "", {})
             continue
         lines.append(f"# {info.description}")
         lines.append("# Change status (planned, in_progress, done, dropped) and progress (0-100);")

@@ -19,7 +19,7 @@ from models.db import session_scope
 from models.settings import get_settings
 from models.views.cycle_state import cycle_state
 from models.views.portfolio import portfolio
-from models.views.tracker import tracked_items, tracker_rows
+from models.views.tracker import answers_text, tracked_items, tracker_rows
 from notifications.documents.render import label, render
 from notifications.history import history, history_markdown
 from orchestrator.artifacts import publish_markdown, publish_progress, publish_table
@@ -53,7 +53,7 @@ def publish_cycle_view(cycle_id: int, language: str = "fr") -> dict[str, Any]:
     if items:
         publish_table(
             heading.artifact_key("items"),
-            items,
+            [row | {"answers": answers_text(row["answers"])} for row in items],
             description=label(language, "items_description", heading, state.follow_up),
         )
     publish_markdown(

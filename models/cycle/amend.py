@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.audit import record
+from models.cycle.amend_lists import correct_actions, correct_commitments, correct_grievances
 from models.cycle.cycle import Cycle, Step, get_cycle, named_step
 from models.cycle.recorded import minutes_of, plan_of, recorded_input, sessions_of
 from models.cycle.steps import StepKind, StepName
@@ -25,18 +26,8 @@ from models.cycle.transitions import StepStatus
 from models.errors import DomainError, InvalidInput
 from models.stages.baseline import BaselineStudy, BaselineSubmission
 from models.stages.chronology import check_chronology
-from models.stages.minutes import (
-    Agreement,
-    AttendanceCount,
-    Commitment,
-    Grievance,
-    MinutesSubmission,
-)
-from models.stages.safety_plan import (
-    HandoverSubmission,
-    PlanAction,
-    SafetyPlanSubmission,
-)
+from models.stages.minutes import Agreement, AttendanceCount, MinutesSubmission
+from models.stages.safety_plan import HandoverSubmission, SafetyPlanSubmission, plan_actions
 from models.stages.sessions import DebateSession, ScheduleSubmission, SessionStatus, shift_session
 from models.stages.venues import place_sessions, session_commune
 
@@ -111,10 +102,12 @@ def _write(session: Session, cycle: Cycle, step: Step, new: BaseModel) -> tuple[
             minutes.total_participants = new.total_participants
             minutes.validated_by = new.validated_by
             minutes.validated_on = new.validated_on
+            # Grievances and commitments keep their rows: a plan action or an item points at them.
+            correct_grievances(session, minutes, new)
+            correct_commitments(session, cycle, minutes, new)
             # The old rows go first: the unit of work would insert the new ones before deleting
             # the old, and (minutes, sex, age band, group) is unique.
-            minutes.attendance, minutes.grievances = [], []
-            minutes.agreements, minutes.commitments = [], []
+            minutes.attendance, minutes.agreements = [], []
             session.flush()
             minutes.attendance = [
                 AttendanceCount(
@@ -122,26 +115,14 @@ def _write(session: Session, cycle: Cycle, step: Step, new: BaseModel) -> tuple[
                 )
                 for a in new.attendance
             ]
-            minutes.grievances = [
-                Grievance(theme=g.theme, summary=g.summary, sensitive=g.sensitive)
-                for g in new.grievances
-            ]
             minutes.agreements = [Agreement(text=text) for text in new.agreements]
-            minutes.commitments = [
-                Commitment(party=c.party, action=c.action, deadline=c.deadline)
-                for c in new.commitments
-            ]
         case SafetyPlanSubmission():
             plan = plan_of(session, cycle.id)
             assert plan is not None
             plan.validated_by = new.validated_by
             plan.validated_on = new.validated_on
-            plan.actions = []
-            session.flush()
-            plan.actions = [
-                PlanAction(priority=priority, **item.model_dump())
-                for priority, item in enumerate(new.actions, start=1)
-            ]
+            # In place: a tracked item points at its action.
+            correct_actions(session, cycle, plan, plan_actions(session, cycle, new, step=step.name))
         case HandoverSubmission():
             plan = plan_of(session, cycle.id)
             assert plan is not None

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from models.cycle.cycle import Cycle, Step
 from models.cycle.steps import StepKind
+from models.stages.answers import grievances_by_reference, reference_order
 from models.stages.baseline import BaselineStudy, BaselineSubmission
 from models.stages.minutes import Minutes, MinutesSubmission
 from models.stages.safety_plan import HandoverSubmission, SafetyPlan, SafetyPlanSubmission
@@ -82,11 +83,17 @@ def recorded_input(session: Session, cycle: Cycle, step: Step) -> BaseModel | No
     plan = plan_of(session, cycle.id)
     if kind is StepKind.PLAN and plan is not None:
         actions = sorted(plan.actions, key=lambda a: a.priority)
+        reference = {g.id: r for r, g in grievances_by_reference(session, cycle.id).items()}
         return SafetyPlanSubmission.model_validate(
             {
                 "actions": [
                     {name: getattr(a, name) for name in ("risk", "action", "responsible_party")}
                     | {"deadline": a.deadline, "resources": a.resources, "indicator": a.indicator}
+                    | {
+                        "answers": sorted(
+                            (reference[g.id] for g in a.grievances), key=reference_order
+                        )
+                    }
                     for a in actions
                 ],
                 "validated_by": plan.validated_by,

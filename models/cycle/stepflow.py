@@ -26,6 +26,7 @@ from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
 from models.errors import DomainError, InvalidInput
 from models.followup.items import ItemState, item_states
 from models.policy import current_policy
+from models.stages.answers import GrievanceShown, shown_grievances
 from models.stages.baseline import BaselineSubmission
 from models.stages.follow_up import VisitSubmission
 from models.stages.minutes import MinutesSubmission
@@ -54,6 +55,8 @@ class WaitingStep:
     """The last finished step before this one (its documents are due once it is recorded)."""
     items: tuple[ItemState, ...] = ()
     """For a visit: the cycle's tracked items as they stand (the form starts from them)."""
+    grievances: tuple[GrievanceShown, ...] = ()
+    """For the plan: the grievances of the cycle's minutes its actions may answer ('1.2')."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,9 @@ def open_step(session: Session, cycle_id: int, *, actor: str, now: datetime) -> 
             None,
         ),
         items=item_states(session, cycle.id) if step.step_name.kind is StepKind.VISIT else (),
+        grievances=tuple(shown_grievances(session, [cycle.id]).values())
+        if step.step_name.kind is StepKind.PLAN
+        else (),
     )
 
 

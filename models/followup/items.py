@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, foreign, mapped_column, relationship
 
 from models.base import Base, IntPk, child_of, one_of
 from models.cycle.cycle import Cycle
 from models.people.roster import CommunePerson, OfficeRole, office_holders
-from models.stages.minutes import Commitment, Minutes
-from models.stages.safety_plan import SafetyPlan
+from models.stages.minutes import Commitment, Grievance, Minutes
+from models.stages.safety_plan import SafetyPlan, plan_action_grievances
 from models.text import name_key
 
 
@@ -79,6 +79,16 @@ class TrackedItem(Base):
     created_at: Mapped[datetime]
 
     owner: Mapped[CommunePerson | None] = relationship()
+    answers: Mapped[list[Grievance]] = relationship(
+        secondary=plan_action_grievances,
+        primaryjoin=lambda: (
+            TrackedItem.plan_action_id == foreign(plan_action_grievances.c.plan_action_id)
+        ),
+        secondaryjoin=lambda: foreign(plan_action_grievances.c.grievance_id) == Grievance.id,
+        order_by=Grievance.id,
+        viewonly=True,
+    )
+    """The grievances the item answers: those of its plan action (none for a commitment)."""
     updates: Mapped[list[ItemUpdate]] = relationship(
         cascade="all, delete-orphan", order_by="ItemUpdate.id"
     )

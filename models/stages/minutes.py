@@ -37,9 +37,14 @@ class Minutes(Base):
     recorded_at: Mapped[datetime]
 
     attendance: Mapped[list[AttendanceCount]] = relationship(cascade="all, delete-orphan")
-    grievances: Mapped[list[Grievance]] = relationship(cascade="all, delete-orphan")
+    grievances: Mapped[list[Grievance]] = relationship(
+        cascade="all, delete-orphan", order_by="Grievance.id"
+    )
+    """In the order the minutes list them: a grievance's position is its number ('1.2')."""
     agreements: Mapped[list[Agreement]] = relationship(cascade="all, delete-orphan")
-    commitments: Mapped[list[Commitment]] = relationship(cascade="all, delete-orphan")
+    commitments: Mapped[list[Commitment]] = relationship(
+        cascade="all, delete-orphan", order_by="Commitment.id"
+    )
 
 
 class PartOfMinutes:

@@ -6,7 +6,17 @@ from datetime import date, datetime
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.audit import record
@@ -16,6 +26,8 @@ from models.errors import InvalidInput
 from models.fields import Moment, Short
 from models.fields import Text as LongText
 from models.idempotent import insert_or_existing
+from models.stages.answers import GrievanceReference, resolve_answers
+from models.stages.minutes import Grievance
 
 
 class SafetyPlan(Base):
@@ -36,6 +48,20 @@ class SafetyPlan(Base):
     )
 
 
+plan_action_grievances = Table(
+    "plan_action_grievances",
+    Base.metadata,
+    Column("plan_action_id", ForeignKey("plan_actions.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "grievance_id",
+        ForeignKey("grievances.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+"""The grievances of the cycle's minutes a plan action answers (models/stages/answers.py)."""
+
+
 class PlanAction(Base):
     __tablename__ = "plan_actions"
     __table_args__ = (
@@ -53,6 +79,11 @@ class PlanAction(Base):
     resources: Mapped[str] = mapped_column(Text)
     indicator: Mapped[str] = mapped_column(Text)
 
+    grievances: Mapped[list[Grievance]] = relationship(
+        secondary=plan_action_grievances, order_by=Grievance.id
+    )
+    """What the action answers; a tracked item reads it through its action."""
+
 
 class PlanActionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -63,6 +94,23 @@ class PlanActionIn(BaseModel):
     deadline: date = Field(description="Échéance / deadline")
     resources: LongText = Field(description="Ressources / resources")
     indicator: LongText = Field(description="Indicateur / indicator")
+    answers: Annotated[list[GrievanceReference], Field(max_length=20)] = Field(
+        default_factory=list,
+        description=(
+            "Griefs auxquels l'action répond, numérotés comme au procès-verbal: « 1.2 » = "
+            "séance 1, grief 2 / grievances it answers, 'session.grievance' as the minutes "
+            "number them: '1.2' = session 1, grievance 2"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _each_grievance_once(self) -> Self:
+        seen: set[str] = set()
+        for reference in self.answers:
+            if reference in seen:
+                raise ValueError(f"grievance {reference} is listed twice; give it once")
+            seen.add(reference)
+        return self
 
 
 class SafetyPlanSubmission(BaseModel):
@@ -100,6 +148,20 @@ class HandoverSubmission(BaseModel):
     received_by: Short = Field(description="Reçu par (nom et fonction) / received by (name, role)")
 
 
+def plan_actions(
+    session: Session, cycle: Cycle, submission: SafetyPlanSubmission, *, step: str = "plan"
+) -> list[PlanAction]:
+    """The plan's actions numbered by priority, each with the grievances it answers (checked
+    against the cycle's recorded minutes: InvalidInput naming `actions[i].answers`)."""
+    answers = resolve_answers(session, cycle, [a.answers for a in submission.actions], step=step)
+    return [
+        PlanAction(priority=priority, **item.model_dump(exclude={"answers"}), grievances=answered)
+        for priority, (item, answered) in enumerate(
+            zip(submission.actions, answers, strict=True), start=1
+        )
+    ]
+
+
 def record_safety_plan(
     session: Session,
     cycle: Cycle,
@@ -118,10 +180,7 @@ def record_safety_plan(
             validated_by=submission.validated_by,
             validated_on=submission.validated_on,
             recorded_at=now,
-            actions=[
-                PlanAction(priority=priority, **item.model_dump())
-                for priority, item in enumerate(submission.actions, start=1)
-            ],
+            actions=plan_actions(session, cycle, submission),
         ),
     )
     if created:
@@ -133,7 +192,11 @@ def record_safety_plan(
             cycle.id,
             now=now,
             actor=actor,
-            after={"actions": len(submission.actions), "validated_on": str(plan.validated_on)},
+            after={
+                "actions": len(submission.actions),
+                "answers": sum(len(a.answers) for a in submission.actions),
+                "validated_on": str(plan.validated_on),
+            },
         )
     return created
 

@@ -1,8 +1,9 @@
-"""The item tracker: every tracked item with its owner, deadline, status, progress and last update
-(`debates actions`, and the table artifact of each cycle)."""
+"""The item tracker: every tracked item with its owner, deadline, status, progress and last update,
+and the grievances it answers (`debates actions`, and the table artifact of each cycle)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -13,6 +14,7 @@ from models.cycle.cycle import Cycle
 from models.followup.items import OPEN_ITEM, TrackedItem
 from models.geography.places import Level, resolve_commune, resolve_place
 from models.people.roster import CommunePerson
+from models.stages.answers import GrievanceShown, answered, shown_grievances
 
 SOURCES = {"plan_action": "plan", "commitment": "engagement / commitment"}
 
@@ -35,7 +37,7 @@ def tracked_items(
     query = (
         select(TrackedItem)
         .join(Cycle, Cycle.id == TrackedItem.cycle_id)
-        .options(selectinload(TrackedItem.updates))
+        .options(selectinload(TrackedItem.updates), selectinload(TrackedItem.answers))
         .order_by(Cycle.region_pcode, Cycle.area_pcode, Cycle.id, TrackedItem.number)
     )
     if cycle_id is not None:
@@ -53,10 +55,23 @@ def tracked_items(
     return list(session.scalars(query))
 
 
+def answers_text(answers: Iterable[Mapping[str, str | None]]) -> str:
+    """'1.1 foncier · 1.2 (sensible)': a row's answers on one line (a table cell)."""
+    return " · ".join(
+        f"{a['grievance']} {a['theme']}" if a["theme"] else f"{a['grievance']} (sensible)"
+        for a in answers
+    )
+
+
 def item_row(
-    item: TrackedItem, cycle: Cycle, owner: CommunePerson | None, today: date
+    item: TrackedItem,
+    cycle: Cycle,
+    owner: CommunePerson | None,
+    today: date,
+    answers: tuple[GrievanceShown, ...] = (),
 ) -> dict[str, Any]:
-    """One item as plain data: the CLI's table and JSON, and the artifact's row."""
+    """One item as plain data: the CLI's table and JSON, and the artifact's row. `answers`: the
+    grievances it answers, a sensitive one by its number only (theme None)."""
     last = item.updates[-1] if item.updates else None
     return {
         "cycle": cycle.id,
@@ -73,6 +88,7 @@ def item_row(
         "last_update": last.on.isoformat() if last else None,
         "last_note": last.note if last else None,
         "drop_reason": item.drop_reason,
+        "answers": [a.as_record() for a in answers],
     }
 
 
@@ -81,4 +97,7 @@ def tracker_rows(session: Session, items: list[TrackedItem], today: date) -> lis
         c.id: c
         for c in session.scalars(select(Cycle).where(Cycle.id.in_({i.cycle_id for i in items})))
     }
-    return [item_row(i, cycles[i.cycle_id], i.owner, today) for i in items]
+    shown = shown_grievances(session, cycles.keys()) if any(i.answers for i in items) else {}
+    return [
+        item_row(i, cycles[i.cycle_id], i.owner, today, answered(i.answers, shown)) for i in items
+    ]

@@ -18,6 +18,7 @@ from models.cycle.steps import StepName
 from models.errors import NotFound
 from models.fields import AgeBand, Group, Sex
 from models.geography.places import Commune
+from models.stages.answers import GrievanceShown, answered, shown_grievances
 from models.stages.minutes import Minutes
 from models.stages.safety_plan import SafetyPlan
 from models.stages.sessions import DebateSession, SessionStatus
@@ -109,6 +110,8 @@ class PlanActionView:
     deadline: date
     resources: str
     indicator: str
+    answers: tuple[GrievanceShown, ...] = ()
+    """The grievances it answers ('1.2'); a sensitive one has no theme here."""
 
 
 @dataclass(frozen=True)
@@ -274,6 +277,7 @@ def safety_plan_view(session: Session, cycle_id: int) -> SafetyPlanView:
     all_minutes = session.scalars(
         select(Minutes).where(Minutes.cycle_id == cycle_id).order_by(Minutes.session_number)
     )
+    shown = shown_grievances(session, [cycle_id])
     return SafetyPlanView(
         place=place_of(cycle),
         cycle_sequence=cycle.sequence,
@@ -291,6 +295,7 @@ def safety_plan_view(session: Session, cycle_id: int) -> SafetyPlanView:
                 deadline=a.deadline,
                 resources=a.resources,
                 indicator=a.indicator,
+                answers=answered(a.grievances, shown),
             )
             for a in plan.actions
         ),

@@ -226,3 +226,104 @@ def test_cycles_and_sessions_from_before_intercommunal_cycles_survive_the_upgrad
         ).all()
     assert [tuple(r) for r in cycles] == [(7, "commune", "ML060205", "ML060205", "active")]
     assert [tuple(r) for r in sessions] == [(7, "Mairie de Diré", "ML060205")]
+
+
+def test_0011_keeps_an_existing_plan_whose_actions_then_answer_nothing(  # type: ignore[no-untyped-def]
+    backend: str, fresh_database
+) -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from models.stages.safety_plan import SafetyPlan, plan_action_grievances
+
+    engine = db.engine_for(fresh_database(backend))
+    migrations.upgrade(engine, "0010")
+    at = datetime(2026, 7, 1, 10, 0, tzinfo=UTC)
+    with engine.begin() as connection:
+        tables = MetaData()
+        tables.reflect(connection)
+        for name, row in [
+            ("regions", {"pcode": "ML06", "name": "Tombouctou"}),
+            ("cercles", {"pcode": "ML0602", "region_pcode": "ML06", "name": "Dire"}),
+            (
+                "communes",
+                {
+                    "pcode": "ML060205",
+                    "cercle_pcode": "ML0602",
+                    "name": "Diré",
+                    "official_name": "Dire",
+                },
+            ),
+            (
+                "cycles",
+                {
+                    "id": 7,
+                    "level": "commune",
+                    "area_pcode": "ML060205",
+                    "commune_pcode": "ML060205",
+                    "cercle_pcode": "ML0602",
+                    "region_pcode": "ML06",
+                    "sequence": 1,
+                    "status": "active",
+                    "start_on": date(2026, 3, 2),
+                    "launched_by": "coordinatrice",
+                    "launched_at": at,
+                },
+            ),
+            (
+                "minutes",
+                {
+                    "id": 3,
+                    "cycle_id": 7,
+                    "session_number": 1,
+                    "total_participants": 30,
+                    "validated_by": "SG de mairie",
+                    "validated_on": date(2026, 5, 2),
+                    "recorded_at": at,
+                },
+            ),
+            (
+                "grievances",
+                {
+                    "id": 4,
+                    "minutes_id": 3,
+                    "theme": "foncier",
+                    "summary": "Champs",
+                    "sensitive": False,
+                },
+            ),
+            (
+                "safety_plans",
+                {
+                    "id": 5,
+                    "cycle_id": 7,
+                    "status": "validated",
+                    "validated_by": "Comité",
+                    "validated_on": date(2026, 6, 1),
+                    "recorded_at": at,
+                },
+            ),
+            (
+                "plan_actions",
+                {
+                    "id": 6,
+                    "plan_id": 5,
+                    "priority": 1,
+                    "risk": "Conflit",
+                    "action": "Baliser",
+                    "responsible_party": "Mairie",
+                    "deadline": date(2026, 9, 1),
+                    "resources": "Budget",
+                    "indicator": "Couloirs",
+                },
+            ),
+        ]:
+            connection.execute(insert(tables.tables[name]).values(**row))
+    migrations.upgrade(engine)
+    with Session(engine) as session, session.begin():
+        plan = session.scalars(select(SafetyPlan)).one()
+        assert [(a.id, a.action, a.grievances) for a in plan.actions] == [(6, "Baliser", [])]
+        session.execute(insert(plan_action_grievances).values(plan_action_id=6, grievance_id=4))
+    with Session(engine) as session:
+        plan = session.scalars(select(SafetyPlan)).one()
+        assert [g.theme for g in plan.actions[0].grievances] == ["foncier"]

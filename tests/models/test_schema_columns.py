@@ -81,6 +81,7 @@ NOT_STORED: dict[str, str] = {
     "Phrase.params": "an output (the matcher's words), not an input",
     "RosterRow.commune": "a name or P-code, resolved to a commune's P-code",
     "ItemUpdateIn.owner": "a name or office, resolved to a commune person's id",
+    "PlanActionIn.answers": "'session.grievance' references, stored as links to the grievances",
     "SessionPlan.commune": "a name or P-code, resolved to a commune's P-code",
     "CycleAdminRequest.action": "a choice: which use case runs",
     "CycleAdminRequest.region": "a name or P-code looked up, never stored",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.cycle.cycle import Cycle
@@ -130,7 +131,11 @@ def add_minutes(session: Session, cycle: Cycle, number: int = 1) -> Minutes:
     return minutes
 
 
-def add_safety_plan(session: Session, cycle: Cycle, *, handed_over: bool = True) -> SafetyPlan:
+def add_safety_plan(
+    session: Session, cycle: Cycle, *, handed_over: bool = True, answers: bool = False
+) -> SafetyPlan:
+    """The plan of two actions; with `answers`, the first answers grievances 1.1 (accès à l'eau)
+    and 1.2 (sensitive) of the minutes add_minutes wrote."""
     plan = SafetyPlan(
         cycle_id=cycle.id,
         status="handed_over" if handed_over else "validated",
@@ -160,6 +165,11 @@ def add_safety_plan(session: Session, cycle: Cycle, *, handed_over: bool = True)
             indicator="Kilomètres de couloirs balisés",
         ),
     ]
+    if answers:
+        minutes = session.scalars(
+            select(Minutes).where(Minutes.cycle_id == cycle.id, Minutes.session_number == 1)
+        ).one()
+        plan.actions[0].grievances = list(minutes.grievances[:2])
     session.add(plan)
     session.flush()
     return plan

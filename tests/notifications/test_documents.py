@@ -61,7 +61,7 @@ def test_minutes_match_their_golden_file(session: Session, locale: str, flavour:
 def test_safety_plan_matches_its_golden_file(session: Session, locale: str, flavour: str) -> None:
     cycle = ngara_cycle(session)
     add_minutes(session, cycle)
-    add_safety_plan(session, cycle)
+    add_safety_plan(session, cycle, answers=True)
     text = render("safety_plan", flavour, locale, doc=safety_plan_view(session, cycle.id))  # type: ignore[arg-type]
     check_golden(f"safety_plan.{locale}.{flavour}", text)
 
