@@ -35,6 +35,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(communes.app, name="communes")
 app.add_typer(facilitators.app, name="facilitators")
 app.add_typer(roster.app, name="roster")
+app.add_typer(actions.app, name="actions")
 app.command()(plan)
 app.command()(status)
 app.command()(sweep)
@@ -53,7 +54,6 @@ for command in (
     pause.pause,
     pause.resume,
     pause.extend,
-    actions.actions,
 ):
     app.command()(command)
 

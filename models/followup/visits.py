@@ -2,8 +2,9 @@
 
 At the handover every plan action and commitment becomes a tracked item, and the monitoring visits
 are added to the cycle as steps `visit-1`, `visit-2` … due the policy's months after the handover
-([follow_up] visits_after_months). A visit updates the items it saw; after the last visit, or
-earlier once every item is done or dropped, the cycle is completed, which frees its commune.
+([follow_up] visits_after_months). A visit updates the items it saw (models/followup/updates.py,
+as an update between visits does); after the last visit, or at an earlier visit once every item is
+done or dropped, the cycle is completed, which frees its commune. Only a visit closes a cycle.
 """
 
 from __future__ import annotations
@@ -21,20 +22,11 @@ from models.cycle.status import close_cycle, set_step_status
 from models.cycle.steps import StepKind, StepName
 from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
 from models.errors import InvalidInput
-from models.followup.items import (
-    OPEN_ITEM,
-    ItemStatus,
-    ItemUpdate,
-    TrackedItem,
-    create_items,
-    current_people,
-    find_owner,
-    items_of,
-)
+from models.followup.items import OPEN_ITEM, TrackedItem, create_items, items_of
+from models.followup.updates import apply_item_update
 from models.idempotent import insert_or_existing
 from models.policy import Policy
-from models.reminders.ledger import cancel_item_reminders
-from models.stages.follow_up import ItemUpdateIn, MonitoringVisit, VisitSubmission
+from models.stages.follow_up import MonitoringVisit, VisitSubmission
 
 CLOSED_AFTER_LAST_VISIT = "suivi terminé: dernière visite / follow-up over: last visit recorded"
 CLOSED_ITEMS_FINISHED = (
@@ -98,67 +90,6 @@ def start_follow_up(
     return items
 
 
-def _apply(
-    session: Session,
-    cycle: Cycle,
-    item: TrackedItem,
-    update: ItemUpdateIn,
-    where: str,
-    *,
-    visit: MonitoringVisit,
-    actor: str,
-    now: datetime,
-) -> None:
-    before = {"status": item.status, "progress": item.progress, "deadline": str(item.deadline)}
-    if update.owner is not None:
-        owner = find_owner(current_people(session, cycle.commune_pcode), update.owner)
-        if owner is None:
-            raise InvalidInput(
-                f"the input for step 'visit-{visit.number}' is not valid",
-                [
-                    (
-                        f"{where}.owner",
-                        f"'{update.owner}' is no current office holder of {cycle.area_name}; "
-                        "give a name or an office 'debates roster list' shows",
-                    )
-                ],
-            )
-        item.owner_id = owner.id
-    moved = update.deadline is not None and update.deadline != item.deadline
-    item.status = update.status.value
-    item.progress = 100 if update.status == ItemStatus.DONE else update.progress
-    item.drop_reason = update.reason if update.status == ItemStatus.DROPPED else None
-    if update.deadline is not None:
-        item.deadline = update.deadline
-    item.updated_at = now
-    item.updates.append(
-        ItemUpdate(
-            visit_id=visit.id,
-            on=visit.visited_on,
-            status=item.status,
-            progress=item.progress,
-            deadline=item.deadline,
-            note=update.note or update.reason,
-            actor=actor,
-            recorded_at=now,
-        )
-    )
-    if moved or item.status not in OPEN_ITEM:
-        cancel_item_reminders(session, [item.id])  # a new date gets its own; a closed item none
-    record(
-        session,
-        "item.updated",
-        "tracked_item",
-        item.id,
-        cycle.id,
-        now=now,
-        actor=actor,
-        before=before,
-        after={"status": item.status, "progress": item.progress, "deadline": str(item.deadline)},
-        reason=item.drop_reason,
-    )
-
-
 def record_visit(
     session: Session,
     cycle: Cycle,
@@ -199,8 +130,17 @@ def record_visit(
     if not created:
         return False
     for index, update in enumerate(submission.items):
-        where = f"items[{index}]"
-        _apply(session, cycle, items[update.item], update, where, visit=visit, actor=actor, now=now)
+        apply_item_update(
+            session,
+            cycle,
+            items[update.item],
+            update,
+            on=visit.visited_on,
+            visit_id=visit.id,
+            refused=(f"the input for step 'visit-{number}' is not valid", f"items[{index}].owner"),
+            actor=actor,
+            now=now,
+        )
     record(
         session,
         "visit.recorded",

@@ -269,6 +269,52 @@ CASES: list[tuple[str, list[str], str]] = [
     ("cycles-unknown-region", ["cycles", "--region", "Atlantide"], "Atlantide"),
     ("status-unknown-region", ["status", "--region", "Atlantide"], "Atlantide"),
     ("sweep-date-format", ["sweep", "--dry-run", "--now", "14/03/2026"], "--now"),
+    # actions update: the cycle has no item yet (its plan is not handed over)
+    (
+        "actions-update-unknown-id",
+        ["actions", "update", "999", "1", "--note", "n"],
+        "cycle with id 999",
+    ),
+    (
+        "actions-update-unknown-item",
+        ["actions", "update", "{id}", "1", "--note", "n"],
+        "has no item 1",
+    ),
+    (
+        "actions-update-status",
+        ["actions", "update", "{id}", "1", "--note", "n", "--status", "finie"],
+        "--status",
+    ),
+    (
+        "actions-update-progress",
+        ["actions", "update", "{id}", "1", "--note", "n", "--progress", "150"],
+        "--progress",
+    ),
+    (
+        "actions-update-date-format",
+        ["actions", "update", "{id}", "1", "--note", "n", "--deadline", "15/10/2026"],
+        "--deadline",
+    ),
+    (
+        "actions-update-impossible-date",
+        ["actions", "update", "{id}", "1", "--note", "n", "--deadline", "2026-02-30"],
+        "--deadline",
+    ),
+    (
+        "actions-update-dropped-without-reason",
+        ["actions", "update", "{id}", "1", "--note", "n", "--status", "dropped"],
+        "--reason",
+    ),
+    (
+        "actions-update-empty-note",
+        ["actions", "update", "{id}", "1", "--note", " "],
+        "--note",
+    ),
+    (
+        "actions-update-over-long",
+        ["actions", "update", "{id}", "1", "--note", "n" * 2001],
+        "--note: 2001 characters; at most 2000",
+    ),
     ("sweep-impossible-date", ["sweep", "--dry-run", "--now", "2026-02-30T09:00+00:00"], "--now"),
 ]
 

@@ -40,6 +40,7 @@ TABLE_OF: dict[str, str] = {
     "RosterRow": "commune_people",
     "ItemUpdateIn": "item_updates",
     "VisitSubmission": "monitoring_visits",
+    "ItemChange": "item_updates",
 }
 
 # Text fields whose column is not of their name in their schema's table.
@@ -58,6 +59,7 @@ COLUMN_OF: dict[str, str] = {
     "Settings.actor": "audit_events.actor",
     "RosterRow.contacts": "commune_person_contacts.url",
     "ItemUpdateIn.reason": "tracked_items.drop_reason",
+    "ItemChange.reason": "tracked_items.drop_reason",
     "CycleAdminRequest.reason": "cycle_pauses.reason",
 }
 
@@ -81,6 +83,7 @@ NOT_STORED: dict[str, str] = {
     "Phrase.params": "an output (the matcher's words), not an input",
     "RosterRow.commune": "a name or P-code, resolved to a commune's P-code",
     "ItemUpdateIn.owner": "a name or office, resolved to a commune person's id",
+    "ItemChange.owner": "a name or office, resolved to a commune person's id",
     "PlanActionIn.answers": "'session.grievance' references, stored as links to the grievances",
     "SessionPlan.commune": "a name or P-code, resolved to a commune's P-code",
     "CycleAdminRequest.action": "a choice: which use case runs",

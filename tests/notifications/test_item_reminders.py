@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from models.cycle.stepflow import apply_submission
 from models.followup.items import items_of
+from models.followup.updates import parse_item_change, update_item
 from models.people.roster import CommunePersonContact
 from tests.flows import inputs
 from tests.models.test_follow_up import add_office_holder, through_handover
@@ -98,3 +99,48 @@ def test_a_dropped_items_pending_reminder_is_cancelled_not_sent(
     sweep(WEEK_BEFORE.replace(hour=18))
     assert {n.status for n in ledger(session) if n.item_id == first.id} == {"cancelled"}
     assert not [s for s in _subjects(mailbox, "maire@") if "action n° 1 " in s]
+
+
+def _update_between_visits(session: Session, cycle_id: int, now: datetime, **given: str) -> None:
+    change = parse_item_change({"note": "Appel du point focal"} | given)
+    update_item(session, cycle_id, 1, change, actor="coord", now=now)
+
+
+def test_an_item_dropped_between_visits_has_its_pending_reminder_cancelled(
+    session: Session, mailbox: Mailbox
+) -> None:
+    _mayor_with_mail(session, mailbox, "refuse-maire@example.org")  # the first send fails
+    cycle = through_handover(session, now=HANDED)
+    first = items_of(session, cycle.id)[0]
+    sweep(WEEK_BEFORE)
+    [pending] = [n for n in ledger(session) if n.rule == f"item-{first.id}-before-7d"]
+    assert pending.status == "failed"
+    session.execute(update(CommunePersonContact).values(url=mailbox.url("maire@example.org")))
+    _update_between_visits(
+        session, cycle.id, WEEK_BEFORE, status="dropped", reason="Plus de budget"
+    )
+    sweep(WEEK_BEFORE.replace(hour=18))
+    assert {n.status for n in ledger(session) if n.item_id == first.id} == {"cancelled"}
+    assert not [s for s in _subjects(mailbox, "maire@") if "action n° 1 " in s]
+
+
+def test_a_new_deadline_between_visits_cancels_the_old_reminder_and_gets_fresh_ones_once(
+    session: Session, mailbox: Mailbox
+) -> None:
+    _mayor_with_mail(session, mailbox, "refuse-maire@example.org")
+    cycle = through_handover(session, now=HANDED)
+    first = items_of(session, cycle.id)[0]
+    sweep(WEEK_BEFORE)
+    session.execute(update(CommunePersonContact).values(url=mailbox.url("maire@example.org")))
+    _update_between_visits(session, cycle.id, WEEK_BEFORE, deadline="2026-09-30")
+    sweep(WEEK_BEFORE.replace(hour=18))  # the old date's retry is cancelled, not sent
+    assert not [s for s in _subjects(mailbox, "maire@") if "action n° 1 " in s]
+    new_week_before = datetime(2026, 9, 23, 9, 0, tzinfo=UTC)
+    sweep(new_week_before)
+    sweep(new_week_before.replace(hour=15))
+    reminders = [s for s in _subjects(mailbox, "maire@") if s.startswith("Rappel : action n° 1 ")]
+    assert reminders == [
+        "Rappel : action n° 1 du plan de sécurité — Tombouctou, échéance le 30 septembre 2026"
+    ]
+    statuses = [(n.status, n.due_at.date()) for n in ledger(session) if n.item_id == first.id]
+    assert ("cancelled", date(2026, 8, 29)) in statuses and ("sent", date(2026, 9, 30)) in statuses
