@@ -253,3 +253,33 @@ def test_a_cli_launch_publishes_the_portfolio_before_any_sweep(
         ("Diré", cycle_id, "baseline")
     ]
     assert latest.description == "Portefeuille : 1 cycle actif — Tombouctou : 1"
+
+
+def test_the_item_tracker_shows_what_each_item_answers_a_sensitive_grievance_by_number(
+    prefect_server: None, session: Session
+) -> None:
+    from datetime import UTC, datetime
+
+    from models.followup.items import create_items
+
+    cycle = ngara_cycle(session)
+    add_minutes(session, cycle)
+    add_safety_plan(session, cycle, answers=True)
+    create_items(session, cycle, now=datetime(2026, 4, 17, 12, 0, tzinfo=UTC))
+    session.commit()
+
+    @flow
+    def watch(cycle_id: int) -> str:
+        refresh_cycle_view(cycle_id)
+        return str(prefect.runtime.flow_run.id)
+
+    run_id = watch(cycle.id)
+    [table] = artifacts(f"{NGARA}-items", run_id)
+    rows = json.loads(table.data)
+    assert [row["answers"] for row in rows] == [
+        "1.1 Accès à l'eau · 1.2 (sensible)",
+        "",
+        "",
+        "",
+    ]
+    assert "Exactions" not in table.data
