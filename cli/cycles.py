@@ -138,5 +138,5 @@ def cancel(
         return
     console.print(f"[green]Cycle {cycle} cancelled.[/]")
     if done.run_note is not None:
-        style = "" if done.run_cancelled else "[yellow]"
-        console.print(f"{style}{done.run_note}{'[/]' if style else ''}", highlight=False)
+        style = "" if done.run_cancelled else "yellow"
+        console.print(done.run_note, style=style, highlight=False, markup=False, soft_wrap=True)

@@ -32,7 +32,10 @@ def launch(
     start: Annotated[str | None, typer.Option(help="Launch date, e.g. 2026-03-02")] = None,
 ) -> None:
     """Launch a cycle per commune (skipping those with an active cycle) and start its flow run;
-    with --cercle X --intercommunal, one cycle for the cercle."""
+    with --cercle X --intercommunal, one cycle for the cercle.
+
+    With no Prefect server answering, the cycles are recorded and matched all the same, and their
+    flow runs start at the next reconcile (exit 0: what was asked is recorded)."""
     from pydantic import ValidationError
     from rich.progress import Progress
 
@@ -40,7 +43,8 @@ def launch(
     from models.cycle.launch import LaunchRequest
     from models.errors import InvalidInput
     from models.settings import get_settings
-    from orchestrator.runs import ui_url
+    from orchestrator.runs import CATCH_UP, ui_url
+    from orchestrator.server import connect
     from services.launch import launch as launch_cycles
 
     try:
@@ -54,7 +58,7 @@ def launch(
     except ValidationError as exc:
         raise InvalidInput("nothing was launched", problems(exc)) from exc
     prepare_database()
-    require_server(deployed=True)
+    connect(get_settings().data_dir)  # where the runs go; with no server there, they start later
     who = get_settings().resolved_actor()
     with Progress(console=console, transient=True) as progress:
         bar = progress.add_task("Recording the cycles", total=None)
@@ -95,6 +99,14 @@ def launch(
         raise ActiveCycleExists(
             f"{label} already has an {reason}; finish or cancel it before launching another "
             "(its communes' own cycles are not affected)"
+        )
+    if launched.runs_later is not None:
+        console.print(
+            f"Their flow runs are not started yet: {launched.runs_later}; {CATCH_UP}.",
+            style="yellow",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
         )
     for label, reason in report.skipped:
         console.print(f"[yellow]Skipped[/] {label}: {reason}", highlight=False)

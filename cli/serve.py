@@ -1,45 +1,32 @@
 """`debates up` (the main job), `debates serve` and `debates reconcile`."""
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from cli.common import console, prepare_database
 from cli.launch import require_server
-from cli.tables import titled_table
-
-if TYPE_CHECKING:
-    from services.reconcile import Restarted
 
 SERVE_LIMIT = 8
 """Default of --limit; tests/cli/test_usage_errors.py keeps it equal to deployments.serve's."""
 
 
 def reconcile_and_show() -> int:
-    """Start a fresh flow run for every active cycle whose run is lost; how many were started."""
+    """Repair every half-state (services/reconcile.py) and print each repair; how many."""
+    from cli.repairs import show_repairs
     from models.settings import get_settings
     from services.reconcile import reconcile
 
-    return show_restarted(reconcile(who=get_settings().resolved_actor()))
-
-
-def show_restarted(restarted: "list[Restarted]") -> int:
-    if not restarted:
-        console.print("Every active cycle has a live flow run.")
-        return 0
-    table = titled_table(
-        f"{len(restarted)} flow run(s) restarted", ("Cycle", "Commune", "Why", "New flow run")
-    )
-    for r in restarted:
-        table.add_row(str(r.run.cycle_id), r.run.commune, r.why, r.new_flow_run_id or "—")
-    console.print(table)
-    return len(restarted)
+    return show_repairs(reconcile(who=get_settings().resolved_actor()))
 
 
 def reconcile() -> None:
-    """Restart the flow run of each active cycle whose run is missing, cancelled, crashed or failed.
+    """Repair what an interruption left half done: a team for each active cycle never matched, the
+    live flow run of a cancelled or completed cycle cancelled, a fresh flow run for each active
+    cycle whose run is missing, cancelled, crashed, failed or suspended on a finished step.
 
-    The new run replays from the database to the step the cycle waits on.
+    A fresh run replays from the database to the step the cycle waits on. Prints one line per
+    repair, grouped by kind.
     """
     prepare_database()
     require_server(deployed=True)

@@ -44,7 +44,7 @@ def submit(
     submission = parse_submission(step, read_input(file, set_ or [], schema))
     prepare_database()
     # Prefect only now: --template and input errors answer without its second of imports.
-    from cli.serve import show_restarted
+    from cli.repairs import show_restarted
     from services.submit import submit as record_and_resume
 
     done = record_and_resume(cycle, step, submission, who=get_settings().resolved_actor())
@@ -58,7 +58,7 @@ def submit(
         err_console.print(f"Cycle {cycle}: {done.summary}; nothing changed.")
         return
     console.print(f"[green]Cycle {cycle}: {done.summary}.[/]", highlight=False)
-    console.print(done.resumed, highlight=False)
+    console.print(done.resumed, highlight=False, markup=False, soft_wrap=True)
     if done.restarted is not None:
         show_restarted(done.restarted)
 

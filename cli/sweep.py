@@ -69,3 +69,6 @@ def sweep(
         f"{result['sent']} notifications sent, {result['failed']} failed (retried later), "
         f"{result['overdue']} steps overdue in all."
     )
+    if repaired := {kind: n for kind, n in result["repaired"].items() if n}:
+        said = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in repaired.items())
+        console.print(f"Reconciled: {said}.")

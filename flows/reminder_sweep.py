@@ -13,7 +13,7 @@ from prefect import flow, get_run_logger
 
 from models.clock import require_aware, utcnow
 from tasks.artifacts import refresh_portfolio
-from tasks.launch import reconcile_cycle_runs
+from tasks.launch import reconcile_cycles
 from tasks.sweep import (
     announce_overdue,
     claim_notifications,
@@ -30,7 +30,8 @@ def reminder_sweep(
     now: datetime | None = None, dry_run: bool = False, reconcile_runs: bool = True
 ) -> dict[str, Any]:
     """Flag overdue steps, send due reminders and escalations exactly once, publish the tables,
-    and bring back lost flow runs of active cycles.
+    and reconcile: teams for cycles never matched, closed cycles' live runs cancelled, lost runs of
+    active cycles started again.
 
     With dry_run, nothing is written or sent: the run returns what would go out.
 
@@ -38,7 +39,8 @@ def reminder_sweep(
         now: Balayer comme à ce moment (ISO, avec fuseau) / sweep as if it were this moment;
             empty: now.
         dry_run: Montrer sans rien envoyer / show what would go out; write and send nothing.
-        reconcile_runs: Relancer les runs perdus des cycles actifs / restart lost cycle runs.
+        reconcile_runs: Réparer les cycles (équipes, runs perdus ou orphelins) / reconcile the
+            cycles (teams, lost or orphaned runs).
     """
     moment = utcnow() if now is None else require_aware(now, field="now")
     if dry_run:
@@ -50,14 +52,14 @@ def reminder_sweep(
     sent = send_notifications(claimed["ids"], moment, sweep_id)
     overdue = publish_overdue_table(moment)
     refresh_portfolio(moment)
-    restarted = 0
+    repaired: dict[str, int] = {}
     if reconcile_runs:
-        # A lost cycle run must not stop reminders: its failure is logged, the sweep goes on.
-        state = reconcile_cycle_runs(return_state=True)
+        # A failed repair must not stop reminders: its failure is logged, the sweep goes on.
+        state = reconcile_cycles(return_state=True)
         if state.is_completed():
-            restarted = state.result()
+            repaired = state.result()
         else:
-            get_run_logger().warning("could not reconcile lost cycle runs: %s", state.message)
+            get_run_logger().warning("could not reconcile the cycles: %s", state.message)
     return {
         "now": moment.isoformat(),
         "newly_overdue": len(flagged),
@@ -66,5 +68,5 @@ def reminder_sweep(
         "failed": sent["failed"],
         "unreachable_reported": sent["unreachable_reported"],
         "overdue": overdue,
-        "runs_restarted": restarted,
+        "repaired": repaired,
     }

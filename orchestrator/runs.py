@@ -1,4 +1,5 @@
-"""Flow runs of cycles on the Prefect server: create them, find the lost ones, link to the UI.
+"""Flow runs of cycles on the Prefect server: create them, find the lost ones and the live runs of
+closed cycles, link to the UI.
 
 This module talks to Prefect only; which cycle needs a run is the database's answer (models/launch).
 """
@@ -17,15 +18,26 @@ from prefect.flow_runs import resume_flow_run
 from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
 
 from models.cycle.launch import CycleRun
+from models.cycle.runs import ClosedRun
+from models.cycle.transitions import CycleStatus
 from models.errors import DomainError
 from models.query import in_chunks
 from models.settings import flow_run_url, get_settings
 from orchestrator.names import DEBATE_CYCLE
-from orchestrator.server import NOT_ANSWERING_FIX, answers
+from orchestrator.server import answers
 
 LOST = frozenset({StateType.CANCELLED, StateType.CRASHED, StateType.FAILED, StateType.COMPLETED})
 """States in which a flow run no longer carries an active cycle."""
 
+
+WAITING = frozenset({StateType.SCHEDULED, StateType.PENDING, StateType.PAUSED})
+"""States of a run that is not executing and will not end by itself soon (Suspended is PAUSED)."""
+
+CATCH_UP = (
+    "the next reconcile catches it up ('debates up' runs one at start, the hourly sweep another, "
+    "or run 'debates reconcile')"
+)
+"""What a coordinator is told when a change is recorded but its flow run could not be reached."""
 
 STALE = "its flow run is suspended on an earlier step"
 
@@ -44,6 +56,18 @@ def deployment_id() -> UUID:
                 f"the deployment '{DEBATE_CYCLE}' is not on the Prefect server at "
                 f"{PREFECT_API_URL.value()}; start 'debates up' (or 'debates serve') first"
             ) from None
+
+
+def cannot_start_runs() -> str | None:
+    """Why flow runs of cycles cannot be created now (no server answers, or the debate-cycle
+    deployment is not on it), in a clause; None when they can."""
+    if not server_answers():
+        return f"no Prefect server answers at {PREFECT_API_URL.value()}"
+    try:
+        deployment_id()
+    except NotDeployed as exc:
+        return str(exc)
+    return None
 
 
 DEFAULT_UI_URL = "http://127.0.0.1:4200"
@@ -130,8 +154,27 @@ def lost_runs(runs: list[CycleRun]) -> list[tuple[CycleRun, str]]:
     return lost
 
 
-def cancel_runs(flow_run_ids: Iterable[str]) -> None:
-    """Cancel replaced runs that still look alive (a stale suspension), so the UI shows one."""
+def live_runs_of(closed: list[ClosedRun]) -> list[tuple[ClosedRun, str]]:
+    """Closed cycles whose flow run is still live, with its state's name: waiting (Scheduled,
+    Pending, Suspended, Paused), or Running for a cancelled cycle (as `debates cancel` would
+    have stopped it). A completed cycle's Running run is left alone: it is the run that completed
+    the cycle, finishing its documents."""
+    known = read_runs(c.run.flow_run_id for c in closed if c.run.flow_run_id)
+    live = []
+    for cycle in closed:
+        flow_run = known.get(cycle.run.flow_run_id or "")
+        state = flow_run.state_type if flow_run is not None else None
+        if flow_run is None or state is None:
+            continue
+        running = state is StateType.RUNNING and cycle.status is CycleStatus.CANCELLED
+        if state in WAITING or running:
+            live.append((cycle, flow_run.state_name or state.value.title()))
+    return live
+
+
+def cancel_runs(flow_run_ids: Iterable[str], *, why: str = "replaced by a new run") -> None:
+    """Cancel runs that still look alive (a replaced run's stale suspension, a closed cycle's
+    orphaned one), saying `why` in the state's message, so the UI shows one live run per cycle."""
     from prefect.states import Cancelled
 
     with get_client(sync_client=True) as client:
@@ -141,9 +184,7 @@ def cancel_runs(flow_run_ids: Iterable[str]) -> None:
             except ObjectNotFound:  # gone with its server's database: nothing to cancel
                 continue
             if flow_run.state is not None and not flow_run.state.is_final():
-                client.set_flow_run_state(
-                    flow_run.id, Cancelled(message="replaced by a new run"), force=True
-                )
+                client.set_flow_run_state(flow_run.id, Cancelled(message=why), force=True)
 
 
 def flow_run_state(flow_run_id: str) -> FlowRun:
@@ -176,10 +217,7 @@ def resume_cycle_run(flow_run_id: str | None, step: str, run_input: dict[str, An
     if not flow_run_id:
         return "the cycle has no flow run yet; 'debates reconcile' starts one"
     if not server_answers():
-        return (
-            f"no Prefect server answers at {PREFECT_API_URL.value()}; the flow run catches up "
-            f"when one is back ({NOT_ANSWERING_FIX})"
-        )
+        return f"no Prefect server answers at {PREFECT_API_URL.value()}; {CATCH_UP}"
     try:
         flow_run = flow_run_state(flow_run_id)
     except ObjectNotFound:

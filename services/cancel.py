@@ -1,4 +1,7 @@
-"""Cancel a cycle for good: its open steps are cancelled in the database, then its flow run."""
+"""Cancel a cycle for good: its open steps are cancelled in the database, then its flow run.
+
+With no Prefect server answering, the cycle is cancelled all the same (the database is the record)
+and its run is left to reconcile, which cancels a closed cycle's live run once a server answers."""
 
 from __future__ import annotations
 
@@ -9,8 +12,8 @@ from models.cycle.cycle import get_cycle
 from models.cycle.stepflow import cancel_cycle
 from models.db import session_scope
 from models.settings import get_settings
-from orchestrator.runs import cancel_runs, server_answers
-from orchestrator.server import NOT_ANSWERING_FIX, connect
+from orchestrator.runs import CATCH_UP, cancel_runs, server_answers
+from orchestrator.server import connect
 
 
 @dataclass(frozen=True)
@@ -34,8 +37,8 @@ def cancel(cycle_id: int, reason: str, *, who: str) -> Cancelled:
     if not server_answers():
         return Cancelled(
             True,
-            f"Its flow run is not cancelled: no Prefect server answers at {api_url}; "
-            f"{NOT_ANSWERING_FIX}.",
+            f"Its flow run is not cancelled yet: no Prefect server answers at {api_url}; "
+            f"{CATCH_UP}.",
         )
     cancel_runs([flow_run_id])
     return Cancelled(True, "Its flow run is cancelled.", run_cancelled=True)

@@ -140,7 +140,7 @@ def run_demo(region: str, count: int, *, who: str) -> DemoRun:
     if not existing:
         report = seed_demo(region, count, who=who)
         start_runs(report.launched, reason="launch", who=who)
-    restarted = reconcile(who=who)
+    restarted = reconcile(who=who).restarted
     return DemoRun(
         seeded=report,
         cycles=existing or len(report.launched if report else []),

@@ -1,9 +1,12 @@
 """Launching cycles: record them, match their facilitator teams at once, start their flow runs.
 
 `launch` is the whole use case (`debates launch`, the demo); the launch-cycles flow runs the same
-three steps as tasks. Each step is its own transaction, so a crash between them leaves cycles that a
-rerun or `debates reconcile` completes: recorded cycles are not launched twice (one active cycle per
-commune), and a flow run's idempotency key makes creating it again return it.
+three steps as tasks. Each step is its own transaction, so an interruption between them (a crash,
+a database error, a Prefect server gone) leaves cycles that `debates reconcile` completes: a cycle
+never matched gets its team, a cycle without a run gets one (services/reconcile.py). Recorded
+cycles are not launched twice (one active cycle per commune), and a flow run's idempotency key makes
+creating it again return it. With no Prefect server (or no deployment) the cycles are recorded and
+matched, and their runs start at the next reconcile.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from models.cycle.launch import (
     set_flow_run,
 )
 from models.db import session_scope
+from models.errors import DomainError
 from models.matching.team import assign_cycles
 from models.policy import current_policy
 from orchestrator import runs as prefect_runs
@@ -84,6 +88,11 @@ def start_runs(
     return created
 
 
+class LaunchIncomplete(DomainError):
+    """The cycles are recorded, but matching them or starting their runs failed: reconcile
+    completes them."""
+
+
 @dataclass(frozen=True)
 class Launched:
     report: LaunchReport
@@ -91,6 +100,8 @@ class Launched:
     """{cycle id: the team (lead, co, score …) or why nobody fits}"""
     runs: dict[int, str]
     """{cycle id: flow run id}"""
+    runs_later: str | None = None
+    """Why the flow runs were not started (no Prefect server answers …): reconcile starts them."""
 
 
 def launch(
@@ -106,8 +117,24 @@ def launch(
     each flow run is created.
     """
     report = record_launches(request, who=who)
-    if matching is not None:
-        matching(len(report.launched))
-    teams = {t["cycle_id"]: t for t in assign_teams([r.cycle_id for r in report.launched], who=who)}
-    runs = start_runs(report.launched, reason="launch", who=who, progress=progress)
+    if not report.launched:
+        return Launched(report, {}, {})
+    part = "matching their facilitators"
+    try:
+        if matching is not None:
+            matching(len(report.launched))
+        cycle_ids = [r.cycle_id for r in report.launched]
+        teams = {t["cycle_id"]: t for t in assign_teams(cycle_ids, who=who)}
+        part = "starting their flow runs"
+        if (why := prefect_runs.cannot_start_runs()) is not None:
+            return Launched(report, teams, {}, why)
+        runs = start_runs(report.launched, reason="launch", who=who, progress=progress)
+    except Exception as exc:  # not swallowed: said in one line, the cause chained for --debug
+        ids = ", ".join(str(r.cycle_id) for r in report.launched)
+        cause = (str(exc).splitlines() or [""])[0]
+        raise LaunchIncomplete(
+            f"{len(report.launched)} cycle(s) recorded (id {ids}), but {part} failed "
+            f"({type(exc).__name__}: {cause}); 'debates reconcile' completes them "
+            "('debates up' runs it at start, and the hourly sweep)"
+        ) from exc
     return Launched(report, teams, runs)

@@ -1,19 +1,41 @@
-"""Reconcile: every active cycle gets a live flow run again.
+"""Reconcile: repair every half-state the database and the Prefect server can be left in.
 
-The database knows where each cycle stands; a flow run can be lost (cancelled by a badly timed stop,
-crashed, deleted, or suspended on a step the database says is finished). A fresh run replays from
-the database to the step the cycle waits on. `debates up`, `debates serve`, `debates reconcile` and
-the hourly sweep call it.
+The database is the record; a launch, a submit or a cancel can be interrupted between their parts
+(a crash, a database error, a Prefect server that does not answer), and a flow run can be lost
+(cancelled by a badly timed stop, crashed, deleted, or suspended on a step the database says is
+finished). Reconcile repairs, in this order:
+
+1. an active cycle the matcher never saw (a launch stopped after recording it) gets a team, or a
+   "nobody fits" notice to the coordinators, as a launch would have given;
+2. a cancelled or completed cycle's flow run that is still live (a `debates cancel` while no server
+   answered orphans a Suspended run) is cancelled, with why in its state's message;
+3. an active cycle whose run is lost gets a fresh run, which replays from the database to the step
+   the cycle waits on.
+
+Running it again changes nothing. `debates up`, `debates serve`, `debates reconcile` and the hourly
+sweep call it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from models.cycle.launch import CycleRun, active_cycle_runs
+from models.cycle.launch import CycleRun
+from models.cycle.runs import ClosedRun, active_cycle_runs, closed_cycle_runs
+from models.cycle.transitions import CycleStatus
 from models.db import session_scope
+from models.matching.assignment import never_matched
 from orchestrator import runs as prefect_runs
-from services.launch import start_runs
+from services.launch import assign_teams, start_runs
+
+STOPPED_WHY = {
+    CycleStatus.CANCELLED: "Cycle annulé : run arrêté par la réconciliation / "
+    "cycle cancelled: run stopped by reconcile",
+    CycleStatus.COMPLETED: "Cycle terminé : run arrêté par la réconciliation / "
+    "cycle completed: run stopped by reconcile",
+}
+"""The Prefect state message of a closed cycle's run that reconcile cancels (the UI shows it)."""
 
 
 @dataclass(frozen=True)
@@ -23,14 +45,67 @@ class Restarted:
     new_flow_run_id: str | None
 
 
+@dataclass(frozen=True)
+class Stopped:
+    """A closed cycle's run that was still live, now Cancelled."""
+
+    closed: ClosedRun
+    was: str
+    """The run's state before (Suspended, Scheduled …)."""
+
+
+@dataclass(frozen=True)
+class Repairs:
+    matched: list[dict[str, Any]] = field(default_factory=list)
+    """Matching results (services.launch.assign_teams) of cycles that had never been matched."""
+    stopped: list[Stopped] = field(default_factory=list)
+    restarted: list[Restarted] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.matched) + len(self.stopped) + len(self.restarted)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "teams_matched": len(self.matched),
+            "runs_stopped": len(self.stopped),
+            "runs_restarted": len(self.restarted),
+        }
+
+
+def match_unmatched(*, who: str) -> list[dict[str, Any]]:
+    """A team (or why nobody fits, told to the coordinators) for each active cycle never matched."""
+    with session_scope(readonly=True) as session:
+        cycle_ids = never_matched(session)
+    return assign_teams(cycle_ids, who=who)
+
+
+def stop_runs_of_closed_cycles() -> list[Stopped]:
+    """Cancel the live flow runs of cancelled and completed cycles."""
+    with session_scope(readonly=True) as session:
+        closed = closed_cycle_runs(session)
+    stopped = []
+    for cycle, state in prefect_runs.live_runs_of(closed):
+        assert cycle.run.flow_run_id is not None  # live_runs_of read it from the server
+        prefect_runs.cancel_runs([cycle.run.flow_run_id], why=STOPPED_WHY[cycle.status])
+        stopped.append(Stopped(cycle, state))
+    return stopped
+
+
 def lost_cycle_runs() -> list[tuple[CycleRun, str]]:
     with session_scope(readonly=True) as session:
         runs = active_cycle_runs(session)
     return prefect_runs.lost_runs(runs)
 
 
-def reconcile(*, who: str) -> list[Restarted]:
+def restart_lost_runs(*, who: str) -> list[Restarted]:
     """Start a fresh run for each active cycle whose run is lost: what was restarted, and why."""
     lost = lost_cycle_runs()
     started = start_runs([run for run, _ in lost], reason="reconcile", who=who)
     return [Restarted(run, why, started.get(run.cycle_id)) for run, why in lost]
+
+
+def reconcile(*, who: str) -> Repairs:
+    """Every repair above, in order; what was repaired."""
+    matched = match_unmatched(who=who)
+    stopped = stop_runs_of_closed_cycles()
+    return Repairs(matched, stopped, restart_lost_runs(who=who))

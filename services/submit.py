@@ -1,7 +1,8 @@
 """Record what people did for a step, then resume the cycle's waiting flow run.
 
 The database is the record: the step is recorded first, in one transaction; then the run is
-resumed, and when the Prefect server is not answering, the run catches up later (reconcile). Minutes
+resumed; when the Prefect server is not answering, the run catches up at the next reconcile (which
+replaces a run suspended on a finished step). Minutes
 reach Prefect with their sensitive grievances withheld: their text stays in the domain database.
 """
 
@@ -21,7 +22,7 @@ from models.settings import get_settings
 from models.stages.minutes import MinutesSubmission, withhold_sensitive
 from orchestrator.runs import STALE, resume_cycle_run, waits_on
 from orchestrator.server import connect
-from services.reconcile import Restarted, reconcile
+from services.reconcile import Restarted, restart_lost_runs
 
 
 @dataclass(frozen=True)
@@ -58,5 +59,5 @@ def submit(cycle_id: int, step: str, submission: Any, *, who: str) -> Submitted:
             return Submitted(False, recorded.summary)
         return Submitted(False, recorded.summary, resume_cycle_run(flow_run_id, step, run_input))
     outcome = resume_cycle_run(flow_run_id, step, run_input)
-    restarted = reconcile(who=who) if outcome == STALE else None
+    restarted = restart_lost_runs(who=who) if outcome == STALE else None
     return Submitted(True, recorded.summary, outcome, restarted)

@@ -28,11 +28,12 @@ def start_cycle_runs(runs: list[CycleRun], reason: str = "launch") -> dict[int, 
 
 
 @task(
-    name="reconcile-cycle-runs",
+    name="reconcile-cycles",
     retries=2,
     retry_delay_seconds=[5, 30],
     **{k: v for k, v in DB_TASK.items() if not k.startswith("retr")},
 )
-def reconcile_cycle_runs() -> int:
-    """For the reminder sweep: bring back lost runs of active cycles; how many were restarted."""
-    return len(reconcile.reconcile(who=actor("reconcile")))
+def reconcile_cycles() -> dict[str, int]:
+    """For the reminder sweep: repair half-states (teams never matched, live runs of closed
+    cycles, lost runs of active cycles); how many of each kind."""
+    return reconcile.reconcile(who=actor("reconcile")).counts()

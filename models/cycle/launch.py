@@ -13,9 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
-from sqlalchemy import (
-    select,
-)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -206,14 +203,6 @@ def set_flow_run(
         after={"flow_run_id": flow_run_id},
     )
     return True
-
-
-def active_cycle_runs(session: Session) -> list[CycleRun]:
-    """Every active cycle with the flow run it should have: what reconcile checks against Prefect."""
-    cycles = session.scalars(
-        select(Cycle).where(Cycle.status == CycleStatus.ACTIVE).order_by(Cycle.id)
-    )
-    return [cycle_run(c) for c in cycles]
 
 
 def _still_active(existing: Cycle) -> str:

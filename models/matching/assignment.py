@@ -15,6 +15,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selecti
 
 from models.audit import AuditEvent
 from models.base import Base, IntPk, child_of, one_of, unique_where
+from models.cycle.cycle import Cycle
+from models.cycle.transitions import CycleStatus
 from models.matching.phrase import Phrase, load_phrase, load_phrases
 from models.people.facilitator import Facilitator
 
@@ -66,22 +68,37 @@ def current_team(session: Session, cycle_id: int) -> dict[str, TeamAssignment]:
     return {row.role: row for row in rows}
 
 
+TEAM_EVENTS = ("team.assigned", "team.unassigned", "team.member_unavailable", "team.member_unfit")
+"""What the matcher (or a member's leave) records on a cycle's audit trail."""
+
+
 def last_team_event(session: Session, cycle_id: int) -> tuple[str, object] | None:
     """The latest team event of the cycle: its action and stored reason (a phrase's JSON, or the
     English text of an event from before phrases)."""
     event = session.scalars(
         select(AuditEvent)
-        .where(
-            AuditEvent.cycle_id == cycle_id,
-            AuditEvent.action.in_(
-                ["team.assigned", "team.unassigned", "team.member_unavailable", "team.member_unfit"]
-            ),
-        )
+        .where(AuditEvent.cycle_id == cycle_id, AuditEvent.action.in_(TEAM_EVENTS))
         .order_by(AuditEvent.id.desc())
     ).first()
     if event is None:
         return None
     return event.action, (event.after or {}).get("reason")
+
+
+def never_matched(session: Session) -> list[int]:
+    """Active cycles the matcher never saw: no team row and no team event. A launch interrupted
+    between recording its cycles and matching them leaves these; reconcile matches them."""
+    seen = select(AuditEvent.id).where(
+        AuditEvent.cycle_id == Cycle.id, AuditEvent.action.in_(TEAM_EVENTS)
+    )
+    staffed = select(TeamAssignment.id).where(TeamAssignment.cycle_id == Cycle.id)
+    return list(
+        session.scalars(
+            select(Cycle.id)
+            .where(Cycle.status == CycleStatus.ACTIVE, ~seen.exists(), ~staffed.exists())
+            .order_by(Cycle.id)
+        )
+    )
 
 
 def team_summary(session: Session, cycle_id: int) -> dict[str, Any]:

@@ -258,7 +258,9 @@ CASES: list[tuple[str, list[str], str]] = [
     ),
     ("communes-find-unknown", ["communes", "find", "Atlantide"], "Atlantide"),
     ("communes-list-unknown-region", ["communes", "list", "--region", "Atlantide"], "Atlantide"),
-    # launch (refused before it needs a Prefect server), plan, views
+    # launch (refused before anything is recorded, server or not), plan, views
+    ("launch-unknown-commune", ["launch", "--commune", "Atlantide"], "Atlantide"),
+    ("launch-unknown-region", ["launch", "--region", "Atlantide"], "Atlantide"),
     ("launch-date-format", ["launch", "--commune", "Diré", "--start", "2/3/2026"], "--start"),
     ("launch-impossible-date", ["launch", "--commune", "Diré", "--start", "2026-02-30"], "--start"),
     ("plan-unknown-commune", ["plan", "--commune", "Atlantide"], "Atlantide"),

@@ -1,0 +1,193 @@
+"""The Prefect server down while coordinators work (fault 4 of issue 12): `submit`, `cancel` and
+`launch` record in the domain database and say that the run will be caught up; once the server is
+back, `debates reconcile` catches up each of them, and the served runs carry on.
+
+The module has a Prefect server of its own, which it stops and starts again (its SQLite database,
+and so the suspended runs, survive the restart), and a real serving process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from prefect.settings import PREFECT_API_URL, temporary_settings
+from sqlalchemy import func, select
+
+from models.audit import AuditEvent
+from models.clock import utcnow
+from models.cycle.cycle import Cycle
+from models.matching.assignment import TEAM_EVENTS
+from models.people.facilitator_file import import_facilitators
+from models.stages.baseline import BaselineStudy
+from orchestrator.server import answers, free_port, start_server, stop
+from services.demo import FACILITATORS
+from tests.e2e.conftest import (
+    CliResult,
+    Domain,
+    Serving,
+    make_domain,
+    read_run,
+    wait_for,
+    wait_suspended,
+)
+from tests.flows import inputs
+
+pytestmark = pytest.mark.prefect
+
+START = date(2026, 3, 2)
+DIRE, ARHAM, BINGA = "ML060205", "ML060201", "ML060202"
+
+
+@dataclass
+class PrefectServer:
+    """`prefect server start` that a test stops and starts again, on one address and one home."""
+
+    api_url: str
+    home: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        log = self.home / "server.log"
+        self.process = start_server(self.api_url, log_file=log, startup_timeout=180)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop(self.process)
+            self.process = None
+        wait_for(lambda: not answers(self.api_url), timeout=30, what="the server to stop")
+
+
+@pytest.fixture(scope="module")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    home = tmp_path_factory.mktemp("prefect-home-down")
+    server = PrefectServer(f"http://127.0.0.1:{free_port()}/api", home)
+    keys = ("PREFECT_HOME", "PREFECT_API_URL", "PREFECT_UI_ENABLED")
+    saved = {k: os.environ.get(k) for k in (*keys, "PREFECT_SERVER_ANALYTICS_ENABLED")}
+    os.environ.update(
+        PREFECT_HOME=str(home),
+        PREFECT_API_URL=server.api_url,
+        PREFECT_UI_ENABLED="false",
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+    )
+    server.start()
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            yield server
+    finally:
+        server.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def domain(request: pytest.FixtureRequest, fresh_database, tmp_path: Path) -> Domain:  # type: ignore[no-untyped-def]
+    made = make_domain(fresh_database(request.param), tmp_path / "data")
+    with made.session() as s, s.begin():
+        import_facilitators(s, FACILITATORS, now=utcnow())  # fictional, covering Tombouctou
+    return made
+
+
+def _cycles(domain: Domain) -> dict[str, Cycle]:
+    with domain.session() as s:
+        cycles = {c.area_pcode: c for c in s.scalars(select(Cycle))}
+        s.expunge_all()
+        return cycles
+
+
+def _count(domain: Domain, model: type, *where: object) -> int:
+    with domain.session() as s:
+        return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+def test_submit_cancel_and_launch_while_the_server_is_down_are_recorded_and_reconcile_catches_up(
+    prefect_server: PrefectServer,
+    domain: Domain,
+    use_domain: Callable[[Domain], None],
+    serving: Callable[[Domain], Serving],
+    debates: Callable[..., CliResult],
+    tmp_path: Path,
+) -> None:
+    api = prefect_server.api_url
+    use_domain(domain)
+    first = serving(domain)
+    launched = debates("launch", "--commune", DIRE, "--commune", ARHAM, "--start", str(START))
+    assert launched.code == 0, launched.err
+    cycles = _cycles(domain)
+    dire, arham = cycles[DIRE], cycles[ARHAM]
+    assert dire.flow_run_id is not None and arham.flow_run_id is not None
+    wait_suspended(dire.flow_run_id, "baseline-")
+    wait_suspended(arham.flow_run_id, "baseline-")
+
+    first.stop()
+    prefect_server.stop()
+    catch_up = "the next reconcile catches it up ('debates up' runs one at start"
+
+    # Each command records, says in one line what happens to the run, and exits 0.
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps(inputs.baseline(START)), encoding="utf-8")
+    submitted = debates("submit", str(dire.id), "baseline", "--file", str(baseline))
+    assert submitted.code == 0, submitted.err
+    assert submitted.out.splitlines() == [
+        f"Cycle {dire.id}: baseline: done.",
+        f"no Prefect server answers at {api}; {catch_up}, the hourly sweep another, or run "
+        "'debates reconcile')",
+    ]
+    cancelled = debates("cancel", str(arham.id), "--reason", "route coupée")
+    assert cancelled.code == 0, cancelled.err
+    assert cancelled.out.splitlines() == [
+        f"Cycle {arham.id} cancelled.",
+        f"Its flow run is not cancelled yet: no Prefect server answers at {api}; {catch_up}, "
+        "the hourly sweep another, or run 'debates reconcile').",
+    ]
+    launched = debates("launch", "--commune", BINGA, "--start", str(START))
+    assert launched.code == 0, launched.err
+    assert (
+        f"Their flow runs are not started yet: no Prefect server answers at {api}; {catch_up}"
+        in launched.out
+    )
+    assert _count(domain, BaselineStudy, BaselineStudy.cycle_id == dire.id) == 1
+    cycles = _cycles(domain)
+    binga = cycles[BINGA]
+    assert cycles[ARHAM].status == "cancelled"
+    assert binga.flow_run_id is None
+    team_events = (AuditEvent.cycle_id == binga.id, AuditEvent.action.in_(TEAM_EVENTS))
+    assert _count(domain, AuditEvent, *team_events) == 1  # matched, though no run could start
+
+    # The server is back, as it was: both runs still suspended on the baseline.
+    prefect_server.start()
+    wait_suspended(dire.flow_run_id, "baseline-")
+    reconciled = debates("reconcile")
+    assert reconciled.code == 0, reconciled.err
+    base = api.removesuffix("/api")
+    new_dire, new_binga = _cycles(domain)[DIRE].flow_run_id, _cycles(domain)[BINGA].flow_run_id
+    assert new_dire not in (None, dire.flow_run_id) and new_binga is not None
+    assert reconciled.out.splitlines() == [
+        "Flow runs of closed cycles cancelled (1):",
+        f"  Cycle {arham.id} (Arham), cancelled: its flow run was Suspended, now Cancelled",
+        "Flow runs started again (2):",
+        f"  Cycle {dire.id} (Diré): flow run suspended on finished step baseline; "
+        f"new flow run {base}/runs/flow-run/{new_dire}",
+        f"  Cycle {binga.id} (Binga): no flow run; new flow run {base}/runs/flow-run/{new_binga}",
+    ]
+    orphan = read_run(arham.flow_run_id).state
+    assert orphan is not None and orphan.name == "Cancelled"
+    assert "cycle cancelled: run stopped by reconcile" in str(orphan.message)
+    replaced = read_run(dire.flow_run_id).state
+    assert replaced is not None and replaced.name == "Cancelled"
+
+    # Served again, the caught-up runs carry on: Diré past its baseline, Binga at its start.
+    serving(domain)
+    wait_suspended(new_dire, "schedule-")
+    wait_suspended(new_binga, "baseline-")
+    assert _count(domain, BaselineStudy, BaselineStudy.cycle_id == dire.id) == 1
+    assert "Nothing to repair." in debates("reconcile").out

@@ -1,0 +1,233 @@
+"""A launch interrupted between its three parts (cycles recorded, teams matched, flow runs created and
+remembered), and a cycle cancelled while no server answered: `debates reconcile` (and the hourly
+sweep) completes what was left, on a real Prefect server, SQLite and PostgreSQL.
+
+The interruptions are real failures: a database trigger refuses the matcher's write, or the write
+that remembers the new flow runs, as a full disk or a lost connection would; a Prefect address
+where nothing listens stands for a server that is down. The deployments are registered but not
+served: the runs stay Scheduled, which is all these tests need (test_prefect_down.py serves them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from prefect import get_client
+from prefect.client.schemas.objects import FlowRun
+from prefect.settings import PREFECT_API_URL, temporary_settings
+from sqlalchemy import func, select, text
+
+from deployments.serve import apply_deployments
+from models import db
+from models.audit import AuditEvent
+from models.clock import utcnow
+from models.cycle.cycle import Cycle
+from models.cycle.status import close_cycle
+from models.cycle.transitions import CycleStatus
+from models.matching.assignment import TEAM_EVENTS, TeamAssignment, never_matched
+from models.people.facilitator_file import import_facilitators
+from orchestrator.server import free_port
+from services.demo import FACILITATORS
+from tests.e2e.conftest import CliResult, Domain, forget_other_runs, make_domain, read_run
+
+pytestmark = pytest.mark.prefect
+
+START = date(2026, 3, 2)
+DIRE, ARHAM = "ML060205", "ML060201"
+
+
+def refuse(action_like: str, backend: str) -> list[str]:
+    """A trigger that makes the database refuse every audit event whose action is LIKE the
+    pattern: the whole transaction that writes it rolls back."""
+    if backend == "sqlite":
+        return [
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events "
+            f"WHEN NEW.action LIKE '{action_like}' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by the test trigger'); END"
+        ]
+    return [
+        "CREATE FUNCTION refuse_audit() RETURNS trigger AS $$ BEGIN "
+        f"IF NEW.action LIKE '{action_like}' THEN "
+        "RAISE EXCEPTION 'refused by the test trigger'; END IF; RETURN NEW; END $$ "
+        "LANGUAGE plpgsql",
+        "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events "
+        "FOR EACH ROW EXECUTE FUNCTION refuse_audit()",
+    ]
+
+
+ALLOW = {
+    "sqlite": ["DROP TRIGGER refuse_audit"],
+    "postgresql": ["DROP TRIGGER refuse_audit ON audit_events", "DROP FUNCTION refuse_audit"],
+}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def domain(request: pytest.FixtureRequest, fresh_database, tmp_path: Path) -> Domain:  # type: ignore[no-untyped-def]
+    made = make_domain(fresh_database(request.param), tmp_path / "data")
+    with made.session() as s, s.begin():
+        import_facilitators(s, FACILITATORS, now=utcnow())  # fictional, covering Tombouctou
+    return made
+
+
+@pytest.fixture
+def deployed(prefect_api: str) -> Iterator[str]:
+    """The deployments registered, not served; no run of another test (or left by this one)."""
+    forget_other_runs()
+    apply_deployments()
+    yield prefect_api
+    forget_other_runs()  # Scheduled runs of this database must not reach another module's serving
+
+
+def _backend(domain: Domain) -> str:
+    return "sqlite" if domain.url.startswith("sqlite") else "postgresql"
+
+
+def _run_sql(domain: Domain, statements: list[str]) -> None:
+    with db.engine_for(domain.url).begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+
+
+def _cycles(domain: Domain) -> dict[str, Cycle]:
+    with domain.session() as s:
+        cycles = {c.area_pcode: c for c in s.scalars(select(Cycle))}
+        s.expunge_all()
+        return cycles
+
+
+def _runs_named(name: str) -> list[FlowRun]:
+    with get_client(sync_client=True) as client:
+        return [r for r in client.read_flow_runs(limit=200) if r.name == name]
+
+
+def _team_events(domain: Domain, cycle_id: int) -> int:
+    with domain.session() as s:
+        where = (AuditEvent.cycle_id == cycle_id, AuditEvent.action.in_(TEAM_EVENTS))
+        return int(s.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0)
+
+
+def test_a_launch_stopped_by_a_database_error_while_matching_is_completed_by_reconcile(
+    deployed: str,
+    domain: Domain,
+    use_domain: Callable[[Domain], None],
+    debates: Callable[..., CliResult],
+) -> None:
+    use_domain(domain)
+    _run_sql(domain, refuse("team.%", _backend(domain)))
+    launched = debates("launch", "--commune", DIRE, "--commune", ARHAM, "--start", str(START))
+    assert launched.code == 1
+    (line,) = launched.err.strip().splitlines()
+    assert line.startswith("Error: 2 cycle(s) recorded (id ")
+    assert "but matching their facilitators failed (" in line
+    assert "refused by the test trigger" in line
+    assert "'debates reconcile' completes them" in line
+
+    # The cycles are recorded: no team, no run; nothing of the matching's transaction is left.
+    cycles = _cycles(domain)
+    assert set(cycles) == {DIRE, ARHAM}
+    assert all(c.flow_run_id is None for c in cycles.values())
+    with domain.session() as s:
+        assert s.scalar(select(func.count()).select_from(TeamAssignment)) == 0
+        assert sorted(never_matched(s)) == sorted(c.id for c in cycles.values())
+
+    _run_sql(domain, ALLOW[_backend(domain)])
+    reconciled = debates("reconcile")
+    assert reconciled.code == 0, reconciled.err
+    lines = reconciled.out.splitlines()
+    teams_at, runs_at = (
+        lines.index("Teams for cycles never matched (2):"),
+        lines.index("Flow runs started again (2):"),
+    )
+    assert teams_at < runs_at
+    for cycle in cycles.values():
+        assert any(f"Cycle {cycle.id} (" in line for line in lines[teams_at + 1 : runs_at])
+        assert any(
+            line.startswith(f"  Cycle {cycle.id} (") and ": no flow run; new flow run " in line
+            for line in lines[runs_at + 1 :]
+        )
+
+    # Each cycle now has what the launch would have given it: a team or a notice, and a run.
+    for pcode, cycle in _cycles(domain).items():
+        assert _team_events(domain, cycle.id) >= 1
+        assert cycle.flow_run_id is not None
+        flow_run = read_run(cycle.flow_run_id)
+        assert flow_run.parameters["cycle_id"] == cycle.id
+        assert flow_run.name == f"cycle-{'dire' if pcode == DIRE else 'arham'}-1"
+    with domain.session() as s:
+        assert never_matched(s) == []
+
+    assert "Nothing to repair." in debates("reconcile").out
+
+
+def test_runs_created_but_not_remembered_are_found_again_by_the_sweep_not_created_twice(
+    deployed: str,
+    domain: Domain,
+    use_domain: Callable[[Domain], None],
+    debates: Callable[..., CliResult],
+) -> None:
+    use_domain(domain)
+    _run_sql(domain, refuse("cycle.flow_run", _backend(domain)))
+    launched = debates("launch", "--commune", DIRE, "--start", str(START))
+    assert launched.code == 1
+    assert "but starting their flow runs failed (" in launched.err
+    (cycle,) = _cycles(domain).values()
+    assert cycle.flow_run_id is None  # the run exists on the server; the database lost its id
+    (created,) = _runs_named("cycle-dire-1")
+    assert _team_events(domain, cycle.id) >= 1  # matched before the failure
+
+    # The hourly sweep reconciles: the launch's idempotency key finds the same run.
+    _run_sql(domain, ALLOW[_backend(domain)])
+    swept = debates("sweep", "--now", "2026-03-03T09:00+00:00")
+    assert swept.code == 0, swept.err
+    assert "Reconciled: 1 runs restarted." in swept.out
+    assert _cycles(domain)[DIRE].flow_run_id == str(created.id)
+    assert [r.id for r in _runs_named("cycle-dire-1")] == [created.id]
+
+
+def test_the_live_runs_of_cycles_closed_while_no_server_answered_are_cancelled_by_reconcile(
+    deployed: str,
+    domain: Domain,
+    use_domain: Callable[[Domain], None],
+    debates: Callable[..., CliResult],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    use_domain(domain)
+    launched = debates("launch", "--commune", DIRE, "--commune", ARHAM, "--start", str(START))
+    assert launched.code == 0, launched.err
+    cycles = _cycles(domain)
+    dire, arham = cycles[DIRE], cycles[ARHAM]
+    assert dire.flow_run_id is not None and arham.flow_run_id is not None
+
+    # Diré is cancelled while nothing answers where the server should be: recorded, run untouched.
+    away = f"http://127.0.0.1:{free_port()}/api"
+    with temporary_settings(updates={PREFECT_API_URL: away}), monkeypatch.context() as env:
+        env.setenv("PREFECT_API_URL", away)
+        cancelled = debates("cancel", str(dire.id), "--reason", "insécurité sur la route")
+    assert cancelled.code == 0, cancelled.err
+    assert f"Its flow run is not cancelled yet: no Prefect server answers at {away}" in (
+        cancelled.out
+    )
+    assert "the next reconcile catches it up" in cancelled.out
+    assert read_run(dire.flow_run_id).state_name == "Scheduled"
+    # Arham's cycle completed beside its run (a replay that never came): its run is orphaned too.
+    with domain.session() as s, s.begin():
+        close_cycle(
+            s, s.get_one(Cycle, arham.id), CycleStatus.COMPLETED, actor="test", now=utcnow()
+        )
+
+    reconciled = debates("reconcile")
+    assert reconciled.code == 0, reconciled.err
+    assert reconciled.out.splitlines() == [
+        "Flow runs of closed cycles cancelled (2):",
+        f"  Cycle {dire.id} (Diré), cancelled: its flow run was Scheduled, now Cancelled",
+        f"  Cycle {arham.id} (Arham), completed: its flow run was Scheduled, now Cancelled",
+    ]
+    for cycle, said in [(dire, "cycle cancelled"), (arham, "cycle completed")]:
+        assert cycle.flow_run_id is not None
+        state = read_run(cycle.flow_run_id).state
+        assert state is not None and state.name == "Cancelled"
+        assert f"{said}: run stopped by reconcile" in str(state.message)
+    assert "Nothing to repair." in debates("reconcile").out
