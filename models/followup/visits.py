@@ -159,6 +159,20 @@ def _apply(
     )
 
 
+def _repeats_closed(item: TrackedItem, update: ItemUpdateIn) -> bool:
+    """An entry that says of a done or dropped item only what it is already (as a visit's form
+    and template start from it): it records nothing, the item's timeline gets no copy."""
+    return (
+        not item.is_open
+        and update.status == item.status
+        and (update.progress == item.progress or update.status == ItemStatus.DONE)
+        and update.note is None
+        and update.reason in (None, item.drop_reason)
+        and update.deadline in (None, item.deadline)
+        and update.owner is None
+    )
+
+
 def record_visit(
     session: Session,
     cycle: Cycle,
@@ -198,9 +212,13 @@ def record_visit(
     )
     if not created:
         return False
+    updated = 0
     for index, update in enumerate(submission.items):
+        if _repeats_closed(items[update.item], update):
+            continue
         where = f"items[{index}]"
         _apply(session, cycle, items[update.item], update, where, visit=visit, actor=actor, now=now)
+        updated += 1
     record(
         session,
         "visit.recorded",
@@ -211,7 +229,7 @@ def record_visit(
         actor=actor,
         after={
             "visit": number,
-            "items": len(submission.items),
+            "items": updated,
             "incidents": sum(submission.incidents.values()),
             "risk_of_violence": submission.risk_of_violence,
             "trust_in_institutions": submission.trust_in_institutions,
