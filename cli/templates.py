@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -133,7 +134,10 @@ def visit_template(model: type[BaseModel], step: str, items: tuple[ItemState, ..
             lines.append(f"    status: {item.status}")
             lines.append(f"    progress: {item.progress}")
             lines.append('    # note: ""')
-            lines.append('    # reason: ""  # why it was dropped (required when dropped)')
+            if item.drop_reason is not None:
+                lines.append(f"    reason: {json.dumps(item.drop_reason, ensure_ascii=False)}")
+            else:
+                lines.append('    # reason: ""  # why it was dropped (required when dropped)')
             lines.append(f"    # deadline: {item.deadline}  # a new deadline")
             lines.append('    # owner: ""  # a name or an office (mayor …) of the roster')
     return "\n".join(head + lines) + "\n"

@@ -6,11 +6,14 @@ shows the same fields with the same (French / English) descriptions.
 
 from __future__ import annotations
 
+from typing import Any
+
 from prefect.input import RunInput
+from pydantic import Field, create_model
 
 from models.cycle.stepflow import schema_for
 from models.stages.baseline import BaselineSubmission
-from models.stages.follow_up import VisitSubmission
+from models.stages.follow_up import ItemUpdateIn, VisitSubmission
 from models.stages.minutes import MinutesSubmission
 from models.stages.safety_plan import HandoverSubmission, SafetyPlanSubmission
 from models.stages.sessions import ScheduleSubmission, SessionOutcome
@@ -42,6 +45,23 @@ class HandoverInput(RunInput, HandoverSubmission):
 
 class VisitInput(RunInput, VisitSubmission):
     pass
+
+
+def visit_form(entries: list[dict[str, Any]], listing: str) -> type[RunInput]:
+    """A visit's Resume form: `items` starts from `entries` (each tracked item as it stands) and is
+    described by `listing` (each item: what, owner, deadline, current status).
+
+    The field's description is where the Prefect UI (3.9) shows the items: `with_initial_data`
+    would drop it, and the Resume dialog squeezes the suspension's own description to nothing
+    under a form this long."""
+    return create_model(
+        VisitInput.__name__,
+        __base__=VisitInput,
+        items=(
+            list[ItemUpdateIn],
+            Field(default=entries, description=listing, validate_default=True),
+        ),
+    )
 
 
 _BY_SCHEMA: dict[type, type[RunInput]] = {

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from prefect.flow_runs import suspend_flow_run
+from prefect.input import RunInput
 from pydantic import ValidationError
 
-from flows.inputs import input_for
+from flows.inputs import input_for, visit_form
 from models.clock import show
 from models.csvfile import problems as field_problems
 from models.cycle.stepflow import WaitingStep
@@ -34,6 +35,14 @@ def pause_key(step: WaitingStep, attempt: int) -> str:
     return f"{step.name}-{step.revision}-{attempt}"
 
 
+def form_for(step: WaitingStep) -> type[RunInput]:
+    """The step's Resume form; a visit's starts from the items as they stand, and lists them."""
+    if not step.items:
+        return input_for(step.name)
+    listing = _templates.get_template("visit_items.md.j2").render(items=step.items)
+    return visit_form([item.as_update() for item in step.items], listing)
+
+
 def wait_for_input(
     step: WaitingStep, attempt: int, problems: list[tuple[str, str]]
 ) -> tuple[int, dict[str, Any]]:
@@ -43,15 +52,11 @@ def wait_for_input(
     with the errors in the description; it never fails the run. No timeout: deadlines are the
     reminder sweep's business, and a suspension timeout would fail the cycle for good.
     """
-    form = input_for(step.name)
-    # A visit's form starts from the items as they stand: each listed with its current status.
-    start = {"items": [item.as_update() for item in step.items]} if step.items else {}
+    form = form_for(step)
     while True:
         try:
             received = suspend_flow_run(
-                wait_for_input=form.with_initial_data(
-                    description=describe(step, problems), **start
-                ),
+                wait_for_input=form.with_initial_data(description=describe(step, problems)),
                 key=pause_key(step, attempt),
                 timeout=None,
             )

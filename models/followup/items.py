@@ -227,10 +227,19 @@ class ItemState:
     deadline: date
     status: str
     progress: int
+    drop_reason: str | None = None
 
     def as_update(self) -> dict[str, object]:
-        """The item as a visit's `items` entry that changes nothing (a form's starting value)."""
-        return {"item": self.number, "status": self.status, "progress": self.progress}
+        """The item as a visit's `items` entry that changes nothing (a form's starting value): a
+        valid entry as it stands, so a dropped item keeps its reason."""
+        entry: dict[str, object] = {
+            "item": self.number,
+            "status": self.status,
+            "progress": self.progress,
+        }
+        if self.drop_reason is not None:
+            entry["reason"] = self.drop_reason
+        return entry
 
 
 def item_states(session: Session, cycle_id: int) -> tuple[ItemState, ...]:
@@ -242,6 +251,7 @@ def item_states(session: Session, cycle_id: int) -> tuple[ItemState, ...]:
             i.deadline,
             i.status,
             i.progress,
+            i.drop_reason,
         )
         for i in items_of(session, cycle_id)
     )

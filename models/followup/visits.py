@@ -22,11 +22,11 @@ from models.cycle.status import close_cycle, set_step_status
 from models.cycle.steps import StepKind, StepName
 from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
 from models.errors import InvalidInput
-from models.followup.items import OPEN_ITEM, TrackedItem, create_items, items_of
+from models.followup.items import OPEN_ITEM, ItemStatus, TrackedItem, create_items, items_of
 from models.followup.updates import apply_item_update
 from models.idempotent import insert_or_existing
 from models.policy import Policy
-from models.stages.follow_up import MonitoringVisit, VisitSubmission
+from models.stages.follow_up import ItemUpdateIn, MonitoringVisit, VisitSubmission
 
 CLOSED_AFTER_LAST_VISIT = "suivi terminé: dernière visite / follow-up over: last visit recorded"
 CLOSED_ITEMS_FINISHED = (
@@ -90,6 +90,20 @@ def start_follow_up(
     return items
 
 
+def _repeats_closed(item: TrackedItem, update: ItemUpdateIn) -> bool:
+    """An entry that says of a done or dropped item only what it is already (as a visit's form
+    and template start from it): it records nothing, the item's timeline gets no copy."""
+    return (
+        not item.is_open
+        and update.status == item.status
+        and (update.progress == item.progress or update.status == ItemStatus.DONE)
+        and update.note is None
+        and update.reason in (None, item.drop_reason)
+        and update.deadline in (None, item.deadline)
+        and update.owner is None
+    )
+
+
 def record_visit(
     session: Session,
     cycle: Cycle,
@@ -129,7 +143,10 @@ def record_visit(
     )
     if not created:
         return False
+    updated = 0
     for index, update in enumerate(submission.items):
+        if _repeats_closed(items[update.item], update):
+            continue
         apply_item_update(
             session,
             cycle,
@@ -141,6 +158,7 @@ def record_visit(
             actor=actor,
             now=now,
         )
+        updated += 1
     record(
         session,
         "visit.recorded",
@@ -151,7 +169,7 @@ def record_visit(
         actor=actor,
         after={
             "visit": number,
-            "items": len(submission.items),
+            "items": updated,
             "incidents": sum(submission.incidents.values()),
             "risk_of_violence": submission.risk_of_violence,
             "trust_in_institutions": submission.trust_in_institutions,

@@ -10,9 +10,11 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.cycle.stepflow import apply_submission
 from models.followup.items import items_of
-from models.stages.follow_up import MonitoringVisit
-from tests.models.test_follow_up import add_office_holder, through_handover
+from models.stages.follow_up import MonitoringVisit, VisitSubmission
+from tests.flows import inputs
+from tests.models.test_follow_up import AFTER, add_office_holder, through_handover
 
 
 def test_a_visit_template_lists_each_item_with_its_status_and_validates(  # type: ignore[no-untyped-def]
@@ -28,6 +30,32 @@ def test_a_visit_template_lists_each_item_with_its_status_and_validates(  # type
     data = yaml.safe_load(shown.out)
     assert [item["item"] for item in data["items"]] == [1, 2, 3]
     assert data["items"][0]["status"] == "planned"
+
+
+def test_the_next_visits_template_keeps_a_dropped_items_reason_and_validates(  # type: ignore[no-untyped-def]
+    debates, session: Session
+) -> None:
+    cycle = through_handover(session)
+    dropped = [{"item": 3, "status": "dropped", "progress": 0, "reason": "Remplacé: l'action 1"}]
+    apply_submission(
+        session,
+        cycle.id,
+        "visit-1",
+        inputs.visit(date(2026, 10, 1), dropped),
+        actor="coord",
+        now=AFTER,
+    )
+    session.commit()
+    shown = debates("submit", str(cycle.id), "visit-2", "--template")
+    assert shown.code == 0, shown.err
+    assert "now dropped 0%" in shown.out
+    data = yaml.safe_load(shown.out) | {"risk_of_violence": 3, "trust_in_institutions": 3}
+    submission = VisitSubmission.model_validate(data)
+    assert [(u.item, u.status, u.reason) for u in submission.items][2] == (
+        3,
+        "dropped",
+        "Remplacé: l'action 1",
+    )
 
 
 def test_a_visit_from_a_file_updates_the_items_and_the_ratings(  # type: ignore[no-untyped-def]

@@ -44,14 +44,15 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`prefect server start` on a free 127.0.0.1 port with its own PREFECT_HOME (SQLite)."""
+    """`prefect server start` on a free 127.0.0.1 port with its own PREFECT_HOME (SQLite), its UI
+    on (`prefect_ui`): a module that checks a page in Chromium uses the same server."""
     home = tmp_path_factory.mktemp("prefect-home")
     api_url = f"http://127.0.0.1:{_free_port()}/api"
     saved = {k: os.environ.get(k) for k in ("PREFECT_HOME", "PREFECT_API_URL")}
     os.environ.update(
         PREFECT_HOME=str(home),
         PREFECT_API_URL=api_url,
-        PREFECT_UI_ENABLED="false",
+        PREFECT_UI_ENABLED="true",
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
     )
     process = start_server(api_url, log_file=home / "server.log", startup_timeout=180)
@@ -66,6 +67,24 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def prefect_ui(prefect_api: str) -> str:
+    """The Prefect UI of `prefect_api`: http://127.0.0.1:PORT."""
+    return prefect_api.removesuffix("/api")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Headless Chromium (tests/e2e/browser.py); a module using it carries `needs_chromium`."""
+    from tests.e2e.browser import chromium
+
+    driver = chromium(tmp_path_factory.mktemp("chromium-profile"))
+    try:
+        yield driver
+    finally:
+        driver.quit()
 
 
 @dataclass

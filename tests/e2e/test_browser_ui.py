@@ -18,7 +18,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,25 +33,24 @@ from models import db
 from models.geography.registry import import_registry
 from models.settings import SHIPPED_COMMUNES, get_settings
 from orchestrator.server import start_server, stop
+from tests.e2e.browser import (
+    PAGE_TIMEOUT,
+    ROOT,
+    SHOTS,
+    form_property,
+    needs_chromium,
+    open_page,
+    open_resume_form,
+    page_text,
+)
+from tests.e2e.conftest import wait_for
 from tests.notifications.documents_data import NGARA, add_minutes, add_safety_plan, ngara_cycle
 from tests.prefect_workers import flush_prefect_workers
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "test-output" / "ui"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 DEBATES = Path(sys.executable).with_name("debates")
-PAGE_TIMEOUT = 60.0
 NGARA_KEY = "cycle-n-gara-ml040107-1"  # the artifacts of N'gara's first cycle
 
-pytestmark = [
-    pytest.mark.prefect,
-    pytest.mark.skipif(
-        not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-        reason=f"Chromium is not installed ({CHROMIUM} and {CHROMEDRIVER} are needed): "
-        "apt-get install -y chromium chromium-driver",
-    ),
-]
+pytestmark = [pytest.mark.prefect, needs_chromium]
 
 
 def _free_port() -> int:
@@ -124,67 +123,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             stop(server)
             db.engine_for(stack.database_url).dispose()
             get_settings.cache_clear()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1440,1000",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(flag)
-    # An explicit driver path: Selenium Manager is never asked to download anything.
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(PAGE_TIMEOUT)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def wait_until(check: Callable[[], Any], *, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-def page_text(driver: Any) -> str:
-    from selenium.webdriver.common.by import By
-
-    return str(driver.find_element(By.TAG_NAME, "body").text)
-
-
-def open_page(driver: Any, url: str, *texts: str, shot: str) -> str:
-    """Open `url`, wait until every text is on the page, save a screenshot; the page's text."""
-    driver.get(url)
-    try:
-        wait_until(
-            lambda: all(text in page_text(driver) for text in texts),
-            timeout=PAGE_TIMEOUT,
-            what=f"{texts} on {url}",
-        )
-    finally:
-        driver.save_screenshot(str(SHOTS / f"{shot}.png"))
-    return page_text(driver)
 
 
 def cli(*args: str) -> None:
@@ -287,7 +225,7 @@ def deployment_id(name: str) -> str:
             except Exception:  # ObjectNotFound until `debates serve` has registered it
                 return None
 
-    return str(wait_until(read, timeout=120, what=f"deployment {name} registered by debates serve"))
+    return str(wait_for(read, timeout=120, what=f"deployment {name} registered by debates serve"))
 
 
 def test_run_forms_of_the_deployments_show_the_launch_parameters(
@@ -327,7 +265,7 @@ def suspended_run_of(cycle_pcode: str, stack: Stack) -> str:
                 )
             )
 
-    run_id = str(wait_until(flow_run_id, timeout=120, what=f"a flow run for {cycle_pcode}"))
+    run_id = str(wait_for(flow_run_id, timeout=120, what=f"a flow run for {cycle_pcode}"))
 
     def suspended() -> bool:
         with get_client(sync_client=True) as client:
@@ -336,52 +274,27 @@ def suspended_run_of(cycle_pcode: str, stack: Stack) -> str:
             raise AssertionError(f"the cycle's flow run ended {state.name}: {state.message}")
         return state is not None and state.is_paused()
 
-    wait_until(suspended, timeout=120, what=f"flow run {run_id} suspended")
+    wait_for(suspended, timeout=120, what=f"flow run {run_id} suspended")
     return run_id
 
 
 def test_a_suspended_cycle_shows_its_resume_form_with_the_step_fields(
     stack: Stack, browser: Any
 ) -> None:
-    from selenium.webdriver.common.by import By
 
     cli("launch", "--commune", "Diré", "--start", "2026-03-02")
     run_id = suspended_run_of("ML060205", stack)
-    open_page(
+    open_resume_form(
         browser,
-        f"{stack.ui}/runs/flow-run/{run_id}",
-        "Suspended",
-        "Resume",
-        shot="2a-suspended-cycle",
-    )
-    resume = wait_until(
-        lambda: next(
-            (
-                b
-                for b in browser.find_elements(By.TAG_NAME, "button")
-                if b.text.strip() == "Resume" and b.is_enabled()
-            ),
-            None,
-        ),
-        timeout=PAGE_TIMEOUT,
-        what="the Resume button",
-    )
-    resume.click()
-    fields = (
+        stack.ui,
+        run_id,
         "Date de fin de l'étude / date the study was completed",
         "Thèmes de risque (foncier, transhumance, …) / risk themes",
         "Langues nécessaires (bm, son, taq, ff, ar, fr) / languages needed",
         "Groupes à inviter / participant groups to invite",
         "Résumé des conclusions / summary of findings",
+        shot="2-resume-form",
     )
-    try:
-        wait_until(
-            lambda: all(field in page_text(browser) for field in fields),
-            timeout=PAGE_TIMEOUT,
-            what="the baseline study's fields in the Resume form",
-        )
-    finally:
-        browser.save_screenshot(str(SHOTS / "2b-resume-form.png"))
 
 
 def test_a_cycle_flow_run_shows_its_progress_and_state_artifacts(
@@ -393,7 +306,7 @@ def test_a_cycle_flow_run_shows_its_progress_and_state_artifacts(
     open_page(
         browser, f"{stack.ui}/runs/flow-run/{run_id}", "Suspended", "Artifacts", shot="3f-cycle-run"
     )
-    tab = wait_until(
+    tab = wait_for(
         lambda: next(
             (
                 element
@@ -407,7 +320,7 @@ def test_a_cycle_flow_run_shows_its_progress_and_state_artifacts(
     )
     tab.click()
     try:
-        wait_until(
+        wait_for(
             lambda: all(
                 key in page_text(browser) for key in (f"{NGARA_KEY}-progress", f"{NGARA_KEY}-state")
             ),
@@ -416,23 +329,6 @@ def test_a_cycle_flow_run_shows_its_progress_and_state_artifacts(
         )
     finally:
         browser.save_screenshot(str(SHOTS / "3f-cycle-run-artifacts.png"))
-
-
-def form_property(driver: Any, title: str) -> Any:
-    """The Run form's field whose label starts with `title` (its innermost block)."""
-    from selenium.webdriver.common.by import By
-
-    xpath = (
-        "//span[contains(@class, 'schema-form-property__label') and "
-        f"starts-with(normalize-space(.), '{title}')]"
-        "/ancestor::div[contains(concat(' ', normalize-space(@class), ' '), "
-        "' schema-form-property ')][1]"
-    )
-    return wait_until(
-        lambda: next(iter(driver.find_elements(By.XPATH, xpath)), None),
-        timeout=PAGE_TIMEOUT,
-        what=f"the field '{title}' of the Run form",
-    )
 
 
 def run_cycle_admin(
@@ -458,7 +354,7 @@ def run_cycle_admin(
     Select(chooser).select_by_value(action)
     cycle = form_property(driver, "Cycle n°")
     next(b for b in cycle.find_elements(By.TAG_NAME, "button") if b.text.strip() == "int").click()
-    number = wait_until(  # the field is drawn again for its new type
+    number = wait_for(  # the field is drawn again for its new type
         lambda: next(
             iter(form_property(driver, "Cycle n°").find_elements(By.TAG_NAME, "input")), None
         ),
@@ -502,7 +398,7 @@ def run_cycle_admin(
 
     click_submit()
     try:
-        flow_run_id = wait_until(
+        flow_run_id = wait_for(
             submitted, timeout=PAGE_TIMEOUT, what=f"the flow run '{name}' the Submit button creates"
         )
     except AssertionError as failed:
@@ -542,7 +438,7 @@ def finished(flow_run_id: str) -> Any:
             state = client.read_flow_run(flow_run_id).state  # type: ignore[arg-type]
         return state if state is not None and state.is_final() else None
 
-    return wait_until(final, timeout=180, what=f"flow run {flow_run_id} to finish")
+    return wait_for(final, timeout=180, what=f"flow run {flow_run_id} to finish")
 
 
 def test_a_manager_pauses_and_resumes_a_cycle_through_the_cycle_admin_run_form(

@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.audit import AuditEvent
 from models.clock import in_bamako
 from models.cycle.cycle import Cycle
 from models.cycle.launch import launch_cycle
 from models.cycle.stepflow import apply_submission, open_step, parse_submission
 from models.errors import ActiveCycleExists, InvalidInput
-from models.followup.items import ItemUpdate, TrackedItem, items_of, rolled_up
+from models.followup.items import ItemUpdate, TrackedItem, item_states, items_of, rolled_up
 from models.geography.places import resolve_commune
 from models.people.roster import CommunePerson
 from models.policy import CyclePolicy
@@ -109,6 +110,38 @@ def test_a_visit_updates_its_items_with_a_dated_note_and_records_ratings_and_inc
     assert (recorded.risk_of_violence, recorded.trust_in_institutions) == (3, 3)
     assert recorded.incidents == {"land_dispute": 1}
     assert rolled_up((i.status, i.progress) for i in items_of(session, cycle.id)) == 47
+
+
+def test_a_visit_started_from_the_items_as_they_stand_records_only_what_it_changed(
+    session: Session,
+) -> None:
+    """The form and the template start from every item as it stands: a dropped item's entry keeps
+    its reason (so it validates), and entries that repeat a closed item record nothing."""
+    cycle = through_handover(session)
+    visit(
+        session,
+        cycle,
+        "visit-1",
+        [
+            {"item": 2, "status": "dropped", "progress": 0, "reason": "Plus de budget"},
+            {"item": 3, "status": "done", "progress": 100},
+        ],
+    )
+    started = [state.as_update() for state in item_states(session, cycle.id)]
+    assert started[1] == {"item": 2, "status": "dropped", "progress": 0, "reason": "Plus de budget"}
+    started[0] |= {"status": "in_progress", "progress": 50}
+    visit(session, cycle, "visit-2", started)
+    updates = session.execute(
+        select(TrackedItem.number, ItemUpdate.status).join(ItemUpdate).order_by(ItemUpdate.id)
+    ).all()
+    assert [tuple(u) for u in updates] == [(2, "dropped"), (3, "done"), (1, "in_progress")]
+    audited = session.scalars(
+        select(AuditEvent.after)
+        .where(AuditEvent.action == "visit.recorded")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [a["items"] for a in audited if a is not None] == [2, 1]
+    assert cycle.status == "completed"
 
 
 def test_a_dropped_item_needs_a_reason(session: Session) -> None:
