@@ -130,10 +130,11 @@ def launch(
             return Launched(report, teams, {}, why)
         runs = start_runs(report.launched, reason="launch", who=who, progress=progress)
     except Exception as exc:  # not swallowed: said in one line, the cause chained for --debug
-        ids = ", ".join(str(r.cycle_id) for r in report.launched)
+        ids = [str(r.cycle_id) for r in report.launched]
+        named = ", ".join(ids) if len(ids) <= 5 else f"{ids[0]} … {ids[-1]}"
         cause = (str(exc).splitlines() or [""])[0]
         raise LaunchIncomplete(
-            f"{len(report.launched)} cycle(s) recorded (id {ids}), but {part} failed "
+            f"{len(ids)} cycle(s) recorded (id {named}), but {part} failed "
             f"({type(exc).__name__}: {cause}); 'debates reconcile' completes them "
             "('debates up' runs it at start, and the hourly sweep)"
         ) from exc
