@@ -38,6 +38,7 @@ from tests.e2e.conftest import (
     wait_suspended,
 )
 from tests.flows import inputs
+from tests.prefect_workers import flush_prefect_workers
 
 pytestmark = pytest.mark.prefect
 
@@ -58,6 +59,7 @@ class PrefectServer:
         self.process = start_server(self.api_url, log_file=log, startup_timeout=180)
 
     def stop(self) -> None:
+        flush_prefect_workers()  # what this process holds for the server goes before it does
         if self.process is not None:
             stop(self.process)
             self.process = None
@@ -70,6 +72,7 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prefect
     server = PrefectServer(f"http://127.0.0.1:{free_port()}/api", home)
     keys = ("PREFECT_HOME", "PREFECT_API_URL", "PREFECT_UI_ENABLED")
     saved = {k: os.environ.get(k) for k in (*keys, "PREFECT_SERVER_ANALYTICS_ENABLED")}
+    flush_prefect_workers()  # bound to the server of an earlier module: this one gets its own
     os.environ.update(
         PREFECT_HOME=str(home),
         PREFECT_API_URL=server.api_url,
