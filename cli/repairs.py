@@ -36,12 +36,12 @@ def show_repairs(repairs: Repairs) -> int:
             )
             _line(f"  Cycle {team['cycle_id']} ({team['cycle']}): {who}")
     if repairs.stopped:
-        _line(f"Flow runs of closed cycles cancelled ({len(repairs.stopped)}):")
+        _line(f"Flow runs of cancelled cycles stopped ({len(repairs.stopped)}):")
         for stopped in repairs.stopped:
             run = stopped.closed.run
             _line(
-                f"  Cycle {run.cycle_id} ({run.commune}), {stopped.closed.status.value}: "
-                f"its flow run was {stopped.was}, now Cancelled"
+                f"  Cycle {run.cycle_id} ({run.commune}): its flow run was {stopped.was}, "
+                "now Cancelled"
             )
     show_restarted(repairs.restarted)
     return len(repairs)

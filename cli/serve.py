@@ -22,8 +22,9 @@ def reconcile_and_show() -> int:
 
 def reconcile() -> None:
     """Repair what an interruption left half done: a team for each active cycle never matched, the
-    live flow run of a cancelled or completed cycle cancelled, a fresh flow run for each active
-    cycle whose run is missing, cancelled, crashed, failed or suspended on a finished step.
+    live flow run of a cancelled cycle cancelled, a fresh flow run for each active cycle whose run
+    is missing, cancelled, crashed, failed or suspended on a finished step (and for each completed
+    cycle whose run still sleeps on a step).
 
     A fresh run replays from the database to the step the cycle waits on. Prints one line per
     repair, grouped by kind.

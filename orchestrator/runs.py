@@ -155,10 +155,13 @@ def lost_runs(runs: list[CycleRun]) -> list[tuple[CycleRun, str]]:
 
 
 def live_runs_of(closed: list[ClosedRun]) -> list[tuple[ClosedRun, str]]:
-    """Closed cycles whose flow run is still live, with its state's name: waiting (Scheduled,
-    Pending, Suspended, Paused), or Running for a cancelled cycle (as `debates cancel` would
-    have stopped it). A completed cycle's Running run is left alone: it is the run that completed
-    the cycle, finishing its documents."""
+    """Closed cycles whose flow run is still live, with its state's name.
+
+    A cancelled cycle's run that is Scheduled, Pending, Suspended, Paused or Running (as
+    `debates cancel` would have stopped it). A completed cycle's run only when Suspended or
+    Paused, which it never leaves by itself (its last step recorded while no server answered):
+    Scheduled, Pending or Running, it is a run that replays to the end, publishing the cycle's
+    last documents, and ends Completed (the demo creates such runs)."""
     known = read_runs(c.run.flow_run_id for c in closed if c.run.flow_run_id)
     live = []
     for cycle in closed:
@@ -166,8 +169,11 @@ def live_runs_of(closed: list[ClosedRun]) -> list[tuple[ClosedRun, str]]:
         state = flow_run.state_type if flow_run is not None else None
         if flow_run is None or state is None:
             continue
-        running = state is StateType.RUNNING and cycle.status is CycleStatus.CANCELLED
-        if state in WAITING or running:
+        if cycle.status is CycleStatus.CANCELLED:
+            live_state = state in WAITING or state is StateType.RUNNING
+        else:
+            live_state = state is StateType.PAUSED
+        if live_state:
             live.append((cycle, flow_run.state_name or state.value.title()))
     return live
 

@@ -7,10 +7,12 @@ finished). Reconcile repairs, in this order:
 
 1. an active cycle the matcher never saw (a launch stopped after recording it) gets a team, or a
    "nobody fits" notice to the coordinators, as a launch would have given;
-2. a cancelled or completed cycle's flow run that is still live (a `debates cancel` while no server
-   answered orphans a Suspended run) is cancelled, with why in its state's message;
+2. a cancelled cycle's flow run that is still live (a `debates cancel` while no server answered
+   orphans a Suspended run) is cancelled, with why in its state's message;
 3. an active cycle whose run is lost gets a fresh run, which replays from the database to the step
-   the cycle waits on.
+   the cycle waits on; so does a completed cycle whose run still sleeps on a step (its last visit
+   recorded while no server answered): the fresh run replays to the end, publishing the cycle's
+   last documents, and ends Completed. A replaced run is cancelled.
 
 Running it again changes nothing. `debates up`, `debates serve`, `debates reconcile` and the hourly
 sweep call it.
@@ -29,13 +31,10 @@ from models.matching.assignment import never_matched
 from orchestrator import runs as prefect_runs
 from services.launch import assign_teams, start_runs
 
-STOPPED_WHY = {
-    CycleStatus.CANCELLED: "Cycle annulé : run arrêté par la réconciliation / "
-    "cycle cancelled: run stopped by reconcile",
-    CycleStatus.COMPLETED: "Cycle terminé : run arrêté par la réconciliation / "
-    "cycle completed: run stopped by reconcile",
-}
-"""The Prefect state message of a closed cycle's run that reconcile cancels (the UI shows it)."""
+STOPPED_WHY = (
+    "Cycle annulé : run arrêté par la réconciliation / cycle cancelled: run stopped by reconcile"
+)
+"""The Prefect state message of a cancelled cycle's run that reconcile cancels (the UI shows it)."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class Restarted:
 
 @dataclass(frozen=True)
 class Stopped:
-    """A closed cycle's run that was still live, now Cancelled."""
+    """A cancelled cycle's run that was still live, now Cancelled."""
 
     closed: ClosedRun
     was: str
@@ -79,16 +78,20 @@ def match_unmatched(*, who: str) -> list[dict[str, Any]]:
     return assign_teams(cycle_ids, who=who)
 
 
-def stop_runs_of_closed_cycles() -> list[Stopped]:
-    """Cancel the live flow runs of cancelled and completed cycles."""
+def settle_closed_cycles() -> tuple[list[Stopped], list[tuple[CycleRun, str]]]:
+    """Cancel the live flow runs of cancelled cycles; the completed cycles whose run still sleeps
+    on a step, with why, for a fresh run to finish."""
     with session_scope(readonly=True) as session:
         closed = closed_cycle_runs(session)
-    stopped = []
+    stopped, unfinished = [], []
     for cycle, state in prefect_runs.live_runs_of(closed):
+        if cycle.status is CycleStatus.COMPLETED:
+            unfinished.append((cycle.run, f"cycle completed, flow run {state}"))
+            continue
         assert cycle.run.flow_run_id is not None  # live_runs_of read it from the server
-        prefect_runs.cancel_runs([cycle.run.flow_run_id], why=STOPPED_WHY[cycle.status])
+        prefect_runs.cancel_runs([cycle.run.flow_run_id], why=STOPPED_WHY)
         stopped.append(Stopped(cycle, state))
-    return stopped
+    return stopped, unfinished
 
 
 def lost_cycle_runs() -> list[tuple[CycleRun, str]]:
@@ -97,15 +100,19 @@ def lost_cycle_runs() -> list[tuple[CycleRun, str]]:
     return prefect_runs.lost_runs(runs)
 
 
-def restart_lost_runs(*, who: str) -> list[Restarted]:
-    """Start a fresh run for each active cycle whose run is lost: what was restarted, and why."""
-    lost = lost_cycle_runs()
+def restart_runs(lost: list[tuple[CycleRun, str]], *, who: str) -> list[Restarted]:
+    """Start a fresh run for each cycle (replacing its run, if any): what was restarted, and why."""
     started = start_runs([run for run, _ in lost], reason="reconcile", who=who)
     return [Restarted(run, why, started.get(run.cycle_id)) for run, why in lost]
+
+
+def restart_lost_runs(*, who: str) -> list[Restarted]:
+    """Start a fresh run for each active cycle whose run is lost."""
+    return restart_runs(lost_cycle_runs(), who=who)
 
 
 def reconcile(*, who: str) -> Repairs:
     """Every repair above, in order; what was repaired."""
     matched = match_unmatched(who=who)
-    stopped = stop_runs_of_closed_cycles()
-    return Repairs(matched, stopped, restart_lost_runs(who=who))
+    stopped, unfinished = settle_closed_cycles()
+    return Repairs(matched, stopped, restart_runs(lost_cycle_runs() + unfinished, who=who))

@@ -1,6 +1,7 @@
 """The Prefect server down while coordinators work (fault 4 of issue 12): `submit`, `cancel` and
 `launch` record in the domain database and say that the run will be caught up; once the server is
-back, `debates reconcile` catches up each of them, and the served runs carry on.
+back, `debates reconcile` catches up each of them (and a cycle completed meanwhile, whose run
+still slept on a step, gets a run that ends Completed), and the served runs carry on.
 
 The module has a Prefect server of its own, which it stops and starts again (its SQLite database,
 and so the suspended runs, survive the restart), and a real serving process.
@@ -43,7 +44,11 @@ from tests.prefect_workers import flush_prefect_workers
 pytestmark = pytest.mark.prefect
 
 START = date(2026, 3, 2)
-DIRE, ARHAM, BINGA = "ML060205", "ML060201", "ML060202"
+DIRE, ARHAM, BINGA, DANGHA = "ML060205", "ML060201", "ML060202", "ML060204"
+DANGHA_STEPS = (
+    *("baseline", "schedule", "session-1", "minutes-1", "session-2", "minutes-2", "plan"),
+    *("handover", "visit-1", "visit-2"),
+)
 
 
 @dataclass
@@ -123,13 +128,14 @@ def test_submit_cancel_and_launch_while_the_server_is_down_are_recorded_and_reco
     api = prefect_server.api_url
     use_domain(domain)
     first = serving(domain)
-    launched = debates("launch", "--commune", DIRE, "--commune", ARHAM, "--start", str(START))
+    communes = ("--commune", DIRE, "--commune", ARHAM, "--commune", DANGHA)
+    launched = debates("launch", *communes, "--start", str(START))
     assert launched.code == 0, launched.err
     cycles = _cycles(domain)
-    dire, arham = cycles[DIRE], cycles[ARHAM]
-    assert dire.flow_run_id is not None and arham.flow_run_id is not None
-    wait_suspended(dire.flow_run_id, "baseline-")
-    wait_suspended(arham.flow_run_id, "baseline-")
+    dire, arham, dangha = cycles[DIRE], cycles[ARHAM], cycles[DANGHA]
+    for cycle in (dire, arham, dangha):
+        assert cycle.flow_run_id is not None
+        wait_suspended(cycle.flow_run_id, "baseline-")
 
     first.stop()
     prefect_server.stop()
@@ -152,6 +158,14 @@ def test_submit_cancel_and_launch_while_the_server_is_down_are_recorded_and_reco
         f"Its flow run is not cancelled yet: no Prefect server answers at {api}; {catch_up}, "
         "the hourly sweep another, or run 'debates reconcile').",
     ]
+    # Dangha's cycle is carried to its end while the server is down: every step recorded, the last
+    # visit completing it; its run still sleeps on the baseline.
+    for step in DANGHA_STEPS:
+        given = tmp_path / f"dangha-{step}.json"
+        given.write_text(json.dumps(inputs.for_step(step, START)), encoding="utf-8")
+        recorded = debates("submit", str(dangha.id), step, "--file", str(given))
+        assert recorded.code == 0, f"{step}: {recorded.err}"
+    assert _cycles(domain)[DANGHA].status == "completed"
     launched = debates("launch", "--commune", BINGA, "--start", str(START))
     assert launched.code == 0, launched.err
     assert (
@@ -172,25 +186,39 @@ def test_submit_cancel_and_launch_while_the_server_is_down_are_recorded_and_reco
     reconciled = debates("reconcile")
     assert reconciled.code == 0, reconciled.err
     base = api.removesuffix("/api")
-    new_dire, new_binga = _cycles(domain)[DIRE].flow_run_id, _cycles(domain)[BINGA].flow_run_id
+    now = _cycles(domain)
+    new_dire, new_binga, new_dangha = (now[p].flow_run_id for p in (DIRE, BINGA, DANGHA))
     assert new_dire not in (None, dire.flow_run_id) and new_binga is not None
+    assert new_dangha not in (None, dangha.flow_run_id)
     assert reconciled.out.splitlines() == [
-        "Flow runs of closed cycles cancelled (1):",
-        f"  Cycle {arham.id} (Arham), cancelled: its flow run was Suspended, now Cancelled",
-        "Flow runs started again (2):",
+        "Flow runs of cancelled cycles stopped (1):",
+        f"  Cycle {arham.id} (Arham): its flow run was Suspended, now Cancelled",
+        "Flow runs started again (3):",
         f"  Cycle {dire.id} (Diré): flow run suspended on finished step baseline; "
         f"new flow run {base}/runs/flow-run/{new_dire}",
         f"  Cycle {binga.id} (Binga): no flow run; new flow run {base}/runs/flow-run/{new_binga}",
+        f"  Cycle {dangha.id} (Dangha): cycle completed, flow run Suspended; "
+        f"new flow run {base}/runs/flow-run/{new_dangha}",
     ]
     orphan = read_run(arham.flow_run_id).state
     assert orphan is not None and orphan.name == "Cancelled"
     assert "cycle cancelled: run stopped by reconcile" in str(orphan.message)
-    replaced = read_run(dire.flow_run_id).state
-    assert replaced is not None and replaced.name == "Cancelled"
+    for old in (dire.flow_run_id, dangha.flow_run_id):
+        replaced = read_run(old).state
+        assert replaced is not None and replaced.name == "Cancelled"
+        assert replaced.message == "replaced by a new run"
 
-    # Served again, the caught-up runs carry on: Diré past its baseline, Binga at its start.
+    # Served again, the caught-up runs carry on: Diré past its baseline, Binga at its start,
+    # Dangha's to the end.
     serving(domain)
     wait_suspended(new_dire, "schedule-")
     wait_suspended(new_binga, "baseline-")
+    assert new_dangha is not None
+    final = wait_for(
+        lambda: (r := read_run(new_dangha)).state and r.state.is_final() and r,
+        timeout=180,
+        what="Dangha's run to finish",
+    )
+    assert final.state.is_completed(), final.state
     assert _count(domain, BaselineStudy, BaselineStudy.cycle_id == dire.id) == 1
     assert "Nothing to repair." in debates("reconcile").out
