@@ -32,6 +32,7 @@ from tests.e2e.conftest import (
     CliResult,
     Domain,
     Serving,
+    forget_other_runs,
     make_domain,
     read_run,
     wait_for,
@@ -326,6 +327,7 @@ def test_region_launch_creates_each_cycle_once_and_a_second_launch_skips_all(
     assert "Nothing launched" in second.out
     with domain.session() as s:
         assert s.scalar(select(func.count()).select_from(Cycle)) == 52
+    forget_other_runs()  # 52 Scheduled runs of this database must not reach a later test's serving
 
 
 def test_a_paused_cycle_shows_on_its_suspended_run_and_the_run_resumes_after_debates_resume(
@@ -341,6 +343,7 @@ def test_a_paused_cycle_shows_on_its_suspended_run_and_the_run_resumes_after_deb
     resumes it as if nothing happened."""
     from orchestrator.paused import PAUSED_TAG
 
+    forget_other_runs()  # runs another test left Scheduled would fill this serving's slots
     use_domain(domain)
     serving(domain)
     assert debates("launch", "--commune", "Diré", "--start", str(START)).code == 0
