@@ -87,10 +87,13 @@ def settle_closed_cycles() -> tuple[list[Stopped], list[tuple[CycleRun, str]]]:
     for cycle, state in prefect_runs.live_runs_of(closed):
         if cycle.status is CycleStatus.COMPLETED:
             unfinished.append((cycle.run, f"cycle completed, flow run {state}"))
-            continue
-        assert cycle.run.flow_run_id is not None  # live_runs_of read it from the server
-        prefect_runs.cancel_runs([cycle.run.flow_run_id], why=STOPPED_WHY)
-        stopped.append(Stopped(cycle, state))
+        else:
+            stopped.append(Stopped(cycle, state))
+    if stopped:  # live_runs_of read each from the server, so each has an id; one client for all
+        prefect_runs.cancel_runs(
+            [s.closed.run.flow_run_id for s in stopped if s.closed.run.flow_run_id],
+            why=STOPPED_WHY,
+        )
     return stopped, unfinished
 
 
