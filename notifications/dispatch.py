@@ -1,7 +1,8 @@
 """Sending through Apprise: many messages at once, none paced by Apprise's throttle, no secret leaked.
 
-- Concurrency is bounded: an asyncio semaphore and a thread pool of `concurrency` workers (Apprise's
-  `async_notify` runs each plugin's blocking `send()` in the loop's default executor).
+- Concurrency is bounded: at most `concurrency` messages in flight or awaiting their record, and a
+  thread pool of `concurrency` workers (Apprise's `async_notify` runs each plugin's blocking
+  `send()` in the loop's default executor).
 - Apprise sleeps `request_rate_per_sec` seconds (5.5 s for e-mail and most services) between two
   sends *of one plugin instance*. Each message gets its own instance, and we set that attribute to 0
   on it, so a batch of reminders is never paced at one message per 5.5 s.
@@ -152,34 +153,31 @@ def _error(delivery: Delivery, capture: _Capture, fallback: str) -> str:
     return redact(f"{delivery.channel}: {detail}", delivery.url)
 
 
-async def _send(delivery: Delivery, capture: _Capture, gate: asyncio.Semaphore) -> Outcome:
-    async with gate:
-        plugin = _plugin(delivery, capture)
-        if plugin is None:
-            return Outcome(
-                delivery.notification_id,
-                False,
-                _error(delivery, capture, "not a valid Apprise URL; fix the contact"),
-            )
-        try:
-            ok = await plugin.async_notify(
-                body=delivery.body,
-                title=delivery.title,
-                body_format=apprise.NotifyFormat.TEXT,
-                attach=list(delivery.attachments) or None,
-            )
-        except Exception as exc:  # recorded in the ledger and retried, never swallowed
-            return Outcome(
-                delivery.notification_id,
-                False,
-                _error(delivery, capture, f"{type(exc).__name__}: {exc}"),
-            )
-        if ok:
-            capture.take(delivery.notification_id)
-            return Outcome(delivery.notification_id, True)
+async def _send(delivery: Delivery, capture: _Capture) -> Outcome:
+    plugin = _plugin(delivery, capture)
+    if plugin is None:
         return Outcome(
-            delivery.notification_id, False, _error(delivery, capture, "delivery refused")
+            delivery.notification_id,
+            False,
+            _error(delivery, capture, "not a valid Apprise URL; fix the contact"),
         )
+    try:
+        ok = await plugin.async_notify(
+            body=delivery.body,
+            title=delivery.title,
+            body_format=apprise.NotifyFormat.TEXT,
+            attach=list(delivery.attachments) or None,
+        )
+    except Exception as exc:  # recorded in the ledger and retried, never swallowed
+        return Outcome(
+            delivery.notification_id,
+            False,
+            _error(delivery, capture, f"{type(exc).__name__}: {exc}"),
+        )
+    if ok:
+        capture.take(delivery.notification_id)
+        return Outcome(delivery.notification_id, True)
+    return Outcome(delivery.notification_id, False, _error(delivery, capture, "delivery refused"))
 
 
 async def deliver_async(
@@ -191,27 +189,46 @@ async def deliver_async(
 ) -> list[Outcome]:
     """Send every delivery, at most `concurrency` at once; hand outcomes to `record` in batches.
 
-    `record` runs on the event loop thread as soon as `record_every` outcomes are in (and at the
-    end), so a crash loses the outcome of at most `concurrency + record_every - 1` messages.
+    A message holds its slot from the moment it is sent until `record` has taken its outcome, so
+    at any instant at most `concurrency` messages are sent and not yet recorded: a crash, even in
+    the middle of `record`, leaves at most that many for the next sweep to send again. `record`
+    runs on the event loop thread as soon as `record_every` outcomes are in (fewer when
+    `concurrency` is smaller), and at the end.
     """
     capture = _install_capture()
     loop = asyncio.get_running_loop()
     executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="apprise")
     loop.set_default_executor(executor)
-    gate = asyncio.Semaphore(concurrency)
+    batch = max(1, min(record_every, concurrency))
     outcomes: list[Outcome] = []
     pending: list[Outcome] = []
-    try:
-        for finished in asyncio.as_completed([_send(d, capture, gate) for d in deliveries]):
-            outcome = await finished
-            outcomes.append(outcome)
-            pending.append(outcome)
-            if record is not None and len(pending) >= record_every:
+    sending: set[asyncio.Task[Outcome]] = set()
+
+    async def collect() -> None:
+        nonlocal sending, pending
+        done, sending = await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            outcomes.append(task.result())
+            pending.append(task.result())
+        if len(pending) >= batch:
+            if record is not None:
                 record(pending)
-                pending = []
+            pending = []
+
+    try:
+        for delivery in deliveries:
+            # Sent-but-unrecorded messages never exceed `concurrency`: `pending` < `batch`
+            # after each collect, so this waits only while something is being sent.
+            while len(sending) + len(pending) >= concurrency:
+                await collect()
+            sending.add(asyncio.create_task(_send(delivery, capture)))
+        while sending:
+            await collect()
         if record is not None and pending:
             record(pending)
     finally:
+        for task in sending:
+            task.cancel()
         executor.shutdown(wait=False, cancel_futures=True)
     return outcomes
 

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from models import db
 from models.reminders.ledger import Notification
 from models.settings import PROJECT_ROOT
-from notifications.deliveries import RECORD_EVERY
 from tests.notifications.receivers import webhook
 from tests.notifications.seed import day_before, seed_due_reminders
 
@@ -114,6 +113,6 @@ def test_a_sweep_killed_mid_dispatch_loses_nothing_and_repeats_at_most_the_unrec
 
     assert len(received) == 1000  # nothing lost
     repeated = sum(count - 1 for count in received.values())
-    assert repeated <= concurrency + RECORD_EVERY - 1
+    assert repeated <= concurrency  # a message holds its slot until its outcome is recorded
     assert ledger_counts(url) == {"sent": 1000}
     print(f"{backend}: {stranded} claims stranded by the kill, {repeated} repeated")
