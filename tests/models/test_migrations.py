@@ -165,6 +165,40 @@ def test_0009_keeps_existing_cycles_and_steps_take_the_follow_up_stage(  # type:
         assert again.sequence == 2
 
 
+def _dire_cycle_7(launched_at: datetime) -> list[tuple[str, dict[str, object]]]:
+    """Rows, as an older schema takes them, of Diré (with its cercle and region) and its active
+    cycle 7."""
+    return [
+        ("regions", {"pcode": "ML06", "name": "Tombouctou"}),
+        ("cercles", {"pcode": "ML0602", "region_pcode": "ML06", "name": "Dire"}),
+        (
+            "communes",
+            {
+                "pcode": "ML060205",
+                "cercle_pcode": "ML0602",
+                "name": "Diré",
+                "official_name": "Dire",
+            },
+        ),
+        (
+            "cycles",
+            {
+                "id": 7,
+                "level": "commune",
+                "area_pcode": "ML060205",
+                "commune_pcode": "ML060205",
+                "cercle_pcode": "ML0602",
+                "region_pcode": "ML06",
+                "sequence": 1,
+                "status": "active",
+                "start_on": date(2026, 3, 2),
+                "launched_by": "coordinatrice",
+                "launched_at": launched_at,
+            },
+        ),
+    ]
+
+
 def test_cycles_and_sessions_from_before_intercommunal_cycles_survive_the_upgrade(  # type: ignore[no-untyped-def]
     backend: str, fresh_database
 ) -> None:
@@ -175,33 +209,7 @@ def test_cycles_and_sessions_from_before_intercommunal_cycles_survive_the_upgrad
         tables = MetaData()
         tables.reflect(connection)
         for name, row in [
-            ("regions", {"pcode": "ML06", "name": "Tombouctou"}),
-            ("cercles", {"pcode": "ML0602", "region_pcode": "ML06", "name": "Dire"}),
-            (
-                "communes",
-                {
-                    "pcode": "ML060205",
-                    "cercle_pcode": "ML0602",
-                    "name": "Diré",
-                    "official_name": "Dire",
-                },
-            ),
-            (
-                "cycles",
-                {
-                    "id": 7,
-                    "level": "commune",
-                    "area_pcode": "ML060205",
-                    "commune_pcode": "ML060205",
-                    "cercle_pcode": "ML0602",
-                    "region_pcode": "ML06",
-                    "sequence": 1,
-                    "status": "active",
-                    "start_on": date(2026, 3, 2),
-                    "launched_by": "coordinatrice",
-                    "launched_at": launched,
-                },
-            ),
+            *_dire_cycle_7(launched),
             (
                 "debate_sessions",
                 {
@@ -243,33 +251,7 @@ def test_0011_keeps_an_existing_plan_whose_actions_then_answer_nothing(  # type:
         tables = MetaData()
         tables.reflect(connection)
         for name, row in [
-            ("regions", {"pcode": "ML06", "name": "Tombouctou"}),
-            ("cercles", {"pcode": "ML0602", "region_pcode": "ML06", "name": "Dire"}),
-            (
-                "communes",
-                {
-                    "pcode": "ML060205",
-                    "cercle_pcode": "ML0602",
-                    "name": "Diré",
-                    "official_name": "Dire",
-                },
-            ),
-            (
-                "cycles",
-                {
-                    "id": 7,
-                    "level": "commune",
-                    "area_pcode": "ML060205",
-                    "commune_pcode": "ML060205",
-                    "cercle_pcode": "ML0602",
-                    "region_pcode": "ML06",
-                    "sequence": 1,
-                    "status": "active",
-                    "start_on": date(2026, 3, 2),
-                    "launched_by": "coordinatrice",
-                    "launched_at": at,
-                },
-            ),
+            *_dire_cycle_7(at),
             (
                 "minutes",
                 {
