@@ -7,6 +7,7 @@ database, handed to the subprocesses through DEBATES_DATABASE_URL.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -27,9 +28,12 @@ from sqlalchemy.orm import Session
 import migrations
 from cli.app import run
 from models import db
+from models.clock import utcnow
 from models.geography.registry import import_registry
+from models.people.facilitator_file import import_facilitators
 from models.settings import SHIPPED_COMMUNES, get_settings
 from orchestrator.server import start_server, stop
+from services.demo import FACILITATORS
 from tests.prefect_workers import flush_prefect_workers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,6 +116,16 @@ def point_at(env: pytest.MonkeyPatch, domain: Domain) -> None:
     env.setenv("DEBATES_DATA_DIR", str(domain.data_dir))
     env.setenv("DEBATES_ACTOR", "coordinatrice-test")
     get_settings.cache_clear()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def domain(request: pytest.FixtureRequest, fresh_database, tmp_path: Path) -> Domain:  # type: ignore[no-untyped-def]
+    """A migrated domain database with the registry and the demo's fictional facilitators
+    (covering Tombouctou), on each backend."""
+    made = make_domain(fresh_database(request.param), tmp_path / "data")
+    with made.session() as s, s.begin():
+        import_facilitators(s, FACILITATORS, now=utcnow())
+    return made
 
 
 @pytest.fixture
@@ -216,6 +230,24 @@ def debates(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
         return CliResult(code, captured.out, captured.err)
 
     return call
+
+
+def succeeding(debates: Callable[..., CliResult]) -> Callable[..., CliResult]:
+    """`debates …` in this process that must succeed; a failure shows what it printed."""
+
+    def call(*args: str) -> CliResult:
+        result = debates(*args)
+        assert result.code == 0, f"debates {' '.join(args)}: {result.out}{result.err}"
+        return result
+
+    return call
+
+
+def write_input(tmp_path: Path, step: str, data: dict[str, Any]) -> str:
+    """A step's input as the JSON file `debates submit --file` reads; its path."""
+    path = tmp_path / f"{step}.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
 
 
 def forget_other_runs() -> None:

@@ -100,14 +100,6 @@ def _description(flow_run_id: str) -> str:
     )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def domain(request: pytest.FixtureRequest, fresh_database, tmp_path: Path) -> Domain:  # type: ignore[no-untyped-def]
-    made = make_domain(fresh_database(request.param), tmp_path / "data")
-    with made.session() as s, s.begin():
-        import_facilitators(s, FACILITATORS, now=utcnow())  # fictional, covering Tombouctou
-    return made
-
-
 def test_cycle_goes_from_launch_through_handover_and_visits_via_cli_ui_restart_and_reconcile(
     prefect_api: str,
     domain: Domain,

@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -46,7 +45,9 @@ from tests.e2e.conftest import (
     make_domain,
     point_at,
     read_run,
+    succeeding,
     wait_suspended,
+    write_input,
 )
 from tests.flows import inputs
 from tests.notifications.receivers import Mailbox, Webhook, smtp_server, webhook
@@ -138,19 +139,7 @@ def cli(
 ) -> Callable[..., CliResult]:
     """`debates …` in this process, on the module's domain; a failure shows what it printed."""
     use_domain(field.domain)
-
-    def call(*args: str) -> CliResult:
-        result = debates(*args)
-        assert result.code == 0, f"debates {' '.join(args)}: {result.out}{result.err}"
-        return result
-
-    return call
-
-
-def _write(tmp_path: Path, step: str, data: dict[str, Any]) -> str:
-    path = tmp_path / f"{step}.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return str(path)
+    return succeeding(debates)
 
 
 def _cycle_ids(domain: Domain, pcode: str) -> tuple[int, str]:
@@ -239,7 +228,7 @@ def test_a_cycle_left_90_days_is_chased_once_per_level_about_its_baseline_then_r
         str(ber),
         "baseline",
         "--file",
-        _write(tmp_path, "baseline", inputs.baseline(start)),
+        write_input(tmp_path, "baseline", inputs.baseline(start)),
     )
 
     assert "flow run resumed" in done.out
@@ -290,7 +279,7 @@ def test_pause_resume_amend_and_history_on_a_real_server(
         ("session-1", inputs.held(), "minutes-1-"),
         ("minutes-1", inputs.minutes(field.today), "session-2-"),
     ]:
-        result = cli("submit", str(dire), step, "--file", _write(tmp_path, step, data))
+        result = cli("submit", str(dire), step, "--file", write_input(tmp_path, step, data))
         assert "flow run resumed" in result.out, result.out
         wait_suspended(run_id, next_key)
 

@@ -51,8 +51,10 @@ from tests.e2e.conftest import (
     make_domain,
     point_at,
     read_run,
+    succeeding,
     wait_for,
     wait_suspended,
+    write_input,
 )
 from tests.flows import inputs
 from tests.notifications.receivers import Mailbox, smtp_server
@@ -155,19 +157,7 @@ def cli(
 ) -> Callable[..., CliResult]:
     """`debates …` in this process, on the module's domain; a failure shows what it printed."""
     use_domain(follow_up.domain)
-
-    def call(*args: str) -> CliResult:
-        result = debates(*args)
-        assert result.code == 0, f"debates {' '.join(args)}: {result.out}{result.err}"
-        return result
-
-    return call
-
-
-def _write(tmp_path: Path, step: str, data: dict[str, Any]) -> str:
-    path = tmp_path / f"{step}.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return str(path)
+    return succeeding(debates)
 
 
 def _steps_to_handover(f: FollowUp) -> list[tuple[str, dict[str, Any]]]:
@@ -248,7 +238,7 @@ def test_a_cycle_carried_through_its_handover_waits_on_its_first_visit_with_its_
     the database where the cycle stands and waits on visit-1."""
     f = follow_up
     for step, data in _steps_to_handover(f):
-        done = cli("submit", str(f.cycle_id), step, "--file", _write(tmp_path, step, data))
+        done = cli("submit", str(f.cycle_id), step, "--file", write_input(tmp_path, step, data))
         assert "it reads the new state from the database" in done.out, done.out  # Scheduled, Late
     f.serving.start()
     wait_suspended(f.run_id, "visit-1-")
@@ -286,7 +276,9 @@ def test_a_dropped_items_reminder_waiting_on_a_retry_is_not_sent(
             {"item": 3, "status": "dropped", "progress": 0, "reason": "Association dissoute"},
         ],
     )
-    done = cli("submit", str(f.cycle_id), "visit-1", "--file", _write(tmp_path, "visit-1", visit))
+    done = cli(
+        "submit", str(f.cycle_id), "visit-1", "--file", write_input(tmp_path, "visit-1", visit)
+    )
     assert "flow run resumed" in done.out, done.out
     wait_suspended(f.run_id, "visit-2-")
     assert _ledger(f, 3) == [("before-7d", "cancelled")]

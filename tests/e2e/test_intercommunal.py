@@ -6,28 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from models.clock import utcnow
 from models.cycle.cycle import Cycle
-from models.people.facilitator_file import import_facilitators
-from services.demo import FACILITATORS
-from tests.e2e.conftest import CliResult, Domain, Serving, make_domain, wait_suspended
+from tests.e2e.conftest import CliResult, Domain, Serving, wait_suspended
 
 pytestmark = pytest.mark.prefect
 
 START = date(2026, 3, 2)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def domain(request: pytest.FixtureRequest, fresh_database, tmp_path: Path) -> Domain:  # type: ignore[no-untyped-def]
-    made = make_domain(fresh_database(request.param), tmp_path / "data")
-    with made.session() as s, s.begin():
-        import_facilitators(s, FACILITATORS, now=utcnow())  # fictional, covering Tombouctou
-    return made
 
 
 def test_an_intercommunal_cycle_runs_for_the_cercle_beside_its_communes_cycles(

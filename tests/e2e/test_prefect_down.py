@@ -22,18 +22,14 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlalchemy import func, select
 
 from models.audit import AuditEvent
-from models.clock import utcnow
 from models.cycle.cycle import Cycle
 from models.matching.assignment import TEAM_EVENTS
-from models.people.facilitator_file import import_facilitators
 from models.stages.baseline import BaselineStudy
 from orchestrator.server import answers, free_port, start_server, stop
-from services.demo import FACILITATORS
 from tests.e2e.conftest import (
     CliResult,
     Domain,
     Serving,
-    make_domain,
     read_run,
     wait_for,
     wait_suspended,
@@ -95,14 +91,6 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prefect
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def domain(request: pytest.FixtureRequest, fresh_database, tmp_path: Path) -> Domain:  # type: ignore[no-untyped-def]
-    made = make_domain(fresh_database(request.param), tmp_path / "data")
-    with made.session() as s, s.begin():
-        import_facilitators(s, FACILITATORS, now=utcnow())  # fictional, covering Tombouctou
-    return made
 
 
 def _cycles(domain: Domain) -> dict[str, Cycle]:

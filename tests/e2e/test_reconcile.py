@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from prefect import get_client
@@ -28,10 +27,8 @@ from models.cycle.cycle import Cycle
 from models.cycle.status import close_cycle
 from models.cycle.transitions import CycleStatus
 from models.matching.assignment import TEAM_EVENTS, TeamAssignment, never_matched
-from models.people.facilitator_file import import_facilitators
 from orchestrator.server import free_port
-from services.demo import FACILITATORS
-from tests.e2e.conftest import CliResult, Domain, forget_other_runs, make_domain, read_run
+from tests.e2e.conftest import CliResult, Domain, forget_other_runs, read_run
 
 pytestmark = pytest.mark.prefect
 
@@ -62,14 +59,6 @@ ALLOW = {
     "sqlite": ["DROP TRIGGER refuse_audit"],
     "postgresql": ["DROP TRIGGER refuse_audit ON audit_events", "DROP FUNCTION refuse_audit"],
 }
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def domain(request: pytest.FixtureRequest, fresh_database, tmp_path: Path) -> Domain:  # type: ignore[no-untyped-def]
-    made = make_domain(fresh_database(request.param), tmp_path / "data")
-    with made.session() as s, s.begin():
-        import_facilitators(s, FACILITATORS, now=utcnow())  # fictional, covering Tombouctou
-    return made
 
 
 @pytest.fixture

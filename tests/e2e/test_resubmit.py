@@ -15,14 +15,11 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlalchemy import func, select, text
 
 from models import db
-from models.clock import utcnow
 from models.cycle.cycle import Cycle
-from models.people.facilitator_file import import_facilitators
 from models.stages.baseline import BaselineStudy
 from models.stages.sessions import DebateSession
 from orchestrator.server import free_port
-from services.demo import FACILITATORS
-from tests.e2e.conftest import CliResult, Domain, Serving, make_domain, wait_suspended
+from tests.e2e.conftest import CliResult, Domain, Serving, wait_suspended
 from tests.e2e.test_cycle_flow import _description
 from tests.flows import inputs
 
@@ -50,14 +47,6 @@ ALLOW = {
         "DROP FUNCTION refuse_sessions",
     ],
 }
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def domain(request: pytest.FixtureRequest, fresh_database, tmp_path: Path) -> Domain:  # type: ignore[no-untyped-def]
-    made = make_domain(fresh_database(request.param), tmp_path / "data")
-    with made.session() as s, s.begin():
-        import_facilitators(s, FACILITATORS, now=utcnow())
-    return made
 
 
 def _run_sql(domain: Domain, statements: list[str]) -> None:
