@@ -1,5 +1,6 @@
 """The `debates` command: errors are one red line and exit 1; tracebacks only with --debug."""
 
+import logging
 import sys
 from typing import Annotated
 
@@ -155,6 +156,11 @@ def run(args: list[str] | None = None) -> int:
 
 
 def main() -> None:
+    # Prefect's event and log workers warn "Still processing items: N items remaining..." when a
+    # command exits with events still queued (a pause's artifacts, a submit's resume). They are
+    # sent before the exit all the same: the coordinator's terminal is no place for that line.
+    for worker in ("EventsWorker", "APILogWorker"):
+        logging.getLogger(worker).setLevel(logging.ERROR)
     sys.exit(run())
 
 
