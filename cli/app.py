@@ -13,6 +13,8 @@ from cli import (
     cycles,
     demo,
     facilitators,
+    field_import,
+    forms,
     history,
     launch,
     pause,
@@ -37,6 +39,8 @@ app.add_typer(communes.app, name="communes")
 app.add_typer(facilitators.app, name="facilitators")
 app.add_typer(roster.app, name="roster")
 app.add_typer(actions.app, name="actions")
+app.add_typer(forms.app, name="forms")
+app.add_typer(field_import.app, name="import")
 app.command()(plan)
 app.command()(status)
 app.command()(sweep)

@@ -6,6 +6,7 @@ from prefect import serve
 from prefect.deployments.runner import RunnerDeployment
 
 from deployments.build import built
+from deployments.field_import import field_import_deployment
 from deployments.sweep import sweep_deployment
 from flows.admin import cycle_admin
 from flows.cycle import debate_cycle
@@ -32,6 +33,7 @@ def deployments() -> list[RunnerDeployment]:
             )
         ),
         sweep_deployment(),
+        field_import_deployment(),
         built(
             cycle_admin.to_deployment(
                 name="cycle-admin",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, PrivateAttr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, PrivateAttr, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_COMMUNES = Path(__file__).resolve().parent / "data" / "mali_communes.csv"
@@ -48,6 +48,26 @@ class Settings(BaseSettings):
         description="The language the command line speaks to the coordinator (the matcher's "
         "explanations and reasons); French, the programme's language, by default.",
     )
+
+    kobo_url: str | None = Field(
+        default=None,
+        description="KoboToolbox server the field-import deployment pulls from: "
+        "https://kf.kobotoolbox.org, https://eu.kobotoolbox.org or your own.",
+    )
+    kobo_assets: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="The KoboToolbox asset ids (uids) of the deployed field forms, comma-separated.",
+    )
+    kobo_token: SecretStr | None = Field(
+        default=None, description="KoboToolbox API token; never printed, logged or shown."
+    )
+
+    @field_validator("kobo_assets", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     # Prefect's own variables, read here so that a command which only links to a flow run need
     # not import Prefect (~1 s); Prefect reads them itself wherever it is imported.

@@ -3,6 +3,7 @@
 from models import audit  # noqa: F401
 from models.base import Base
 from models.cycle import cycle, document, pause  # noqa: F401
+from models.fieldforms import imported  # noqa: F401
 from models.followup import items  # noqa: F401
 from models.geography import places  # noqa: F401
 from models.matching import assignment  # noqa: F401

@@ -46,7 +46,13 @@ def _declared() -> dict[str, dict[str, Any]]:
 
 def test_prefect_yaml_declares_exactly_the_served_deployments() -> None:
     assert _declared() == _served()
-    assert {"debate-cycle", "launch-cycles", "reminder-sweep", "cycle-admin"} <= set(_served())
+    assert {
+        "debate-cycle",
+        "launch-cycles",
+        "reminder-sweep",
+        "cycle-admin",
+        "field-import",
+    } <= set(_served())
 
 
 def _described(schema: dict[str, Any]) -> dict[str, bool]:
@@ -74,4 +80,5 @@ def test_the_clients_deployment_names_are_the_served_ones() -> None:
         names.LAUNCH_CYCLES,
         names.REMINDER_SWEEP,
         names.CYCLE_ADMIN,
+        names.FIELD_IMPORT,
     } == served
