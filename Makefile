@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-launch clean
+.PHONY: run test lint forms bench bench-launch clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ test: $(STAMP)  ## lint and types, then the whole test suite (SQLite and Postgre
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+forms: $(STAMP)  ## the shipped XLSForms (docs/forms/) again, from the schemas and the shipped registry
+	$(BIN)/python -c "from pathlib import Path; \
+	from models.fieldforms.xlsform import registry_choices, write_forms; \
+	from models.settings import SHIPPED_COMMUNES; \
+	write_forms(registry_choices(SHIPPED_COMMUNES), Path('docs/forms'))"
 
 bench: $(STAMP)  ## the benchmarks that need no Prefect server (each prints a table; ~10 min)
 	for script in cli_startup matching_mali sweep_selection sweep_dispatch documents; do \

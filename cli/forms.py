@@ -31,7 +31,7 @@ def build(
         communes = commune_choices(session)
     if not communes:  # nothing imported yet: the registry the next import would load
         communes = registry_choices(get_settings().resolved_communes_file())
-    paths = write_forms(communes, out)
+    paths = write_forms(communes, out or get_settings().data_dir / "forms")
     try:
         import pyxform  # noqa: F401
     except ImportError:
