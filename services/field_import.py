@@ -21,7 +21,7 @@ from models.clock import utcnow
 from models.cycle.cycle import get_cycle
 from models.db import session_scope
 from models.errors import DomainError, InvalidInput
-from models.fieldforms.answers import FieldInput, field_input
+from models.fieldforms.answers import FieldInput, field_input, identify
 from models.fieldforms.exports import FieldRecord
 from models.fieldforms.imported import Source, mark_imported, seen
 from models.geography.places import Commune
@@ -136,14 +136,8 @@ def import_one(record: FieldRecord, source: Source, *, who: str, now: datetime) 
             )
     except DomainError as exc:
         outcome, detail = Outcome.REJECTED, _reason(exc)
-    return ImportLine(
-        record.where,
-        record.root_id,
-        outcome,
-        detail,
-        found.cycle_id if found else None,
-        found.step if found else None,
-    )
+    cycle, step = (found.cycle_id, found.step) if found else identify(record)
+    return ImportLine(record.where, record.root_id, outcome, detail, cycle, step)
 
 
 def import_records(

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from models.cycle.stepflow import parse_submission
-from models.errors import InvalidInput
+from models.errors import DomainError, InvalidInput
 from models.fieldforms.exports import FieldRecord
 from models.fieldforms.forms import BY_ID, COMMUNES, FORM_FIELD, FieldForm
 from models.fieldforms.questions import TEXT_OF_REPEAT, Question
@@ -63,6 +63,22 @@ def _answer(q: Question, values: dict[str, Any], repeats: dict[str, list[dict[st
             return [part.strip() for part in str(value).split(";") if part.strip()]
         case _:
             return value
+
+
+def identify(record: FieldRecord) -> tuple[int | None, str | None]:
+    """The cycle and step a submission names, as far as it names them (for the report of one
+    that fails validation)."""
+    form = BY_ID.get(str(record.values.get(FORM_FIELD, "")))
+    try:
+        cycle = _number(record.values, "cycle")
+    except InvalidInput:
+        return None, None
+    if form is None:
+        return cycle, None
+    try:
+        return cycle, form.step(_number(record.values, form.number) if form.number else None)
+    except DomainError:
+        return cycle, None
 
 
 def field_input(record: FieldRecord) -> FieldInput:

@@ -1,0 +1,149 @@
+"""`debates import kobo|odk FILE` as a coordinator types it, on SQLite and PostgreSQL, with no
+Prefect server (the steps are recorded; the runs catch up at the next reconcile, as with submit):
+bad submissions are rejected by name while the others are recorded, a second import changes
+nothing, an edited submission becomes an amendment with its audit entry."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.audit import AuditEvent
+from models.cycle.cycle import Cycle
+from models.cycle.launch import launch_cycle
+from models.cycle.stepflow import apply_submission
+from models.fieldforms.imported import FieldSubmission
+from models.geography.places import Commune
+from models.policy import CyclePolicy
+from models.stages.baseline import BaselineStudy
+from models.stages.minutes import AttendanceCount, Minutes
+from tests import kobo_exports as export
+from tests.flows import inputs
+
+PAST = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+START = PAST.date()
+LATER = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+
+
+def _cycle(session: Session, pcode: str) -> Cycle:
+    cycle = launch_cycle(
+        session,
+        session.get_one(Commune, pcode),
+        start_on=START,
+        policy=CyclePolicy(),
+        actor="coordinator",
+        now=PAST,
+    )
+    session.flush()
+    return cycle
+
+
+def _count(session: Session, model: type) -> int:
+    return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def _state(session: Session) -> tuple[int, ...]:
+    session.expire_all()
+    return tuple(
+        _count(session, m)
+        for m in (BaselineStudy, Minutes, AttendanceCount, AuditEvent, FieldSubmission)
+    )
+
+
+def _baseline(cycle: int, commune: str, day: str, root: str, **changed: Any) -> export.Submission:
+    answers = export.baseline_answers(cycle, commune, day) | changed
+    return export.Submission(answers, root, f"{root}-v1", LATER, kobo_id=len(root))
+
+
+def test_bad_submissions_are_rejected_by_name_the_others_recorded_once_and_an_edit_amends(
+    session: Session, debates: Any, tmp_path: Path
+) -> None:
+    dire, tilemsi = _cycle(session, "ML060205"), _cycle(session, "ML060314")
+    day = str(START + timedelta(days=3))
+    good = _baseline(dire.id, "ML060205", day, "good")
+    unknown = _baseline(9999, "ML060205", day, "unknown")
+    bad_date = _baseline(tilemsi.id, "ML060314", "2026-02-30", "bad-date")
+    elsewhere = _baseline(tilemsi.id, "ML060205", day, "elsewhere")
+    path = export.kobo_xlsx(
+        tmp_path / "baseline.xlsx", "Étude de base", [unknown, good, bad_date, elsewhere]
+    )
+
+    first = debates("import", "kobo", str(path))
+    assert first.code == 1, first.out + first.err
+    lines = {line.split()[2]: line for line in first.out.splitlines() if line.startswith("row ")}
+    assert "recorded" in lines["good"] and "rejected" not in lines["good"]
+    assert (
+        "rejected" in lines["unknown"] and "field cycle: there is no cycle 9999" in lines["unknown"]
+    )
+    assert "rejected" in lines["bad-date"] and "field completed_on" in lines["bad-date"]
+    assert f"(cycle {tilemsi.id} baseline)" in lines["bad-date"]
+    assert "rejected" in lines["elsewhere"] and "field commune" in lines["elsewhere"]
+    assert "1 recorded, 0 already recorded, 0 amended, 3 rejected" in first.out
+    assert session.scalars(select(BaselineStudy.cycle_id)).all() == [dire.id]
+    before = _state(session)
+
+    again = debates("import", "kobo", str(path))
+    assert again.code == 1
+    assert "0 recorded, 1 already recorded, 0 amended, 3 rejected" in again.out
+    assert _state(session) == before
+
+    edited = export.Submission(
+        good.answers | {"summary": "Tensions foncières entre éleveurs et agriculteurs."},
+        "good",
+        "good-v2",
+        LATER + timedelta(hours=2),
+        kobo_id=good.kobo_id,
+    )
+    edit = debates(
+        "import", "kobo", str(export.kobo_xlsx(tmp_path / "edit.xlsx", "Étude", [edited]))
+    )
+    assert edit.code == 0, edit.out
+    assert "amended" in edit.out and "summary" in edit.out
+    session.expire_all()
+    study = session.scalars(select(BaselineStudy)).one()
+    assert study.summary.startswith("Tensions foncières")
+    amended = session.scalars(select(AuditEvent).where(AuditEvent.action == "step.amended")).one()
+    assert amended.cycle_id == dire.id and "kobo" in (amended.reason or "")
+    assert amended.actor.startswith("import:kobo:")
+    # The first version again (an old export) is no step back: it was imported already.
+    old = debates("import", "kobo", str(path))
+    assert "0 amended" in old.out and _count(session, BaselineStudy) == 1
+    session.expire_all()
+    assert session.scalars(select(BaselineStudy)).one().summary.startswith("Tensions foncières")
+
+
+def test_odk_central_minutes_with_their_repeat_files_are_recorded_once(
+    session: Session, debates: Any, tmp_path: Path
+) -> None:
+    cycle = _cycle(session, "ML060205")
+    for step, data in (
+        ("baseline", inputs.baseline(START)),
+        ("schedule", inputs.schedule(START)),
+        ("session-1", inputs.held()),
+    ):
+        apply_submission(session, cycle.id, step, data, actor="awa", now=LATER)
+    session.flush()
+    held_on: date = START + timedelta(days=41)
+    minutes = export.Submission(
+        export.minutes_answers(cycle.id, "ML060205", 1, str(held_on)),
+        "odk-1",
+        "odk-1",
+        LATER,
+        export.minutes_repeats(str(held_on + timedelta(days=30))),
+    )
+    path = export.odk_zip(tmp_path / "debates_minutes.zip", "debates_minutes", [minutes])
+
+    first = debates("import", "odk", str(path))
+    assert first.code == 0, first.out + first.err
+    assert f"cycle {cycle.id} minutes-1): recorded" in first.out
+    recorded = session.scalars(select(Minutes)).one()
+    assert sorted(a.count for a in recorded.attendance) == [12, 18]
+    assert [g.sensitive for g in recorded.grievances] == [True]
+    before = _state(session)
+    again = debates("import", "odk", str(path))
+    assert again.code == 0 and "already recorded" in again.out
+    assert _state(session) == before
