@@ -22,7 +22,12 @@ PAGE_SIZE = 1000
 
 
 class KoboUnreachable(DomainError):
-    """The KoboToolbox server did not answer, or refused the request."""
+    """The KoboToolbox server did not answer, or failed (5xx): worth trying again."""
+
+
+class KoboRefused(DomainError):
+    """The KoboToolbox server refused the request (a wrong token or asset id): trying again
+    changes nothing."""
 
 
 def first_page_url(server: str, asset_uid: str, since: datetime | None, limit: int) -> str:
@@ -59,8 +64,13 @@ def pages(
                 raise KoboUnreachable(
                     f"KoboToolbox at {server} did not answer ({type(exc).__name__})"
                 ) from None
-            if response.status_code != 200:
+            if response.status_code >= 500:
                 raise KoboUnreachable(
+                    f"KoboToolbox at {server} answered {response.status_code}; the next pull "
+                    "tries again"
+                )
+            if response.status_code != 200:
+                raise KoboRefused(
                     f"KoboToolbox at {server} answered {response.status_code} for asset "
                     f"{asset_uid}; check the asset id and the token (DEBATES_KOBO_TOKEN)"
                 )

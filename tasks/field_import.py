@@ -41,11 +41,23 @@ def last_pull(asset_uid: str) -> datetime | None:
         return pulled_until(session, asset_uid)
 
 
+def _worth_retrying(task: Any, task_run: Any, state: Any) -> bool:
+    """A server that did not answer, not one that refused the token or the asset."""
+    try:
+        state.result()
+    except kobo_pull.KoboRefused:
+        return False
+    except Exception:
+        return True
+    return False
+
+
 @task(
     name="pull-kobo-asset",
     persist_result=False,
     retries=3,
     retry_delay_seconds=[2, 5, 15],
+    retry_condition_fn=_worth_retrying,
 )
 def pull_asset(asset_uid: str, since: datetime | None) -> list[dict[str, Any]]:
     """Every submission of the asset submitted after `since` (all of them without it)."""
