@@ -19,6 +19,7 @@ from typing import Any
 
 from models.clock import utcnow
 from models.cycle.cycle import get_cycle
+from models.cycle.steps import StepKind
 from models.db import session_scope
 from models.errors import DomainError, InvalidInput
 from models.fieldforms.answers import FieldInput, field_input, identify
@@ -71,7 +72,11 @@ class ImportReport:
 def _reason(exc: DomainError) -> str:
     """The field and the reason: 'field completed_on: Input should be a valid date …'."""
     if isinstance(exc, InvalidInput) and exc.problems:
-        return "; ".join(f"{where}: {what}" for where, what in exc.problems)
+        # A rule across fields (Pydantic's location is empty) is the submission's.
+        named = [
+            ("submission" if where == "field row" else where, what) for where, what in exc.problems
+        ]
+        return "; ".join(f"{where}: {what}" for where, what in named)
     return str(exc)
 
 
@@ -98,6 +103,23 @@ def _check_place(found: FieldInput) -> None:
             )
 
 
+NOT_AMENDED = {
+    StepKind.SESSION: "a session's outcome is not corrected from the field: amend the schedule "
+    "('debates amend CYCLE schedule') or submit the next outcome",
+    StepKind.VISIT: "a recorded visit is not corrected from the field: update its items with "
+    "'debates actions update'",
+}
+
+
+def _amendable(found: FieldInput) -> None:
+    """An edit of a step `debates amend` does not correct is rejected, saying what to do."""
+    if found.form.kind in NOT_AMENDED:
+        raise InvalidInput(
+            f"{found.step} was recorded from an earlier version of this submission",
+            [("edited submission", NOT_AMENDED[found.form.kind])],
+        )
+
+
 def import_one(record: FieldRecord, source: Source, *, who: str, now: datetime) -> ImportLine:
     """Check, record or amend one submission; never raises a domain error (it is the line)."""
     found: FieldInput | None = None
@@ -109,6 +131,7 @@ def import_one(record: FieldRecord, source: Source, *, who: str, now: datetime) 
         if known.this_version:
             outcome, detail = Outcome.ALREADY, "this version was imported before"
         elif known.other_version:
+            _amendable(found)
             done = amend(
                 found.cycle_id,
                 found.step,

@@ -5,6 +5,7 @@ nothing, an edited submission becomes an amendment with its audit entry."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -147,3 +148,25 @@ def test_odk_central_minutes_with_their_repeat_files_are_recorded_once(
     again = debates("import", "odk", str(path))
     assert again.code == 0 and "already recorded" in again.out
     assert _state(session) == before
+
+
+def test_an_edited_session_outcome_from_the_api_json_is_rejected_saying_what_to_do(
+    session: Session, debates: Any, tmp_path: Path
+) -> None:
+    cycle = _cycle(session, "ML060205")
+    for step, data in (("baseline", inputs.baseline(START)), ("schedule", inputs.schedule(START))):
+        apply_submission(session, cycle.id, step, data, actor="awa", now=LATER)
+    session.flush()
+    answers = {"debates_form": "debates_session", "commune": "ML060205", "cycle": cycle.id}
+    held = export.Submission(answers | {"session": 1, "outcome": "held"}, "s-1", "s-1", LATER)
+    path = tmp_path / "sessions.json"
+    path.write_text(json.dumps(export.kobo_json_page([held])), encoding="utf-8")
+    first = debates("import", "kobo", str(path))
+    assert first.code == 0 and f"(cycle {cycle.id} session-1): recorded" in first.out
+
+    held.version = "s-1-edited"
+    held.answers |= {"outcome": "cancelled", "reason": "insécurité"}
+    path.write_text(json.dumps(export.kobo_json_page([held])), encoding="utf-8")
+    edited = debates("import", "kobo", str(path))
+    assert edited.code == 1
+    assert "rejected — edited submission: a session's outcome is not corrected" in edited.out
