@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.runtime import flow_run
 
 from models.db import session_scope
-from models.errors import DomainError
 from models.fieldforms.exports import kobo_json
 from models.fieldforms.imported import Source, mark_pulled, pulled_until
 from models.settings import get_settings
@@ -23,15 +22,20 @@ REPORT_KEY = "field-import"
 PROGRESS_KEY = "field-import-progress"
 
 
-@task(name="kobo-assets", **DB_TASK)
+NOT_CONFIGURED = (
+    "KoboToolbox n'est pas configuré / is not configured: set DEBATES_KOBO_URL, "
+    "DEBATES_KOBO_ASSETS and DEBATES_KOBO_TOKEN where the deployment is served"
+)
+
+
+@task(name="kobo-assets", persist_result=False)
 def kobo_assets() -> list[str]:
-    """The configured assets; none configured is an error that says which settings to give."""
+    """The configured assets; none when KoboToolbox is not configured (an installation that
+    does not use it: the hourly run then does nothing, and says why)."""
     settings = get_settings()
     if not (settings.kobo_url and settings.kobo_assets and settings.kobo_token):
-        raise DomainError(
-            "KoboToolbox is not configured: set DEBATES_KOBO_URL, DEBATES_KOBO_ASSETS and "
-            "DEBATES_KOBO_TOKEN where the deployment is served"
-        )
+        get_run_logger().warning(NOT_CONFIGURED)
+        return []
     return list(settings.kobo_assets)
 
 
@@ -78,6 +82,8 @@ def import_pulled(
     export, or a run with `since` set, once corrected)."""
 
     def progress(done: int, total: int) -> None:
+        if done != total and done % max(1, total // 20):  # every 5 %: two API calls each
+            return
         share = (position + done / max(total, 1)) / assets
         publish_progress(PROGRESS_KEY, 100 * share, f"{asset_uid}: {done}/{total}")
 
@@ -100,6 +106,8 @@ def report_time() -> datetime:
 
 def _markdown(reports: list[dict[str, Any]]) -> str:
     lines = ["# Import des formulaires de terrain / field-form import", ""]
+    if not reports:
+        lines.append(NOT_CONFIGURED)
     for report in reports:
         counts = ", ".join(f"{n} {o}" for o, n in report["counts"].items())
         lines += [f"## {report['asset']}: {counts}", ""]

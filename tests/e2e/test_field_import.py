@@ -336,3 +336,15 @@ def _failure(state: Any) -> str:
     except Exception as exc:
         return str(exc)
     return ""
+
+
+def test_field_import_without_kobo_settings_does_nothing_and_says_so(
+    prefect_api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("DEBATES_KOBO_URL", "DEBATES_KOBO_ASSETS", "DEBATES_KOBO_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    state = field_import(return_state=True)  # type: ignore[call-overload]
+    assert state.is_completed() and state.result()["assets"] == 0
+    shown, logs = _artifacts_and_logs(state.state_details.flow_run_id)
+    assert "DEBATES_KOBO_TOKEN" in shown["field-import"] and "DEBATES_KOBO_TOKEN" in logs
