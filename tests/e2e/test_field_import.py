@@ -252,6 +252,13 @@ def kobo() -> Iterator[Callable[[list[export.Submission], int], KoboStandIn]]:
 
 
 def _artifacts_and_logs(flow_run_id: UUID) -> tuple[dict[str, str], str]:
+    """The run's artifacts and its log, once its last line ('Finished in state …') has arrived
+    (the log worker sends in batches)."""
+    wait_for(lambda: "Finished in state" in _read(flow_run_id)[1], timeout=30, what="the logs")
+    return _read(flow_run_id)
+
+
+def _read(flow_run_id: UUID) -> tuple[dict[str, str], str]:
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
