@@ -17,11 +17,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import DataError, IntegrityError
+
 from models.clock import utcnow
 from models.cycle.cycle import get_cycle
 from models.cycle.steps import StepKind
 from models.db import session_scope
-from models.errors import DomainError, InvalidInput
+from models.errors import DomainError, InvalidInput, refused_by_database
 from models.fieldforms.answers import FieldInput, field_input, identify
 from models.fieldforms.exports import FieldRecord
 from models.fieldforms.imported import Source, mark_imported, seen
@@ -159,6 +161,8 @@ def import_one(record: FieldRecord, source: Source, *, who: str, now: datetime) 
             )
     except DomainError as exc:
         outcome, detail = Outcome.REJECTED, _reason(exc)
+    except (DataError, IntegrityError) as exc:  # what the schemas let through; rolled back
+        outcome, detail = Outcome.REJECTED, refused_by_database(exc)
     cycle, step = (found.cycle_id, found.step) if found else identify(record)
     return ImportLine(record.where, record.root_id, outcome, detail, cycle, step)
 
