@@ -12,9 +12,10 @@ app = typer.Typer(help="Field forms for KoboToolbox and ODK (XLSForm).", no_args
 
 @app.command("build")
 def build(
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the forms to")] = Path(
-        "forms"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder to write the forms to [default: <data dir>/forms]"),
+    ] = None,
 ) -> None:
     """Write one XLSForm per field step (baseline, session, minutes, visit), ready to upload."""
     from models.db import session_scope

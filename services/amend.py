@@ -7,6 +7,7 @@ the cycle's state and history artifacts are published again beside it (services/
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -88,14 +89,18 @@ def amend(
     reason: str,
     who: str,
     now: datetime | None = None,
+    also: Callable[[Session], None] | None = None,
 ) -> AmendResult:
     """Record the correction (already parsed by the step's schema); nothing is written when it
-    changes nothing. `now`: the clock unless given."""
+    changes nothing. `now`: the clock unless given. `also` writes beside the correction, in its
+    transaction, whether it changes anything or not (a field import's version mark)."""
     moment = now or utcnow()
     with session_scope() as session:
         amended = amend_step(
             session, cycle_id, step, submission, reason=reason, actor=who, now=moment
         )
+        if also is not None:
+            also(session)
         if not amended.changes:
             return AmendResult(amended)
         documents = _new_revisions(session, cycle_id, step, moment)

@@ -5,21 +5,26 @@ Each submission is on its own: a bad one is rejected with its field and reason, 
 on. A version imported before changes nothing; a new version of a submission already recorded (an
 edit in Kobo or Central) is an amendment, audited as `debates amend` audits one.
 
-The step is recorded first (services/submit.py, one transaction), then the version is marked
-imported: should the mark be lost, the next import finds the step recorded and marks it then.
+A version is marked imported in the transaction that records or amends its step, and only when
+its submission recorded the step: a second submission for a step recorded already (by another
+submission, the CLI or the Prefect UI) is "already recorded" when its answers are the same, and
+rejected, naming the fields that differ, when they are not; an edit of it never amends the record.
 """
 
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session
 
 from models.clock import utcnow
+from models.cycle.amend import diff_inputs, recorded_step
 from models.cycle.cycle import get_cycle
 from models.cycle.steps import StepKind
 from models.db import session_scope
@@ -30,6 +35,8 @@ from models.fieldforms.imported import Source, mark_imported, seen
 from models.geography.places import Commune
 from services.amend import amend
 from services.submit import submit
+
+log = logging.getLogger("debates.field_import")
 
 
 class Outcome(enum.StrEnum):
@@ -122,47 +129,90 @@ def _amendable(found: FieldInput) -> None:
         )
 
 
+def _differences(found: FieldInput) -> list[str]:
+    """The fields where `found` differs from what its step holds (names only: no value, which may
+    be a sensitive grievance)."""
+    with session_scope(readonly=True) as session:
+        _step, recorded = recorded_step(session, get_cycle(session, found.cycle_id), found.step)
+        return sorted(diff_inputs(recorded, found.submission))
+
+
+def _record(
+    found: FieldInput, record: FieldRecord, source: Source, *, who: str, now: datetime
+) -> tuple[Outcome, str]:
+    with session_scope(readonly=True) as session:
+        known = seen(session, source, record.root_id, record.version)
+    if known.this_version:
+        return Outcome.ALREADY, "this version was imported before"
+
+    def mark(session: Session) -> None:
+        mark_imported(
+            session,
+            source,
+            record.root_id,
+            record.version,
+            cycle_id=found.cycle_id,
+            step=found.step,
+            submitted_at=record.submitted_at,
+            now=now,
+        )
+
+    if known.other_version:  # this submission recorded the step: an edit of it amends the step
+        _amendable(found)
+        done = amend(
+            found.cycle_id,
+            found.step,
+            found.submission,
+            reason=f"modifié dans {source.value} / edited in {source.value} ({record.version})",
+            who=who,
+            now=now,
+            also=mark,
+        )
+        changes = ", ".join(done.amended.changes) or "the edit changes nothing recorded"
+        return (Outcome.AMENDED if done.changed else Outcome.ALREADY), changes
+    submitted = submit(
+        found.cycle_id,
+        found.step,
+        found.submission,
+        who=who,
+        also=lambda session, recorded: mark(session) if recorded.created else None,
+    )
+    if submitted.created:
+        return Outcome.RECORDED, submitted.resumed or submitted.summary
+    # The step was recorded by something else (another submission, the CLI, the Prefect UI):
+    # this one is not marked as its source, so an edit of it never amends that record.
+    differs = _differences(found)
+    if not differs:
+        return Outcome.ALREADY, f"{found.step} was recorded already, with the same answers"
+    raise InvalidInput(
+        "recorded already",
+        [
+            (
+                "submission",
+                f"{found.step} of cycle {found.cycle_id} was recorded already (by another "
+                f"submission or by hand) and this one differs in {', '.join(differs)}; if it "
+                f"is right, correct the record with 'debates amend {found.cycle_id} "
+                f"{found.step}'",
+            )
+        ],
+    )
+
+
 def import_one(record: FieldRecord, source: Source, *, who: str, now: datetime) -> ImportLine:
-    """Check, record or amend one submission; never raises a domain error (it is the line)."""
+    """Check, record or amend one submission. Never raises: whatever goes wrong with it is its
+    line of the report, and the next submission goes on."""
     found: FieldInput | None = None
     try:
         found = field_input(record)
         _check_place(found)
-        with session_scope(readonly=True) as session:
-            known = seen(session, source, record.root_id, record.version)
-        if known.this_version:
-            outcome, detail = Outcome.ALREADY, "this version was imported before"
-        elif known.other_version:
-            _amendable(found)
-            done = amend(
-                found.cycle_id,
-                found.step,
-                found.submission,
-                reason=f"modifié dans {source.value} / edited in {source.value} ({record.version})",
-                who=who,
-                now=now,
-            )
-            outcome = Outcome.AMENDED if done.changed else Outcome.ALREADY
-            detail = ", ".join(done.amended.changes) or "the edit changes nothing recorded"
-        else:
-            submitted = submit(found.cycle_id, found.step, found.submission, who=who)
-            outcome = Outcome.RECORDED if submitted.created else Outcome.ALREADY
-            detail = submitted.resumed or submitted.summary
-        with session_scope() as session:
-            mark_imported(
-                session,
-                source,
-                record.root_id,
-                record.version,
-                cycle_id=found.cycle_id,
-                step=found.step,
-                submitted_at=record.submitted_at,
-                now=now,
-            )
+        outcome, detail = _record(found, record, source, who=who, now=now)
     except DomainError as exc:
         outcome, detail = Outcome.REJECTED, _reason(exc)
     except (DataError, IntegrityError) as exc:  # what the schemas let through; rolled back
         outcome, detail = Outcome.REJECTED, refused_by_database(exc)
+    except Exception as exc:  # a fault of this submission's alone: logged, reported, rolled back
+        log.exception("field submission %s (%s) not imported", record.root_id, record.where)
+        outcome, detail = Outcome.REJECTED, f"not imported: {type(exc).__name__}: {exc}"
     cycle, step = (found.cycle_id, found.step) if found else identify(record)
     return ImportLine(record.where, record.root_id, outcome, detail, cycle, step)
 
@@ -184,3 +234,26 @@ def import_records(
         if progress is not None:
             progress(done, len(ordered))
     return report
+
+
+RETRY_REJECTED = timedelta(days=7)
+"""How long a rejected submission holds an asset's pull mark (and is reported at each pull)."""
+
+
+def pull_mark(
+    records: list[FieldRecord], report: ImportReport, *, now: datetime
+) -> datetime | None:
+    """Where an asset's next pull starts: after the newest submission pulled, or just before the
+    oldest one rejected in the last `RETRY_REJECTED`. A rejected submission is so pulled again at
+    every run until it is recorded: when its cause goes (a cycle launched later, a fault) or it is
+    corrected in KoboToolbox (an edit keeps its `_submission_time`, so it would not come again).
+    Older rejections no longer hold it: an export import still brings them in."""
+    rejected = {line.root_id for line in report.lines if line.outcome is Outcome.REJECTED}
+    held = [
+        r.submitted_at
+        for r in records
+        if r.root_id in rejected and r.submitted_at and r.submitted_at >= now - RETRY_REJECTED
+    ]
+    if held:  # the pull asks for `_submission_time` after the mark, to the second
+        return min(held) - timedelta(seconds=1)
+    return max((r.submitted_at for r in records if r.submitted_at), default=None)

@@ -8,14 +8,16 @@ reach Prefect with their sensitive grievances withheld: their text stays in the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session
 
 from models.clock import utcnow
 from models.cycle.cycle import get_cycle
-from models.cycle.stepflow import apply_submission
+from models.cycle.stepflow import Recorded, apply_submission
 from models.db import session_scope
 from models.errors import InvalidInput, refused_by_database
 from models.settings import get_settings
@@ -37,13 +39,23 @@ class Submitted:
     """Runs restarted because the cycle's run slept on an earlier step."""
 
 
-def submit(cycle_id: int, step: str, submission: Any, *, who: str) -> Submitted:
-    """Record `submission` (already parsed by the step's schema) and resume the waiting run."""
+def submit(
+    cycle_id: int,
+    step: str,
+    submission: Any,
+    *,
+    who: str,
+    also: Callable[[Session, Recorded], None] | None = None,
+) -> Submitted:
+    """Record `submission` (already parsed by the step's schema) and resume the waiting run.
+    `also` writes beside the record, in its transaction (a field import's version mark)."""
     try:
         with session_scope() as session:
             recorded = apply_submission(
                 session, cycle_id, step, submission, actor=who, now=utcnow()
             )
+            if also is not None:
+                also(session, recorded)
             flow_run_id = get_cycle(session, cycle_id).flow_run_id
     except (DataError, IntegrityError) as exc:  # what the schemas let through; nothing changed
         raise InvalidInput(refused_by_database(exc)) from exc

@@ -15,7 +15,7 @@ from models.fieldforms.imported import Source, mark_pulled, pulled_until
 from models.settings import get_settings
 from orchestrator.artifacts import publish_markdown, publish_progress
 from services import kobo_pull
-from services.field_import import Outcome, import_records
+from services.field_import import Outcome, import_records, pull_mark
 from tasks.options import DB_TASK
 
 REPORT_KEY = "field-import"
@@ -77,9 +77,8 @@ def pull_asset(asset_uid: str, since: datetime | None) -> list[dict[str, Any]]:
 def import_pulled(
     asset_uid: str, submissions: list[dict[str, Any]], position: int, assets: int
 ) -> dict[str, Any]:
-    """Record what a pull brought, then move the asset's mark to the newest submission seen
-    (rejected ones too: they are in this run's report, and come again with an import of an
-    export, or a run with `since` set, once corrected)."""
+    """Record what a pull brought, then move the asset's mark (services.field_import.pull_mark:
+    a submission rejected in the last days holds it, so it is pulled again until recorded)."""
 
     def progress(done: int, total: int) -> None:
         if done != total and done % max(1, total // 20):  # every 5 %: two API calls each
@@ -91,10 +90,10 @@ def import_pulled(
     report = import_records(
         records, Source.KOBO, who=f"import:kobo:{flow_run.name}", progress=progress
     )
-    times = [r.submitted_at for r in records if r.submitted_at is not None]
-    if times:
+    until = pull_mark(records, report, now=report_time())
+    if until is not None:
         with session_scope() as session:
-            mark_pulled(session, asset_uid, max(times), now=report_time())
+            mark_pulled(session, asset_uid, until, now=report_time())
     return {"asset": asset_uid} | report.as_data()
 
 

@@ -24,7 +24,21 @@ class FieldInput:
     submission: BaseModel
 
 
+LARGEST = 2**31 - 1  # the database's integer columns
+
+
 def _number(values: dict[str, Any], name: str) -> int:
+    if name not in values:
+        raise InvalidInput(
+            "invalid submission",
+            [
+                (
+                    f"field {name}",
+                    "no such column in the export; export from KoboToolbox with 'XML values "
+                    "and headers' (not labels), or from ODK Central as its CSV zip",
+                )
+            ],
+        )
     value = values.get(name, "")
     try:
         number = int(str(value))
@@ -33,8 +47,11 @@ def _number(values: dict[str, Any], name: str) -> int:
         raise InvalidInput(
             "invalid submission", [(f"field {name}", f"{shown}; give it as 12")]
         ) from None
-    if number < 1:
-        raise InvalidInput("invalid submission", [(f"field {name}", "must be 1 or more")])
+    if not 1 <= number <= LARGEST:
+        raise InvalidInput(
+            "invalid submission",
+            [(f"field {name}", f"{number} is not a number from 1 to {LARGEST}")],
+        )
     return number
 
 
@@ -100,6 +117,18 @@ def field_input(record: FieldRecord) -> FieldInput:
     commune = str(values.get(COMMUNES, "")).strip()
     if not commune:
         raise InvalidInput("invalid submission", [(f"field {COMMUNES}", "is missing")])
+    repeated = [q.name for q in form.questions() if q.children]
+    if repeated and not record.repeats_read:
+        raise InvalidInput(
+            "invalid submission",
+            [
+                (
+                    f"form {form.id}",
+                    f"a CSV export carries no repeat groups ({', '.join(repeated)}); "
+                    "export this form from KoboToolbox as XLSX or JSON",
+                )
+            ],
+        )
     data: dict[str, Any] = {}
     for q in form.questions():
         answer = _answer(q, values, record.repeats)

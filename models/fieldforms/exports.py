@@ -20,7 +20,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,8 @@ class FieldRecord:
     values: dict[str, Any]
     repeats: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     submitted_at: datetime | None = None
+    repeats_read: bool = True
+    """False for a format that carries no repeat groups (a Kobo CSV export)."""
 
 
 def _plain(value: Any) -> Any:
@@ -187,7 +189,7 @@ def kobo_file(path: Path) -> list[FieldRecord]:
         except json.JSONDecodeError as exc:
             raise InvalidInput(f"{path} is not JSON (line {exc.lineno}: {exc.msg})") from exc
     if suffix == ".csv":
-        return _kobo_tables(_csv_rows(text), {})
+        return [replace(r, repeats_read=False) for r in _kobo_tables(_csv_rows(text), {})]
     raise InvalidInput(f"{path}: give a KoboToolbox export as .xlsx, .csv or .json")
 
 

@@ -197,10 +197,11 @@ def choice_rows(form: FieldForm, communes: list[Choice]) -> list[Row]:
     return rows
 
 
-def settings_row(form: FieldForm) -> Row:
-    """The settings sheet; `version` changes whenever the questions change (Kobo and ODK need a
-    new version to take an updated form)."""
-    digest = hashlib.sha256(json.dumps(survey_rows(form)).encode()).hexdigest()[:10]
+def settings_row(form: FieldForm, communes: list[Choice]) -> Row:
+    """The settings sheet; `version` changes whenever the questions or the choices change (a new
+    commune list too: Kobo and ODK Central take an updated form only under a new version)."""
+    content = [survey_rows(form), choice_rows(form, communes)]
+    digest = hashlib.sha256(json.dumps(content).encode()).hexdigest()[:10]
     return {
         "form_title": f"{form.title_fr} / {form.title_en}",
         "form_id": form.id,

@@ -53,7 +53,7 @@ def write_xlsform(form: FieldForm, communes: list[Choice], path: Path) -> Path:
         book.remove(book.active)
     _sheet(book, "survey", SURVEY_COLUMNS, survey_rows(form))
     _sheet(book, "choices", CHOICE_COLUMNS, choice_rows(form, communes))
-    _sheet(book, "settings", SETTINGS_COLUMNS, [settings_row(form)])
+    _sheet(book, "settings", SETTINGS_COLUMNS, [settings_row(form, communes)])
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path

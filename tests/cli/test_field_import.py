@@ -170,3 +170,41 @@ def test_an_edited_session_outcome_from_the_api_json_is_rejected_saying_what_to_
     edited = debates("import", "kobo", str(path))
     assert edited.code == 1
     assert "rejected — edited submission: a session's outcome is not corrected" in edited.out
+
+
+def test_a_second_submission_for_a_recorded_step_never_amends_it_and_one_odd_row_blocks_nothing(
+    session: Session, debates: Any, tmp_path: Path
+) -> None:
+    dire = _cycle(session, "ML060205")
+    day = str(START + timedelta(days=3))
+    first = _baseline(dire.id, "ML060205", day, "first")
+    same = _baseline(dire.id, "ML060205", day, "same")
+    other = _baseline(dire.id, "ML060205", day, "other", summary="Une autre étude.")
+    answers = export.baseline_answers(dire.id, "ML060205", day) | {"cycle": "9" * 20}
+    huge = export.Submission(answers, "huge", "huge-v1", LATER, kobo_id=4)
+    path = tmp_path / "baselines.json"
+    path.write_text(json.dumps(export.kobo_json_page([huge, first, same, other])), "utf-8")
+
+    result = debates("import", "kobo", str(path))
+    assert result.code == 1, result.out + result.err
+    listed = result.out.splitlines()
+    lines = {line.split()[2]: line for line in listed if line.startswith("submission ")}
+    assert "recorded" in lines["first"] and "rejected" not in lines["first"]
+    assert "already recorded" in lines["same"] and "same answers" in lines["same"]
+    assert "rejected" in lines["other"] and "differs in summary" in lines["other"]
+    assert f"debates amend {dire.id} baseline" in lines["other"]
+    assert "rejected" in lines["huge"] and "field cycle" in lines["huge"]
+    marked = session.scalars(select(FieldSubmission.root_id)).all()
+    assert marked == ["first"]  # only the submission that recorded the step is its source
+
+    # An edit of the rejected duplicate is rejected again: it never amends the record.
+    edited = export.Submission(
+        other.answers, "other", "other-v2", LATER + timedelta(hours=1), kobo_id=other.kobo_id
+    )
+    path.write_text(json.dumps(export.kobo_json_page([edited])), "utf-8")
+    before = _state(session)
+    again = debates("import", "kobo", str(path))
+    assert again.code == 1 and "differs in summary" in again.out
+    assert _state(session) == before
+    session.expire_all()
+    assert session.scalars(select(BaselineStudy.summary)).one() == first.answers["summary"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import enum
 import xml.etree.ElementTree as ET
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -124,7 +124,7 @@ def test_the_shipped_forms_are_what_forms_build_writes_from_the_schemas(form: Fi
         dict.fromkeys(CHOICE_COLUMNS, "") | row for row in choice_rows(form, communes)
     ]
     assert read_sheet(path, "settings") == [
-        dict.fromkeys(SETTINGS_COLUMNS, "") | settings_row(form)
+        dict.fromkeys(SETTINGS_COLUMNS, "") | settings_row(form, communes)
     ]
 
 
@@ -240,3 +240,61 @@ def test_a_bad_answer_is_refused_with_the_field_named() -> None:
     (record,) = kobo_json(export.kobo_json_page([_submission(bad | {"cycle": "trois"})]))
     with pytest.raises(InvalidInput, match="field cycle: 'trois' is not a number"):
         field_input(record)
+
+
+def test_a_kobo_csv_of_a_form_with_repeats_is_refused_saying_how_to_export_it(
+    tmp_path: Path,
+) -> None:
+    answers = export.minutes_answers(3, "ML060205", 1, str(DAY))
+    path = tmp_path / "minutes.csv"
+    columns = [*answers, "_uuid", "_submission_time"]
+    values = [*(export._flat(v) for v in answers.values()), "v-1", "2026-03-20T10:00:00"]
+    path.write_text(",".join(columns) + "\n" + ",".join(f'"{v}"' for v in values), "utf-8")
+    (record,) = kobo_file(path)
+    with pytest.raises(InvalidInput, match=r"no repeat groups .*attendance.*export this form"):
+        field_input(record)
+
+
+def test_an_export_with_label_headers_says_to_export_xml_values_and_headers() -> None:
+    labelled = {"Numéro du cycle": 3, "debates_form": "debates_baseline", "commune": "ML060205"}
+    (record,) = kobo_json(export.kobo_json_page([_submission(labelled)]))
+    with pytest.raises(InvalidInput, match=r"field cycle: no such column.*XML values and headers"):
+        field_input(record)
+    too_big = export.baseline_answers(3, "ML060205", str(DAY)) | {"cycle": 2**31}
+    (record,) = kobo_json(export.kobo_json_page([_submission(too_big)]))
+    with pytest.raises(InvalidInput, match="field cycle: 2147483648 is not a number from 1"):
+        field_input(record)
+
+
+def test_a_new_commune_list_gives_each_form_a_new_version() -> None:
+    communes = registry_choices(SHIPPED_COMMUNES)
+    for form in FORMS:
+        versions = {settings_row(form, c)["version"] for c in (communes, communes[:-1])}
+        assert len(versions) == 2, form.id
+
+
+def test_a_recent_rejection_holds_the_pull_mark_and_an_old_one_does_not() -> None:
+    from models.fieldforms.imported import Source
+    from services.field_import import RETRY_REJECTED, ImportLine, ImportReport, Outcome, pull_mark
+
+    def record(root: str, at: datetime) -> Any:
+        answers = export.baseline_answers(3, "ML060205", str(DAY))
+        (found,) = kobo_json(export.kobo_json_page([export.Submission(answers, root, root, at)]))
+        return found
+
+    early, late = NOW - timedelta(hours=2), NOW
+    records = [record("bad", early), record("good", late)]
+
+    def report(outcome: Outcome) -> ImportReport:
+        lines = [
+            ImportLine("row", "bad", outcome, ""),
+            ImportLine("row", "good", Outcome.RECORDED, ""),
+        ]
+        return ImportReport(Source.KOBO, lines)
+
+    assert pull_mark(records, report(Outcome.RECORDED), now=NOW) == late
+    held = pull_mark(records, report(Outcome.REJECTED), now=NOW)
+    assert held == early - timedelta(seconds=1)
+    lapsed = pull_mark(records, report(Outcome.REJECTED), now=early + RETRY_REJECTED + timedelta(1))
+    assert lapsed == late
+    assert pull_mark([], report(Outcome.RECORDED), now=NOW) is None
