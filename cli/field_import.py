@@ -11,7 +11,13 @@ app = typer.Typer(
     help="Import field submissions (KoboToolbox, ODK Central exports).", no_args_is_help=True
 )
 
-COLOURS = {"recorded": "green", "amended": "cyan", "already recorded": "dim", "rejected": "red"}
+COLOURS = {
+    "recorded": "green",
+    "amended": "cyan",
+    "already recorded": "dim",
+    "rejected": "red",
+    "set aside": "yellow",
+}
 
 
 def _run(source: str, path: Path) -> None:

@@ -44,6 +44,8 @@ class Outcome(enum.StrEnum):
     ALREADY = "already recorded"
     AMENDED = "amended"
     REJECTED = "rejected"
+    SET_ASIDE = "set aside"
+    """Rejected or not approved in the server's own review: not imported, and no error."""
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,11 @@ def import_one(record: FieldRecord, source: Source, *, who: str, now: datetime) 
     """Check, record or amend one submission. Never raises: whatever goes wrong with it is its
     line of the report, and the next submission goes on."""
     found: FieldInput | None = None
+    if record.set_aside:
+        cycle, step = identify(record)
+        return ImportLine(
+            record.where, record.root_id, Outcome.SET_ASIDE, record.set_aside, cycle, step
+        )
     try:
         found = field_input(record)
         _check_place(found)

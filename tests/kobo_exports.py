@@ -59,6 +59,8 @@ class Submission:
     submitted: datetime
     repeats: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     kobo_id: int = 1
+    review: str = ""
+    """The server's review: ODK's ReviewState ('rejected'), Kobo's validation status uid."""
 
 
 def _flat(value: Any) -> Any:
@@ -148,6 +150,7 @@ def kobo_json_page(
             "_geolocation": [None, None],
             "_tags": [],
             "_notes": [],
+            "_validation_status": {"uid": s.review} if s.review else {},
         }
         results.append(item)
     return {
@@ -197,7 +200,7 @@ def odk_zip(path: Path, form_id: str, submissions: list[Submission]) -> Path:
                 0,
                 0,
                 "",
-                "",
+                s.review,
                 "collect:abc",
                 0,
                 "v1",

@@ -41,6 +41,9 @@ class FieldRecord:
     submitted_at: datetime | None = None
     repeats_read: bool = True
     """False for a format that carries no repeat groups (a Kobo CSV export)."""
+    set_aside: str | None = None
+    """Why the server's review set it aside: 'rejected in ODK Central's review', 'not approved in
+    KoboToolbox'. Such a submission is never imported."""
 
 
 def _plain(value: Any) -> Any:
@@ -106,7 +109,16 @@ def _kobo_record(
         values=_answers(row, "/"),
         repeats=repeats,
         submitted_at=_moment(row.get("_submission_time")),
+        set_aside=_kobo_review(row.get("_validation_status")),
     )
+
+
+def _kobo_review(status: Any) -> str | None:
+    """Kobo's validation status: `{"uid": "validation_status_not_approved", …}` in the API's JSON,
+    its uid or its label ('Not Approved') in an export."""
+    said = status.get("uid", "") if isinstance(status, dict) else str(status or "")
+    normal = said.lower().replace(" ", "_")
+    return "not approved in KoboToolbox" if normal.endswith("not_approved") else None
 
 
 def kobo_json(data: Any) -> list[FieldRecord]:
@@ -240,6 +252,9 @@ def odk_zip(path: Path) -> list[FieldRecord]:
                 values=_answers(row, "-"),
                 repeats=repeats,
                 submitted_at=_moment(row.get("SubmissionDate")),
+                set_aside="rejected in ODK Central's review"
+                if str(row.get("ReviewState") or "").lower() == "rejected"
+                else None,
             )
         )
     return records

@@ -149,6 +149,15 @@ def test_odk_central_minutes_with_their_repeat_files_are_recorded_once(
     assert again.code == 0 and "already recorded" in again.out
     assert _state(session) == before
 
+    # A second version that Central's reviewer rejected is set aside: not imported, no error.
+    minutes.version, minutes.review = "odk-1-bis", "rejected"
+    minutes.answers |= {"validated_by": "Quelqu'un d'autre"}
+    path = export.odk_zip(tmp_path / "reviewed.zip", "debates_minutes", [minutes])
+    reviewed = debates("import", "odk", str(path))
+    assert reviewed.code == 0, reviewed.out
+    assert "set aside — rejected in ODK Central's review" in reviewed.out
+    assert _state(session) == before
+
 
 def test_an_edited_session_outcome_from_the_api_json_is_rejected_saying_what_to_do(
     session: Session, debates: Any, tmp_path: Path

@@ -298,3 +298,16 @@ def test_a_recent_rejection_holds_the_pull_mark_and_an_old_one_does_not() -> Non
     lapsed = pull_mark(records, report(Outcome.REJECTED), now=early + RETRY_REJECTED + timedelta(1))
     assert lapsed == late
     assert pull_mark([], report(Outcome.RECORDED), now=NOW) is None
+
+
+def test_a_submission_set_aside_in_the_servers_review_is_marked_so(tmp_path: Path) -> None:
+    answers = export.baseline_answers(3, "ML060205", str(DAY))
+    kept, refused = (
+        export.Submission(answers, root, root, NOW, review=review)
+        for root, review in (("kept", ""), ("refused", "rejected"))
+    )
+    odk = odk_zip(export.odk_zip(tmp_path / "b.zip", "debates_baseline", [kept, refused]))
+    assert [r.set_aside for r in odk] == [None, "rejected in ODK Central's review"]
+    refused.review = "validation_status_not_approved"
+    kobo = kobo_json(export.kobo_json_page([kept, refused]))
+    assert [r.set_aside for r in kobo] == [None, "not approved in KoboToolbox"]
