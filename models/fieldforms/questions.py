@@ -38,7 +38,8 @@ RELEVANT: dict[str, str] = {
     "reason": "${outcome} != 'held'",
     "new_starts_at": "${outcome} = 'postponed'",
 }
-"""When a question is shown (XLSForm `relevant`), for fields that apply to some answers only."""
+"""When a question is shown (XLSForm `relevant`), for fields that apply to some answers only; the
+schema demands each of them when it is shown, so the form requires it then."""
 ITEM_RELEVANT: dict[str, str] = {"reason": "${status} = 'dropped'"}
 
 
@@ -123,7 +124,10 @@ def question(name: str, info: FieldInfo, *, relevant: dict[str, str]) -> Questio
     fr, en = _labels(name, info)
     tp, meta, optional = _unwrap(info.annotation)
     meta = [*meta, *info.metadata]
-    required = info.is_required() and not optional
+    # A question shown for some answers only is one the schema demands for them (a session's
+    # reason when not held, its new date when postponed, a dropped item's reason): XLSForm asks
+    # `required` only while `relevant` holds.
+    required = (info.is_required() and not optional) or name in relevant
     common: dict[str, Any] = {
         "fr": fr,
         "en": en,

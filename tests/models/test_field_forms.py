@@ -311,3 +311,18 @@ def test_a_submission_set_aside_in_the_servers_review_is_marked_so(tmp_path: Pat
     refused.review = "validation_status_not_approved"
     kobo = kobo_json(export.kobo_json_page([kept, refused]))
     assert [r.set_aside for r in kobo] == [None, "not approved in KoboToolbox"]
+
+
+def test_a_question_shown_for_some_answers_is_required_when_shown() -> None:
+    shown = [
+        (form.id, row["name"], row["required"])
+        for form in FORMS
+        for row in read_sheet(SHIPPED / f"{form.id}.xlsx", "survey")
+        if row.get("relevant")
+    ]
+    assert {(f, n) for f, n, _ in shown} >= {
+        ("debates_session", "reason"),
+        ("debates_session", "new_starts_at"),
+        ("debates_visit", "reason"),
+    }
+    assert all(required == "yes" for _f, _n, required in shown), shown
