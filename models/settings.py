@@ -6,8 +6,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, PrivateAttr, SecretStr, field_validator
+from pydantic import Field, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from models.errors import InvalidInput
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_COMMUNES = Path(__file__).resolve().parent / "data" / "mali_communes.csv"
@@ -61,6 +63,21 @@ class Settings(BaseSettings):
     kobo_token: SecretStr | None = Field(
         default=None, description="KoboToolbox API token; never printed, logged or shown."
     )
+
+    @field_validator("kobo_url")
+    @classmethod
+    def _https_unless_local(cls, value: str | None) -> str | None:
+        """The token travels with every request: in clear only to this machine."""
+        if value is None:
+            return None
+        scheme, _, rest = value.partition("://")
+        host = rest.split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+        if scheme == "https" or (scheme == "http" and host in ("127.0.0.1", "localhost", "::1")):
+            return value
+        raise ValueError(
+            f"{value} is not an https:// address; the API token would travel in clear "
+            "(http:// is accepted for this machine only)"
+        )
 
     @field_validator("kobo_assets", mode="before")
     @classmethod
@@ -146,7 +163,22 @@ def current_workspace() -> Workspace:
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings().for_workspace(_workspace)
+    """The settings, from DEBATES_* variables and .env; a bad value is an InvalidInput that names
+    its variable (not a Pydantic traceback)."""
+    try:
+        return Settings().for_workspace(_workspace)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            alias = (
+                Settings.model_fields[field].validation_alias
+                if field in Settings.model_fields
+                else None
+            )
+            name = alias if isinstance(alias, str) else f"DEBATES_{field.upper()}"
+            problems.append((name, str(error["msg"]).removeprefix("Value error, ")))
+        raise InvalidInput("the settings are not valid", problems) from None
 
 
 def flow_run_url(

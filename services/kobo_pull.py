@@ -2,7 +2,8 @@
 page by page (at most 1,000 each, following `next`), those submitted after the asset's last pull
 (`query={"_submission_time": {"$gt": …}}`).
 
-The token goes in the Authorization header only: no URL, log line or error message carries it.
+The token goes in the Authorization header only, and only to the configured server (a `next` page
+on another scheme, host or port is not followed): no URL, log line or error message carries it.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ def first_page_url(server: str, asset_uid: str, since: datetime | None, limit: i
     return str(httpx.URL(base, params=params))
 
 
+def _origin(url: str) -> str:
+    parts = httpx.URL(url)
+    return f"{parts.scheme}://{parts.host}:{parts.port or ''}"
+
+
 def pages(
     server: str,
     asset_uid: str,
@@ -77,3 +83,9 @@ def pages(
             page = response.json()
             yield list(page.get("results") or [])
             url = page.get("next")
+            if url and _origin(url) != _origin(server):
+                # The token goes to the configured server only, whatever a page says.
+                raise KoboRefused(
+                    f"KoboToolbox at {server} gave a next page on another server "
+                    f"({_origin(url)}); not followed, so the token stays with {_origin(server)}"
+                )

@@ -51,3 +51,38 @@ def test_serve_limit_default_is_the_serving_processes(capsys: pytest.CaptureFixt
     assert SERVE_LIMIT == SERVING
     code, output = _run(capsys, "serve", "--help")
     assert code == 0 and f"[default: {SERVING}]" in output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("DEBATES_KOBO_URL", "http://kobo.example.org", "is not an https:// address"),
+        ("DEBATES_LOCALE", "de", "Input should be 'fr' or 'en'"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_its_variable_and_exits_1(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    value: str,
+    said: str,
+) -> None:
+    from models.settings import get_settings
+
+    monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()
+    try:
+        code, output = _run(capsys, "cycles")
+    finally:
+        monkeypatch.delenv(variable)
+        get_settings.cache_clear()
+    assert code == 1
+    assert f"the settings are not valid: {variable}: " in output and said in output
+    assert "Unexpected error" not in output and "pydantic" not in output
+
+
+def test_the_kobo_token_travels_in_clear_only_to_this_machine() -> None:
+    from models.settings import Settings
+
+    for local in ("http://127.0.0.1:8000", "http://localhost", "https://kf.kobotoolbox.org"):
+        assert Settings(kobo_url=local).kobo_url == local

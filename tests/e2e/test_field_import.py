@@ -25,6 +25,7 @@ from prefect.client.schemas.filters import (
     LogFilter,
     LogFilterFlowRunId,
 )
+from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -357,3 +358,40 @@ def test_field_import_without_kobo_settings_does_nothing_and_says_so(
     assert state.is_completed() and state.result()["assets"] == 0
     shown, logs = _artifacts_and_logs(state.state_details.flow_run_id)
     assert "DEBATES_KOBO_TOKEN" in shown["field-import"] and "DEBATES_KOBO_TOKEN" in logs
+
+
+def test_a_next_page_on_another_server_is_not_followed_with_the_token() -> None:
+    """The stand-in's first page points `next` at another host (127.0.0.2): the token must not
+    go there."""
+    from services.kobo_pull import KoboRefused, pages
+
+    asked: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.headers.get("Authorization") or "")
+            port = self.server.server_address[1]
+            body = json.dumps(
+                {"count": 2, "next": f"http://127.0.0.2:{port}/api/v2/x", "results": [{}]}
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        got = pages(url, "aTerrainBase1", SecretStr(TOKEN), None)
+        assert next(got) == [{}]
+        with pytest.raises(KoboRefused, match=r"another server .*127\.0\.0\.2.*not followed"):
+            next(got)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert asked == [f"Token {TOKEN}"]
