@@ -24,6 +24,7 @@ from models.cycle.recorded import minutes_of, plan_of, recorded_input, sessions_
 from models.cycle.steps import StepKind, StepName
 from models.cycle.transitions import StepStatus
 from models.errors import DomainError, InvalidInput
+from models.followup.corrections import follow_corrections
 from models.stages.baseline import BaselineStudy, BaselineSubmission
 from models.stages.chronology import check_chronology
 from models.stages.minutes import Agreement, AttendanceCount, MinutesSubmission
@@ -209,6 +210,8 @@ def amend_step(
         return Amended(cycle.id, step_name, {})
     check_chronology(session, cycle, step, new, now=now)
     moved = _write(session, cycle, step, new)
+    if isinstance(new, MinutesSubmission | SafetyPlanSubmission):
+        follow_corrections(session, cycle, now=now)
     kept = redacted(changes)
     record(
         session,

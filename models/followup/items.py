@@ -162,16 +162,13 @@ def find_owner(people: list[CommunePerson], party: str) -> CommunePerson | None:
     return by_role[0] if len(roles) == 1 and len(by_role) == 1 else None
 
 
-def create_items(session: Session, cycle: Cycle, *, now: datetime) -> list[TrackedItem]:
-    """The cycle's tracked items, created once: the plan's actions by priority, then every
-    session's commitments in session order. A replay returns the existing items."""
-    existing = list(
-        session.scalars(
-            select(TrackedItem).where(TrackedItem.cycle_id == cycle.id).order_by(TrackedItem.number)
-        )
-    )
-    if existing:
-        return existing
+Source = tuple[
+    ItemSource, int, str, str, date
+]  # kind, action/commitment id, title, party, deadline
+
+
+def item_sources(session: Session, cycle: Cycle) -> list[Source]:
+    """The plan's actions by priority, then every session's commitments in session order."""
     plan = session.scalar(select(SafetyPlan).where(SafetyPlan.cycle_id == cycle.id))
     commitments = session.scalars(
         select(Commitment)
@@ -179,14 +176,21 @@ def create_items(session: Session, cycle: Cycle, *, now: datetime) -> list[Track
         .where(Minutes.cycle_id == cycle.id)
         .order_by(Minutes.session_number, Commitment.id)
     ).all()
-    people = current_people(session, cycle.commune_pcode)
-    sources: list[tuple[ItemSource, int, str, str, date]] = [
+    sources: list[Source] = [
         (ItemSource.PLAN_ACTION, a.id, a.action, a.responsible_party, a.deadline)
         for a in (plan.actions if plan else [])
     ]
-    sources += [(ItemSource.COMMITMENT, c.id, c.action, c.party, c.deadline) for c in commitments]
+    return sources + [
+        (ItemSource.COMMITMENT, c.id, c.action, c.party, c.deadline) for c in commitments
+    ]
+
+
+def add_items(
+    session: Session, cycle: Cycle, sources: list[Source], *, first: int, now: datetime
+) -> list[TrackedItem]:
+    people = current_people(session, cycle.commune_pcode) if sources else []
     items = []
-    for number, (source, source_id, title, party, deadline) in enumerate(sources, start=1):
+    for number, (source, source_id, title, party, deadline) in enumerate(sources, start=first):
         owner = find_owner(people, party)
         item = TrackedItem(
             cycle_id=cycle.id,
@@ -207,6 +211,15 @@ def create_items(session: Session, cycle: Cycle, *, now: datetime) -> list[Track
         items.append(item)
     session.flush()
     return items
+
+
+def create_items(session: Session, cycle: Cycle, *, now: datetime) -> list[TrackedItem]:
+    """The cycle's tracked items, created once: the plan's actions by priority, then every
+    session's commitments in session order. A replay returns the existing items."""
+    existing = items_of(session, cycle.id)
+    if existing:
+        return existing
+    return add_items(session, cycle, item_sources(session, cycle), first=1, now=now)
 
 
 def items_of(session: Session, cycle_id: int) -> list[TrackedItem]:

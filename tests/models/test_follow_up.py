@@ -235,3 +235,51 @@ def test_the_cycle_state_and_the_portfolio_show_the_follow_up(session: Session) 
         (2, "planned", None),
         (3, "planned", None),
     ]
+
+
+def test_an_amended_plan_or_minutes_carries_its_words_deadline_and_new_rows_into_the_items(
+    session: Session,
+) -> None:
+    from datetime import timedelta
+
+    from models.cycle.amend import amend_step
+
+    chief = add_office_holder(session, "Tombouctou", "chief", "Mohamed Ag Alhassane")
+    cycle = through_handover(session)
+    before = {i.number: (i.title, i.deadline) for i in items_of(session, cycle.id)}
+    plan = inputs.for_step("plan", START)
+    first = plan["actions"][0]
+    moved_to = date.fromisoformat(first["deadline"]) + timedelta(days=30)
+    plan["actions"] = [
+        first | {"action": "Baliser et cartographier les couloirs", "deadline": str(moved_to)},
+        first | {"action": "Former le comité", "responsible_party": "Mohamed Ag Alhassane"},
+    ]
+    amend_step(
+        session, cycle.id, "plan", parse_submission("plan", plan), reason="PV", actor="c", now=AFTER
+    )
+    minutes = inputs.for_step("minutes-1", START)
+    minutes["commitments"][0]["action"] = "Baliser deux couloirs"
+    amend_step(
+        session,
+        cycle.id,
+        "minutes-1",
+        parse_submission("minutes-1", minutes),
+        reason="PV",
+        actor="c",
+        now=AFTER,
+    )
+
+    session.expire_all()
+    items = {i.number: i for i in items_of(session, cycle.id)}
+    assert (items[1].title, items[1].deadline) == (
+        "Baliser et cartographier les couloirs",
+        moved_to,
+    )
+    assert (items[2].title, items[2].deadline) == ("Baliser deux couloirs", before[2][1])
+    assert items[3].title == before[3][0]  # session 2's commitment was not amended
+    assert (items[4].source, items[4].title, items[4].owner_id) == (
+        "plan_action",
+        "Former le comité",
+        chief.id,
+    )
+    assert items[4].status == "planned" and items[1].updates == []  # a correction, not progress
