@@ -80,6 +80,7 @@ def item_delivery(
         owner=item.owner.name if item.owner else None,
         item=item.title,
         item_number=item.number,
+        item_commitment=item.source == "commitment",
         progress=item.progress,
         cycle_id=item.cycle_id,
     )

@@ -81,6 +81,7 @@ class MessageContext:
     moved: Moved | None = None  # the step `debates extend` moved (team_extended)
     item: str = ""  # a tracked item's action (item rules)
     item_number: int = 0
+    item_commitment: bool = False  # a session's commitment, not one of the plan's actions
     progress: int = 0
     cycle_id: int = 0
 

@@ -50,6 +50,12 @@ def test_the_owner_gets_the_reminder_before_the_deadline_once(
     rows = [n for n in ledger(session) if n.item_id == first.id and "before" in n.rule]
     assert [(n.rule, n.status) for n in rows] == [(f"item-{first.id}-before-7d", "sent")]
     assert rows[0].commune_person_id is not None and rows[0].facilitator_id is None
+    # Items 2 and 3, a session's commitments, overdue by then, are called what they are.
+    overdue = sorted(s for s in _subjects(mailbox, "maire@") if s.startswith("En retard"))
+    assert overdue == [
+        "En retard : engagement n° 2 pris au débat — Tombouctou",
+        "En retard : engagement n° 3 pris au débat — Tombouctou",
+    ]
 
 
 def test_an_overdue_item_escalates_to_the_coordinator_once(

@@ -85,5 +85,5 @@ def test_the_message_context_carries_no_minutes_grievance_or_secret() -> None:
         "team_role", "reason",  # the matcher's words (languages, dates, unavailability), not minutes
         "slip_days",
         "moved",  # an extension: a step's name, title and due dates
-        "item", "item_number", "progress", "cycle_id",  # a tracked item: the plan's action, no grievance
+        "item", "item_number", "item_commitment", "progress", "cycle_id",  # a tracked item, no grievance
     }  # fmt: skip
