@@ -21,7 +21,7 @@ from models.settings import Workspace, use_workspace
 from tasks.artifacts import refresh_cycle_view
 from tasks.assignment import assign_facilitators
 from tasks.cycle import cycle_status, open_step, record_step
-from tasks.documents import publish_documents
+from tasks.documents import publish_documents, publish_missing_documents
 from tasks.invitations import send_invitations
 
 Problems = list[tuple[str, str]]
@@ -87,6 +87,7 @@ def catch_up(cycle_id: int, step: WaitingStep) -> WaitingStep:
     when done already."""
     if step.previous is not None:
         publish_documents(cycle_id, step.previous)
+        publish_missing_documents(cycle_id)  # earlier steps recorded together, run away
     if step.owner_role == "facilitator" and step.facilitator is None:
         assign_facilitators(cycle_id)
         step = open_step(cycle_id) or step
@@ -121,5 +122,6 @@ def debate_cycle(cycle_id: int, workspace: Workspace = "main") -> str:
     status = cycle_status(cycle_id)
     if status == "completed":
         publish_documents(cycle_id, str(HANDOVER))
+        publish_missing_documents(cycle_id)
     refresh_cycle_view(cycle_id)
     return status

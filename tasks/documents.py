@@ -89,3 +89,30 @@ def publish_documents(cycle_id: int, step: str, language: str = "fr") -> list[di
         else:
             published.append(publish_safety_plan.fn(cycle_id, language))
     return published
+
+
+@task(name="publish-missing-documents", **DB_TASK)
+def publish_missing_documents(cycle_id: int, language: str = "fr") -> list[dict[str, str]]:
+    """The documents of every recorded step that has none stored yet: several steps recorded
+    while no run followed (the CLI with the server away, a run that crashed) are caught up
+    together, not only the last one. A no-op when every document is stored."""
+    from models.cycle.cycle import get_cycle
+    from models.cycle.document import documents_of
+    from models.cycle.transitions import StepStatus
+
+    with session_scope(readonly=True) as session:
+        stored = {(d.kind, d.session_number) for d in documents_of(session, cycle_id)}
+        done = [s.name for s in get_cycle(session, cycle_id).steps if s.status == StepStatus.DONE]
+    missing = {
+        due
+        for step in done
+        for due in documents_after(step)
+        if (due.kind.value, due.session_number) not in stored
+    }
+    published = []
+    for due in sorted(missing, key=lambda d: (d.kind.value, d.session_number)):
+        if due.kind == DocumentKind.MINUTES:
+            published.append(publish_minutes.fn(cycle_id, due.session_number, language))
+        else:
+            published.append(publish_safety_plan.fn(cycle_id, language))
+    return published

@@ -283,3 +283,40 @@ def test_the_item_tracker_shows_what_each_item_answers_a_sensitive_grievance_by_
         "",
     ]
     assert "Exactions" not in table.data
+
+
+def test_steps_recorded_together_while_no_run_followed_all_get_their_documents(
+    prefect_server: None, session: Session
+) -> None:
+    from models.cycle.cycle import Cycle
+    from models.cycle.document import documents_of
+    from tasks.documents import publish_missing_documents
+
+    cycle = ngara_cycle(session, commune="ML060205")
+    add_minutes(session, cycle, 1)
+    add_minutes(session, cycle, 2)
+    add_safety_plan(session, cycle, handed_over=False)
+    session.commit()
+    with session_scope() as s:
+        steps = s.get_one(Cycle, cycle.id).steps
+        for step in [s_ for s_ in steps if s_.name in ("minutes-1", "minutes-2", "plan")]:
+            set_step_status(s, step, StepStatus.ACTIVE, actor="t", now=utcnow())
+            set_step_status(s, step, StepStatus.DONE, actor="t", now=utcnow())
+
+    @flow
+    def catch_up(cycle_id: int) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+        return publish_missing_documents(cycle_id), publish_missing_documents(cycle_id)
+
+    first, again = catch_up(cycle.id)
+    assert sorted(p["html"].rsplit("/", 1)[1] for p in first) == [
+        "minutes-1.fr.html",
+        "minutes-2.fr.html",
+        "safety_plan.fr.html",
+    ]
+    assert again == []  # every document stored: nothing to do
+    session.expire_all()
+    assert {(d.kind, d.session_number) for d in documents_of(session, cycle.id)} == {
+        ("minutes", 1),
+        ("minutes", 2),
+        ("safety_plan", 0),
+    }
