@@ -28,7 +28,9 @@ def clean_funder(text: str | None, *, field: str = "--funder") -> str | None:
         return None
     funder = text.strip()
     if len(funder) > 120:
-        raise InvalidInput(f"{field}: '{funder[:40]}…' is {len(funder)} characters; give at most 120")
+        raise InvalidInput(
+            f"{field}: '{funder[:40]}…' is {len(funder)} characters; give at most 120"
+        )
     return funder
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from models.clock import start_of_day
@@ -200,3 +200,35 @@ def stage_days(session: Session, scope: Scope, level: Level | None) -> dict[str,
 
 def _number(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def cycles_by_stage(session: Session, scope: Scope, level: Level | None) -> dict[str, Rows]:
+    """{unit: {stage: {"cycles": n}}}: the cycles launched by the period's end, as they stand when
+    the report is made: the stage of an active cycle's first open step, else `completed` or
+    `cancelled`."""
+    first_open = (
+        select(Step.cycle_id.label("cycle_id"), func.min(Step.position).label("position"))
+        .where(Step.status.in_(OPEN))
+        .group_by(Step.cycle_id)
+        .subquery()
+    )
+    waiting = aliased(Step)
+    stage = case(
+        (Cycle.status != CycleStatus.ACTIVE.value, Cycle.status),
+        else_=func.coalesce(waiting.stage, Cycle.status),
+    )
+    stmt = grouped(
+        select(unit_of(level, scope.pcode), stage.label("stage"), func.count(Cycle.id).label("n"))
+        .select_from(Cycle)
+        .outerjoin(first_open, first_open.c.cycle_id == Cycle.id)
+        .outerjoin(
+            waiting,
+            and_(waiting.cycle_id == Cycle.id, waiting.position == first_open.c.position),
+        )
+        .where(scope.cycles(), Cycle.start_on <= scope.period.last),
+        level,
+    ).group_by(stage)
+    found: dict[str, Rows] = {}
+    for row in session.execute(stmt).mappings():
+        found.setdefault(row[UNIT], {})[row["stage"]] = {"cycles": row["n"]}
+    return found

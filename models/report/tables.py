@@ -22,6 +22,9 @@ from models.report import activity, attendance, outcomes
 from models.report.scope import ReportRequest, Scope, resolve_scope
 
 NOT_MEASURED = "not yet measured"
+BY_STAGE = (*activity.STAGES, "active", "completed", "cancelled")
+"""Where a cycle stands: a stage, `active` (no open step left, its run about to close it), or
+closed."""
 UNIT_COLUMNS = ("level", "pcode", "name")
 
 TABLES: dict[str, tuple[str, ...]] = {
@@ -52,6 +55,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "absent_groups": ("group", "sessions"),
     "follow_up": ("source", "due", "done", "on_time", "overdue", "dropped"),
     "stages": ("stage", "finished", "median_days"),
+    "cycles_by_stage": ("stage", "cycles"),
     "steps": ("steps_due", "steps_overdue", "overdue_share"),
     "ratings": (
         "cycles_measured",
@@ -73,12 +77,9 @@ class Report:
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
-    def area(self) -> dict[str, Any]:
-        """The headline figures: the area's rows of the one-row-per-unit tables."""
-        headline: dict[str, Any] = {}
-        for name in ("cycles", "sessions", "steps", "ratings"):
-            headline |= {k: v for k, v in self.tables[name][0].items() if k not in UNIT_COLUMNS}
-        return headline
+    def area(self) -> dict[str, dict[str, Any]]:
+        """The headline figures: the area's row of each one-row-per-unit table, by table."""
+        return {name: self.tables[name][0] for name in ("cycles", "sessions", "steps", "ratings")}
 
     def meta(self) -> dict[str, Any]:
         period = self.scope.period
@@ -113,6 +114,7 @@ def build_report(session: Session, request: ReportRequest, *, today: date, now: 
         items = outcomes.item_counts(session, scope, level)
         stages = activity.stage_days(session, scope, level)
         steps = activity.step_lateness(session, scope, level)
+        standing = activity.cycles_by_stage(session, scope, level)
         rated = outcomes.ratings(session, scope, level)
         units = [scope.pcode] if level is None else sorted(set(cycles) | set(sessions))
         for unit in units:
@@ -149,6 +151,14 @@ def build_report(session: Session, request: ReportRequest, *, today: date, now: 
                         "median_days": done.get("median_days"),
                     }
                 )
+            for stage in BY_STAGE:
+                tables["cycles_by_stage"].append(
+                    head
+                    | {
+                        "stage": stage,
+                        "cycles": standing.get(unit, {}).get(stage, {}).get("cycles", 0),
+                    }
+                )
             row = steps.get(unit, {})
             tables["steps"].append(head | {k: row.get(k, _zero(k)) for k in TABLES["steps"]})
             row = rated.get(unit, {})
@@ -179,7 +189,7 @@ def long_form(report: Report) -> Iterator[tuple[Any, ...]]:
     and (for participants) sex and age band; the group is part of the indicator
     (`participants.women`). A figure not measured has no row."""
     period = report.scope.period.code
-    keyed = {"participation", "absent_groups", "follow_up", "stages"}
+    keyed = {"absent_groups", "follow_up", "stages", "cycles_by_stage"}
     for name, rows in report.tables.items():
         for row in rows:
             unit = row["pcode"]
