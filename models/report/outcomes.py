@@ -11,6 +11,7 @@ and visited in the period count, and with none the change is "not yet measured" 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Float, and_, cast, func, select
 from sqlalchemy.orm import Session
@@ -77,7 +78,7 @@ def ratings(session: Session, scope: Scope, level: Level | None) -> Rows:
         .subquery()
     )
 
-    def mean(column: object) -> object:
+    def mean(column: Any) -> Any:
         return rounded(func.avg(cast(column, Float)), 2)
 
     stmt = grouped(

@@ -3,7 +3,7 @@ falls in, a median by window functions, days between two moments, a share in per
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -26,6 +26,8 @@ from sqlalchemy.types import DateTime
 from models.cycle.cycle import Cycle
 from models.geography.places import Level
 
+Columns = TypeVarTuple("Columns")
+
 UNIT = "unit"
 """The label of the org-unit column every query selects: the P-code the row counts for."""
 
@@ -39,7 +41,7 @@ def unit_of(level: Level | None, area_pcode: str) -> ColumnElement[str]:
     return literal(area_pcode).label(UNIT)
 
 
-def grouped(stmt: Select[Any], level: Level | None) -> Select[Any]:
+def grouped(stmt: Select[*Columns], level: Level | None) -> Select[*Columns]:
     """`stmt` grouped by the org unit (the area's totals need no GROUP BY: PostgreSQL refuses a
     constant there)."""
     if level is Level.REGION:
@@ -71,7 +73,7 @@ def median_by(values: FromClause, keys: list[str], value: str) -> Select[Any]:
     )
 
 
-def days_between(session: Session, start: Any, end: Any) -> ColumnElement[float]:
+def days_between(session: Session, start: Any, end: Any) -> ColumnElement[Any]:
     """Days (fractional) from `start` to `end`, either a date or a timestamp column."""
     if session.get_bind().dialect.name == "sqlite":
         return func.julianday(end) - func.julianday(start)
@@ -79,12 +81,12 @@ def days_between(session: Session, start: Any, end: Any) -> ColumnElement[float]
     return extract("epoch", cast(end, aware) - cast(start, aware)) / 86400.0
 
 
-def per_cent(part: ColumnElement[Any], whole: ColumnElement[Any]) -> ColumnElement[float]:
+def per_cent(part: Any, whole: Any) -> ColumnElement[float]:
     """100 * part / whole as a float; NULL when whole is 0."""
     return case((whole > 0, 100.0 * cast(part, Float) / whole), else_=None)
 
 
-def rounded(value: Any, digits: int) -> ColumnElement[float]:
+def rounded(value: Any, digits: int) -> ColumnElement[Any]:
     """`value` rounded to `digits` decimals, as a float (PostgreSQL rounds only numerics)."""
     return cast(func.round(cast(value, Numeric), digits), Float)
 
