@@ -176,8 +176,8 @@ def _zero(column: str) -> Any:
 
 def _unit_names(session: Session, scope: Scope) -> dict[str, str]:
     names = {scope.pcode: scope.name}
-    names |= dict(session.execute(select(Region.pcode, Region.name)).tuples().all())
-    names |= dict(session.execute(select(Cercle.pcode, Cercle.name)).tuples().all())
+    names |= {pcode: name for pcode, name in session.execute(select(Region.pcode, Region.name))}
+    names |= {pcode: name for pcode, name in session.execute(select(Cercle.pcode, Cercle.name))}
     return names
 
 
