@@ -191,7 +191,7 @@ def seed(session: Session) -> dict[str, Cycle]:
                 priority=p,
                 risk="r",
                 action="a",
-                responsible_party="Mairie",
+                responsible_party="Conseil communal de Diré",
                 deadline=date.fromisoformat(deadline),
                 resources="-",
                 indicator="-",
@@ -200,7 +200,12 @@ def seed(session: Session) -> dict[str, Cycle]:
         ],
     )
     commitments = [
-        Commitment(minutes_id=a1.id, party="Chefs", action="c", deadline=date.fromisoformat(d))
+        Commitment(
+            minutes_id=a1.id,
+            party="Chefs de fraction Kel Ansar",
+            action="Ouvrir le couloir de transhumance",
+            deadline=date.fromisoformat(d),
+        )
         for d in ("2026-02-15", "2026-03-30", "2026-05-01")
     ]
     session.add_all([plan, *commitments])
