@@ -12,13 +12,20 @@ tests/models/test_report_figures.py (the first quarter of 2026, reported on 15 A
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+import migrations
+from models import db
 from models.cycle.cycle import Cycle, Step
 from models.followup.items import ItemUpdate, TrackedItem
+from models.geography.registry import import_registry
+from models.report.tables import Report
+from models.settings import SHIPPED_COMMUNES
 from models.stages.baseline import BaselineStudy
 from models.stages.follow_up import MonitoringVisit
 from models.stages.minutes import AttendanceCount, Commitment, Minutes
@@ -259,3 +266,20 @@ def seed(session: Session) -> dict[str, Cycle]:
     )
     session.flush()
     return {"a": a, "b": b, "c": c, "d": d}
+
+
+@contextmanager
+def fixed_report(url: str, **request: Any) -> Iterator[Report]:
+    """The report of this programme (2026Q1 unless `request` says otherwise) on a fresh database."""
+    from models.report.scope import ReportRequest
+    from models.report.tables import build_report
+
+    engine = db.engine_for(url)
+    migrations.upgrade(engine)
+    with Session(engine) as session:
+        import_registry(session, SHIPPED_COMMUNES)
+        session.flush()
+        seed(session)
+        wanted = ReportRequest(**({"period": "2026Q1"} | request))
+        yield build_report(session, wanted, today=TODAY, now=NOW)
+        session.rollback()

@@ -21,18 +21,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session
 
-import migrations
-from models import db
-from models.geography.registry import import_registry
 from models.report.export import csv_text, json_text
-from models.report.scope import ReportRequest
-from models.report.tables import LONG_COLUMNS, TABLES, Report, build_report
-from models.settings import SHIPPED_COMMUNES
+from models.report.tables import LONG_COLUMNS, TABLES, Report
 from notifications.report.document import report_html, report_markdown
 from notifications.report.workbook import write_workbook
-from tests.models.report_data import NOW, TODAY, seed
+from tests.models.report_data import fixed_report
 
 GOLDEN = Path(__file__).with_name("golden")
 UPDATE = os.environ.get("DEBATES_UPDATE_GOLDEN") == "1"
@@ -52,14 +46,8 @@ NEVER_SHOWN = [
 
 @pytest.fixture(scope="module")
 def made(fresh_database) -> Iterator[Report]:  # type: ignore[no-untyped-def]
-    engine = db.engine_for(fresh_database("sqlite"))
-    migrations.upgrade(engine)
-    with Session(engine) as session:
-        import_registry(session, SHIPPED_COMMUNES)
-        session.flush()
-        seed(session)
-        yield build_report(session, ReportRequest(period="2026Q1"), today=TODAY, now=NOW)
-        session.rollback()
+    with fixed_report(fresh_database("sqlite")) as report:
+        yield report
 
 
 def charts_as_words(html: str) -> str:
