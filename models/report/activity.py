@@ -2,33 +2,33 @@
 cancelled and closed after their follow-up; sessions held, postponed, cancelled; plans handed
 over; the median days each stage took and the share of steps that went overdue.
 
-One GROUP BY query per figure and level; a cycle counts where its event falls in the period:
-launched by its start day, completed by its handover, closed by its closing moment.
+One statement per figure gives every org unit's (models/report/sql.py `keyed`); a cycle counts
+where its event falls in the period: launched by its start day, completed by its handover, closed
+by its closing moment.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from models.clock import start_of_day
 from models.cycle.cycle import Cycle, Step
 from models.cycle.steps import HANDOVER, Stage
 from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
-from models.geography.places import Level
 from models.report.scope import Scope
 from models.report.sql import (
     UNIT,
     count_where,
     days_between,
-    grouped,
+    keyed,
     median_by,
-    per_cent,
+    place_of,
     rounded,
-    unit_of,
     within,
 )
 from models.stages.safety_plan import SafetyPlan
@@ -42,11 +42,30 @@ STAGES = [s.value for s in Stage]
 _DAY = timedelta(days=1)
 
 
-def _by_unit(session: Session, stmt: Any) -> Rows:
+def by_unit(session: Session, stmt: Any) -> Rows:
     return {row[UNIT]: dict(row) for row in session.execute(stmt).mappings()}
 
 
-def cycle_counts(session: Session, scope: Scope, level: Level | None) -> Rows:
+def summed(session: Session, scope: Scope, base: Any, columns: list[str]) -> Rows:
+    """{unit: {column: sum}} of a base pre-aggregated by cercle."""
+    rows = keyed(base, scope)
+    stmt = select(rows.c[UNIT], *[func.sum(rows.c[c]).label(c) for c in columns]).group_by(
+        rows.c[UNIT]
+    )
+    return {
+        unit: {c: int(v or 0) for c, v in row.items() if c != UNIT}
+        for unit, row in by_unit(session, stmt).items()
+    }
+
+
+def _by_cercle(*columns: Any) -> Select[Any]:
+    return select(*place_of(), *columns).group_by(Cycle.region_pcode, Cycle.cercle_pcode)
+
+
+CYCLE_COUNTS = ["launched", "completed", "cancelled", "closed_after_follow_up"]
+
+
+def cycle_counts(session: Session, scope: Scope) -> Rows:
     period = scope.period
     handover = aliased(Step)
     plan_done = and_(
@@ -54,9 +73,8 @@ def cycle_counts(session: Session, scope: Scope, level: Level | None) -> Rows:
         within(handover.completed_at, period.starts, period.ends),
     )
     closed = within(Cycle.closed_at, period.starts, period.ends)
-    stmt = (
-        select(
-            unit_of(level, scope.pcode),
+    base = (
+        _by_cercle(
             count_where(within(Cycle.start_on, period.first, period.last + _DAY)).label("launched"),
             count_where(plan_done).label("completed"),
             count_where(and_(closed, Cycle.status == CycleStatus.CANCELLED.value)).label(
@@ -70,14 +88,16 @@ def cycle_counts(session: Session, scope: Scope, level: Level | None) -> Rows:
         .outerjoin(handover, and_(handover.cycle_id == Cycle.id, handover.name == str(HANDOVER)))
         .where(scope.cycles())
     )
-    return _by_unit(session, grouped(stmt, level))
+    return summed(session, scope, base, CYCLE_COUNTS)
 
 
-def session_counts(session: Session, scope: Scope, level: Level | None) -> Rows:
+SESSION_COUNTS = ["scheduled", "held", "postponed", "cancelled"]
+
+
+def session_counts(session: Session, scope: Scope) -> Rows:
     """Sessions whose (last) date falls in the period; `postponed` counts those moved at least once."""
-    stmt = (
-        select(
-            unit_of(level, scope.pcode),
+    base = (
+        _by_cercle(
             func.count(DebateSession.id).label("scheduled"),
             count_where(DebateSession.status == SessionStatus.HELD.value).label("held"),
             count_where(DebateSession.revision > 0).label("postponed"),
@@ -89,12 +109,12 @@ def session_counts(session: Session, scope: Scope, level: Level | None) -> Rows:
             scope.cycles(), within(DebateSession.starts_at, scope.period.starts, scope.period.ends)
         )
     )
-    return _by_unit(session, grouped(stmt, level))
+    return summed(session, scope, base, SESSION_COUNTS)
 
 
-def plans_handed_over(session: Session, scope: Scope, level: Level | None) -> Rows:
-    stmt = (
-        select(unit_of(level, scope.pcode), func.count(SafetyPlan.id).label("plans_handed_over"))
+def plans_handed_over(session: Session, scope: Scope) -> Rows:
+    base = (
+        _by_cercle(func.count(SafetyPlan.id).label("plans_handed_over"))
         .select_from(SafetyPlan)
         .join(Cycle, Cycle.id == SafetyPlan.cycle_id)
         .where(
@@ -102,10 +122,10 @@ def plans_handed_over(session: Session, scope: Scope, level: Level | None) -> Ro
             within(SafetyPlan.handed_over_at, scope.period.starts, scope.period.ends),
         )
     )
-    return _by_unit(session, grouped(stmt, level))
+    return summed(session, scope, base, ["plans_handed_over"])
 
 
-def step_lateness(session: Session, scope: Scope, level: Level | None) -> Rows:
+def step_lateness(session: Session, scope: Scope) -> Rows:
     """Steps due in the period (skipped and cancelled ones aside): how many went overdue, flagged
     by the sweep, done after their due moment, or still open past it."""
     as_of = start_of_day(scope.as_of + _DAY)
@@ -114,14 +134,8 @@ def step_lateness(session: Session, scope: Scope, level: Level | None) -> Rows:
         Step.completed_at > Step.due_at,
         and_(Step.status.in_(OPEN), Step.due_at < as_of),
     )
-    due = func.count(Step.id)
-    stmt = (
-        select(
-            unit_of(level, scope.pcode),
-            due.label("steps_due"),
-            count_where(late).label("steps_overdue"),
-            rounded(per_cent(count_where(late), due), 1).label("overdue_share"),
-        )
+    base = (
+        _by_cercle(func.count(Step.id).label("steps_due"), count_where(late).label("steps_overdue"))
         .select_from(Step)
         .join(Cycle, Cycle.id == Step.cycle_id)
         .where(
@@ -130,79 +144,81 @@ def step_lateness(session: Session, scope: Scope, level: Level | None) -> Rows:
             Step.status.not_in([StepStatus.SKIPPED.value, StepStatus.CANCELLED.value]),
         )
     )
-    return _by_unit(session, grouped(stmt, level))
+    found = summed(session, scope, base, ["steps_due", "steps_overdue"])
+    for row in found.values():
+        row["overdue_share"] = share(row["steps_overdue"], row["steps_due"])
+    return found
 
 
-def stage_days(session: Session, scope: Scope, level: Level | None) -> dict[str, Rows]:
+def share(part: int, whole: int) -> float | None:
+    """100 * part / whole to one decimal, rounded half up as the SQL figures are; None of 0."""
+    if not whole:
+        return None
+    return float((Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+def stage_days(session: Session, scope: Scope) -> dict[str, Rows]:
     """{unit: {stage: {"finished": n, "median_days": d}}} for the stages finished in the period.
 
-    A stage is finished when none of its steps is open; it took the days from the previous
-    stage's finish (the cycle's start day for the baseline) to its own last step done.
+    A stage is finished when none of its steps is open; it took the days (to one decimal) from
+    the previous stage's finish (the cycle's start day for the baseline) to its own last step
+    done. One pass over the steps grouped by cycle gives each stage's finish side by side.
     """
-    per_stage = (
-        select(
-            Step.cycle_id.label("cycle_id"),
-            Step.stage.label("stage"),
-            func.min(Step.position).label("position"),
-            func.max(Step.completed_at).label("finished_at"),
-            count_where(Step.status.in_(OPEN)).label("open_steps"),
-        )
-        .group_by(Step.cycle_id, Step.stage)
-        .subquery()
+    finish = {
+        stage: func.max(case((Step.stage == stage, Step.completed_at))).label(f"f_{stage}")
+        for stage in STAGES
+    }
+    still_open = {
+        stage: count_where(and_(Step.stage == stage, Step.status.in_(OPEN))).label(f"o_{stage}")
+        for stage in STAGES
+    }
+    per_cycle = (
+        select(Step.cycle_id.label("cycle_id"), *finish.values(), *still_open.values())
+        .group_by(Step.cycle_id)
+        .cte()
+        .prefix_with("MATERIALIZED")
     )
-    previous = func.lag(per_stage.c.finished_at).over(
-        partition_by=per_stage.c.cycle_id, order_by=per_stage.c.position
-    )
-    ordered = (
-        select(
-            per_stage.c.cycle_id,
-            per_stage.c.stage,
-            per_stage.c.finished_at,
-            per_stage.c.open_steps,
-            previous.label("previous_at"),
+    durations = []
+    for index, stage in enumerate(STAGES):
+        finished = per_cycle.c[f"f_{stage}"]
+        began = per_cycle.c[f"f_{STAGES[index - 1]}"] if index else Cycle.start_on
+        durations.append(
+            select(
+                *place_of(),
+                literal(stage).label("stage"),
+                rounded(days_between(session, began, finished), 1).label("days"),
+            )
+            .select_from(per_cycle)
+            .join(Cycle, Cycle.id == per_cycle.c.cycle_id)
+            .where(
+                scope.cycles(),
+                per_cycle.c[f"o_{stage}"] == 0,
+                within(finished, scope.period.starts, scope.period.ends),
+            )
         )
-    ).subquery()
-    began = func.coalesce(ordered.c.previous_at, Cycle.start_on)
-    durations = (
-        select(
-            unit_of(level, scope.pcode),
-            ordered.c.stage.label("stage"),
-            days_between(session, began, ordered.c.finished_at).label("days"),
-        )
-        .select_from(ordered)
-        .join(Cycle, Cycle.id == ordered.c.cycle_id)
-        .where(
-            scope.cycles(),
-            ordered.c.open_steps == 0,
-            within(ordered.c.finished_at, scope.period.starts, scope.period.ends),
-        )
-    ).subquery()
-    medians = median_by(durations, [UNIT, "stage"], "days").subquery()
-    counts = (
-        select(durations.c[UNIT], durations.c.stage, func.count().label("finished"))
-        .group_by(durations.c[UNIT], durations.c.stage)
-        .subquery()
-    )
-    stmt = select(
-        counts.c[UNIT],
-        counts.c.stage,
-        counts.c.finished,
-        rounded(medians.c.median, 1).label("median_days"),
-    ).join(medians, and_(medians.c[UNIT] == counts.c[UNIT], medians.c.stage == counts.c.stage))
+    every = union_all(*durations).subquery()
+    histogram = select(
+        every.c.region, every.c.cercle, every.c.stage, every.c.days, func.count().label("k")
+    ).group_by(every.c.region, every.c.cercle, every.c.stage, every.c.days)
+    rows = keyed(histogram, scope)
+    stmt = median_by(rows, [UNIT, "stage"], "days", weight="k")
     found: dict[str, Rows] = {}
     for row in session.execute(stmt).mappings():
         found.setdefault(row[UNIT], {})[row["stage"]] = {
-            "finished": row["finished"],
-            "median_days": _number(row["median_days"]),
+            "finished": int(row["k"]),
+            "median_days": _rounded(row["median"], 1),
         }
     return found
 
 
-def _number(value: Any) -> float | None:
-    return None if value is None else float(value)
+def _rounded(value: Any, digits: int) -> float | None:
+    if value is None:
+        return None
+    exponent = Decimal(1).scaleb(-digits)
+    return float(Decimal(str(value)).quantize(exponent, ROUND_HALF_UP))
 
 
-def cycles_by_stage(session: Session, scope: Scope, level: Level | None) -> dict[str, Rows]:
+def cycles_by_stage(session: Session, scope: Scope) -> dict[str, Rows]:
     """{unit: {stage: {"cycles": n}}}: the cycles launched by the period's end, as they stand when
     the report is made: the stage of an active cycle's first open step, else `completed` or
     `cancelled`."""
@@ -217,18 +233,22 @@ def cycles_by_stage(session: Session, scope: Scope, level: Level | None) -> dict
         (Cycle.status != CycleStatus.ACTIVE.value, Cycle.status),
         else_=func.coalesce(waiting.stage, Cycle.status),
     )
-    stmt = grouped(
-        select(unit_of(level, scope.pcode), stage.label("stage"), func.count(Cycle.id).label("n"))
+    base = (
+        select(*place_of(), stage.label("stage"), func.count(Cycle.id).label("n"))
         .select_from(Cycle)
         .outerjoin(first_open, first_open.c.cycle_id == Cycle.id)
         .outerjoin(
             waiting,
             and_(waiting.cycle_id == Cycle.id, waiting.position == first_open.c.position),
         )
-        .where(scope.cycles(), Cycle.start_on <= scope.period.last),
-        level,
-    ).group_by(stage)
+        .where(scope.cycles(), Cycle.start_on <= scope.period.last)
+        .group_by(Cycle.region_pcode, Cycle.cercle_pcode, stage)
+    )
+    rows = keyed(base, scope)
+    stmt = select(rows.c[UNIT], rows.c.stage, func.sum(rows.c.n).label("n")).group_by(
+        rows.c[UNIT], rows.c.stage
+    )
     found: dict[str, Rows] = {}
     for row in session.execute(stmt).mappings():
-        found.setdefault(row[UNIT], {})[row["stage"]] = {"cycles": row["n"]}
+        found.setdefault(row[UNIT], {})[row["stage"]] = {"cycles": int(row["n"])}
     return found

@@ -8,24 +8,24 @@ A session counts in the period by its date; only sessions with minutes have atte
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, cast, exists, func, literal, select, union_all
+from sqlalchemy import String, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.cycle.cycle import Cycle
 from models.fields import AgeBand, Group, Sex
-from models.geography.places import Level
-from models.report.activity import Rows
+from models.report.activity import Rows, _rounded, share
 from models.report.scope import Scope
 from models.report.sql import (
     UNIT,
     count_where,
-    grouped,
+    keyed,
     median_by,
     per_cent,
+    place_of,
     rounded,
-    unit_of,
     within,
 )
 from models.stages.baseline import BaselineStudy
@@ -57,125 +57,138 @@ def _minutes_in(scope: Scope) -> Any:
     )
 
 
-def participation(
-    session: Session, scope: Scope, level: Level | None
-) -> dict[str, list[dict[str, Any]]]:
+def participation(session: Session, scope: Scope) -> dict[str, list[dict[str, Any]]]:
     """{unit: [{"sex", "age_band", "group", "participants"}]}, every combination that came."""
-    stmt = grouped(
+    cells = (AttendanceCount.sex, AttendanceCount.age_band, AttendanceCount.group)
+    base = (
         _minutes_in(scope)
         .join(AttendanceCount, AttendanceCount.minutes_id == Minutes.id)
         .add_columns(
-            unit_of(level, scope.pcode),
-            AttendanceCount.sex.label("sex"),
-            AttendanceCount.age_band.label("age_band"),
-            AttendanceCount.group.label("group"),
+            *place_of(),
+            *[c.label(c.key) for c in cells],
             func.sum(AttendanceCount.count).label("participants"),
         )
-        .where(AttendanceCount.count > 0),
-        level,
-    ).group_by(AttendanceCount.sex, AttendanceCount.age_band, AttendanceCount.group)
+        .where(AttendanceCount.count > 0)
+        .group_by(Cycle.region_pcode, Cycle.cercle_pcode, *cells)
+    )
+    rows = keyed(base, scope)
+    keys = [rows.c[UNIT], rows.c.sex, rows.c.age_band, rows.c.group]
+    stmt = select(*keys, func.sum(rows.c.participants).label("participants")).group_by(*keys)
+    order = {value: i for i, value in enumerate([*Sex, *AgeBand, *Group])}
     found: dict[str, list[dict[str, Any]]] = {}
     for row in session.execute(stmt).mappings():
         found.setdefault(row[UNIT], []).append(
-            {k: row[k] for k in ("sex", "age_band", "group", "participants")}
+            {k: row[k] for k in ("sex", "age_band", "group")}
+            | {"participants": int(row["participants"])}
         )
-    order = {value: i for i, value in enumerate([*Sex, *AgeBand, *Group])}
-    for rows in found.values():
-        rows.sort(key=lambda r: (order[r["sex"]], order[r["age_band"]], order[r["group"]]))
+    for listed in found.values():
+        listed.sort(key=lambda r: (order[r["sex"]], order[r["age_band"]], order[r["group"]]))
     return found
 
 
-def shares(session: Session, scope: Scope, level: Level | None) -> Rows:
+def _per_session() -> Any:
+    """Women and young people of each session's minutes: one pass over the attendance counts."""
+    return (
+        select(
+            AttendanceCount.minutes_id.label("minutes_id"),
+            func.sum(case((AttendanceCount.sex == Sex.F.value, AttendanceCount.count), else_=0))
+            .label("women"),
+            func.sum(case((AttendanceCount.age_band == YOUTH, AttendanceCount.count), else_=0))
+            .label("youth"),
+        )
+        .group_by(AttendanceCount.minutes_id)
+        .subquery()
+    )  # fmt: skip
+
+
+SUMS = ["total", "women", "youth", "below"]
+
+
+def shares(session: Session, scope: Scope) -> Rows:
     """Per unit: sessions with minutes, participants, mean per session, women and their share,
-    sessions below the target, the median session's share, young people and their share."""
-    women = func.coalesce(
-        select(func.sum(AttendanceCount.count))
-        .where(AttendanceCount.minutes_id == Minutes.id, AttendanceCount.sex == Sex.F.value)
-        .scalar_subquery(),
-        0,
-    )
-    youth = func.coalesce(
-        select(func.sum(AttendanceCount.count))
-        .where(AttendanceCount.minutes_id == Minutes.id, AttendanceCount.age_band == YOUTH)
-        .scalar_subquery(),
-        0,
-    )
+    sessions below the target, the median session's share (shares to one decimal, counted by
+    cercle), young people and their share. One statement: the median's rows carry the sums."""
+    counts = _per_session()
+    women = func.coalesce(counts.c.women, 0)
     per_session = (
         _minutes_in(scope)
+        .outerjoin(counts, counts.c.minutes_id == Minutes.id)
         .add_columns(
-            unit_of(level, scope.pcode),
+            *place_of(),
             Minutes.total_participants.label("total"),
             women.label("women"),
-            youth.label("youth"),
-            per_cent(women, Minutes.total_participants).label("women_share"),
+            func.coalesce(counts.c.youth, 0).label("youth"),
+            case((women * 100 < Minutes.total_participants * WOMEN_TARGET, 1), else_=0).label(
+                "below"
+            ),
+            rounded(per_cent(women, Minutes.total_participants), 1).label("share"),
         )
         .subquery()
     )
-    medians = median_by(per_session, [UNIT], "women_share").subquery()
-    total = func.sum(per_session.c.total)
-    stmt = (
-        select(
-            per_session.c[UNIT],
-            func.count().label("with_minutes"),
-            total.label("participants"),
-            rounded(1.0 * total / func.count(), 1).label("mean_per_session"),
-            cast(func.sum(per_session.c.women), Integer).label("women"),
-            rounded(per_cent(func.sum(per_session.c.women), total), 1).label("women_share"),
-            count_where(per_session.c.women * 100 < per_session.c.total * WOMEN_TARGET).label(
-                "below_target"
-            ),
-            rounded(func.max(medians.c.median), 1).label("median_women_share"),
-            cast(func.sum(per_session.c.youth), Integer).label("youth"),
-            rounded(per_cent(func.sum(per_session.c.youth), total), 1).label("youth_share"),
-        )
-        .join(medians, medians.c[UNIT] == per_session.c[UNIT])
-        .group_by(per_session.c[UNIT])
-    )
+    histogram = select(
+        per_session.c.region,
+        per_session.c.cercle,
+        per_session.c.share,
+        func.count().label("with_minutes"),
+        *[func.sum(per_session.c[c]).label(c) for c in SUMS],
+    ).group_by(per_session.c.region, per_session.c.cercle, per_session.c.share)
+    rows = keyed(histogram, scope)
+    stmt = median_by(rows, [UNIT], "share", weight="with_minutes", sums=SUMS)
     found: Rows = {}
     for row in session.execute(stmt).mappings():
+        total_n, women_n, youth_n = (int(row[k] or 0) for k in ("total", "women", "youth"))
+        sessions = int(row["with_minutes"])
         found[row[UNIT]] = {
-            key: float(value) if key.endswith(("share", "session")) and value is not None else value
-            for key, value in row.items()
+            "with_minutes": sessions,
+            "participants": total_n,
+            "mean_per_session": _rounded(Decimal(total_n) / sessions, 1) if sessions else None,
+            "women": women_n,
+            "women_share": share(women_n, total_n),
+            "below_target": int(row["below"] or 0),
+            "median_women_share": _rounded(row["median"], 1),
+            "youth": youth_n,
+            "youth_share": share(youth_n, total_n),
         }
     return found
 
 
-def _groups() -> Any:
-    """The participant groups as a one-column relation (a UNION: SQLite names no VALUES columns)."""
-    return union_all(*[select(literal(g.value, String).label("grp")) for g in Group]).subquery()
-
-
-def absent_groups(session: Session, scope: Scope, level: Level | None) -> dict[str, Rows]:
+def absent_groups(session: Session, scope: Scope) -> dict[str, Rows]:
     """{unit: {"*": {"sessions": n}, group: {"sessions": n}}}: sessions with minutes where a group
-    the baseline study named had nobody; "*" counts each such session once."""
-    groups = _groups()
-    named = cast(BaselineStudy.participant_groups, String).like(
-        literal('%"') + groups.c.grp + literal('"%')
-    )
-    came = exists().where(
-        AttendanceCount.minutes_id == Minutes.id,
-        AttendanceCount.group == groups.c.grp,
-        AttendanceCount.count > 0,
-    )
-    missing = (
+    the baseline study named had nobody; "*" counts each such session once. Per session, one
+    pass over its attendance says which groups came; the study's list is matched as JSON text."""
+    named_text = cast(BaselineStudy.participant_groups, String)
+    came = select(
+        AttendanceCount.minutes_id.label("minutes_id"),
+        *[
+            func.max(case((and_(AttendanceCount.group == g.value, AttendanceCount.count > 0), 1),
+                          else_=0)).label(g.value)
+            for g in Group
+        ],
+    ).group_by(AttendanceCount.minutes_id).subquery()  # fmt: skip
+    missing = {
+        g.value: and_(named_text.like(f'%"{g.value}"%'), func.coalesce(came.c[g.value], 0) == 0)
+        for g in Group
+    }
+    base = (
         _minutes_in(scope)
         .join(BaselineStudy, BaselineStudy.cycle_id == Minutes.cycle_id)
-        .join(groups, named)
+        .outerjoin(came, came.c.minutes_id == Minutes.id)
         .add_columns(
-            unit_of(level, scope.pcode), Minutes.id.label("minutes_id"), groups.c.grp.label("grp")
+            *place_of(),
+            *[count_where(condition).label(g) for g, condition in missing.items()],
+            count_where(or_(*missing.values())).label("any_group"),
         )
-        .where(~came)
-        .subquery()
+        .group_by(Cycle.region_pcode, Cycle.cercle_pcode)
+    )
+    rows = keyed(base, scope)
+    columns = [g.value for g in Group] + ["any_group"]
+    stmt = select(rows.c[UNIT], *[func.sum(rows.c[c]).label(c) for c in columns]).group_by(
+        rows.c[UNIT]
     )
     found: dict[str, Rows] = {}
-    by_group = select(missing.c[UNIT], missing.c.grp, func.count().label("sessions")).group_by(
-        missing.c[UNIT], missing.c.grp
-    )
-    for row in session.execute(by_group).mappings():
-        found.setdefault(row[UNIT], {})[row["grp"]] = {"sessions": row["sessions"]}
-    any_group = select(
-        missing.c[UNIT], func.count(func.distinct(missing.c.minutes_id)).label("sessions")
-    ).group_by(missing.c[UNIT])
-    for row in session.execute(any_group).mappings():
-        found.setdefault(row[UNIT], {})["*"] = {"sessions": row["sessions"]}
+    for row in session.execute(stmt).mappings():
+        counts = {c: int(row[c] or 0) for c in columns}
+        found[row[UNIT]] = {
+            ("*" if c == "any_group" else c): {"sessions": n} for c, n in counts.items() if n
+        }
     return found

@@ -11,24 +11,23 @@ and visited in the period count, and with none the change is "not yet measured" 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import Float, and_, cast, func, select
 from sqlalchemy.orm import Session
 
 from models.cycle.cycle import Cycle
 from models.followup.items import OPEN_ITEM, ItemSource, ItemStatus, ItemUpdate, TrackedItem
-from models.geography.places import Level
-from models.report.activity import Rows
+from models.report.activity import Rows, _rounded
 from models.report.scope import Scope
-from models.report.sql import UNIT, count_where, grouped, rounded, unit_of, within
+from models.report.sql import UNIT, count_where, keyed, place_of, within
 from models.stages.baseline import BaselineStudy
 from models.stages.follow_up import MonitoringVisit
 
 SOURCES = [s.value for s in ItemSource]
+ITEM_COUNTS = ["due", "done", "on_time", "overdue", "dropped"]
 
 
-def item_counts(session: Session, scope: Scope, level: Level | None) -> dict[str, Rows]:
+def item_counts(session: Session, scope: Scope) -> dict[str, Rows]:
     """{unit: {source: {"due", "done", "on_time", "overdue", "dropped"}}}."""
     done_on = (
         select(ItemUpdate.item_id.label("item_id"), func.min(ItemUpdate.on).label("on"))
@@ -38,9 +37,9 @@ def item_counts(session: Session, scope: Scope, level: Level | None) -> dict[str
     )
     is_open = TrackedItem.status.in_([s.value for s in OPEN_ITEM])
     done = TrackedItem.status == ItemStatus.DONE.value
-    stmt = grouped(
+    base = (
         select(
-            unit_of(level, scope.pcode),
+            *place_of(),
             TrackedItem.source.label("source"),
             func.count(TrackedItem.id).label("due"),
             count_where(done).label("done"),
@@ -54,18 +53,30 @@ def item_counts(session: Session, scope: Scope, level: Level | None) -> dict[str
         .where(
             scope.cycles(),
             within(TrackedItem.deadline, scope.period.first, scope.period.last + timedelta(days=1)),
-        ),
-        level,
-    ).group_by(TrackedItem.source)
+        )
+        .group_by(Cycle.region_pcode, Cycle.cercle_pcode, TrackedItem.source)
+    )
+    rows = keyed(base, scope)
+    stmt = select(
+        rows.c[UNIT], rows.c.source, *[func.sum(rows.c[c]).label(c) for c in ITEM_COUNTS]
+    ).group_by(rows.c[UNIT], rows.c.source)
     found: dict[str, Rows] = {}
     for row in session.execute(stmt).mappings():
-        found.setdefault(row[UNIT], {})[row["source"]] = {
-            k: row[k] for k in ("due", "done", "on_time", "overdue", "dropped")
-        }
+        found.setdefault(row[UNIT], {})[row["source"]] = {c: int(row[c]) for c in ITEM_COUNTS}
     return found
 
 
-def ratings(session: Session, scope: Scope, level: Level | None) -> Rows:
+RATINGS = [
+    "baseline_risk",
+    "last_risk",
+    "risk_change",
+    "baseline_trust",
+    "last_trust",
+    "trust_change",
+]
+
+
+def ratings(session: Session, scope: Scope) -> Rows:
     """Per unit: cycles measured, mean risk and trust at the baseline and at the last visit of
     the period, and the mean change (last visit minus baseline: risk should fall, trust rise)."""
     period = scope.period
@@ -77,24 +88,17 @@ def ratings(session: Session, scope: Scope, level: Level | None) -> Rows:
         .group_by(MonitoringVisit.cycle_id)
         .subquery()
     )
-
-    def mean(column: Any) -> Any:
-        return rounded(func.avg(cast(column, Float)), 2)
-
-    stmt = grouped(
+    risk = (BaselineStudy.risk_of_violence, MonitoringVisit.risk_of_violence)
+    trust = (BaselineStudy.trust_in_institutions, MonitoringVisit.trust_in_institutions)
+    base = (
         select(
-            unit_of(level, scope.pcode),
-            func.count(Cycle.id).label("cycles_measured"),
-            mean(BaselineStudy.risk_of_violence).label("baseline_risk"),
-            mean(MonitoringVisit.risk_of_violence).label("last_risk"),
-            mean(MonitoringVisit.risk_of_violence - BaselineStudy.risk_of_violence).label(
-                "risk_change"
-            ),
-            mean(BaselineStudy.trust_in_institutions).label("baseline_trust"),
-            mean(MonitoringVisit.trust_in_institutions).label("last_trust"),
-            mean(MonitoringVisit.trust_in_institutions - BaselineStudy.trust_in_institutions).label(
-                "trust_change"
-            ),
+            *place_of(),
+            risk[0].label("baseline_risk"),
+            risk[1].label("last_risk"),
+            (risk[1] - risk[0]).label("risk_change"),
+            trust[0].label("baseline_trust"),
+            trust[1].label("last_trust"),
+            (trust[1] - trust[0]).label("trust_change"),
         )
         .select_from(last)
         .join(
@@ -103,19 +107,16 @@ def ratings(session: Session, scope: Scope, level: Level | None) -> Rows:
         )
         .join(BaselineStudy, BaselineStudy.cycle_id == last.c.cycle_id)
         .join(Cycle, Cycle.id == last.c.cycle_id)
-        .where(
-            scope.cycles(),
-            BaselineStudy.risk_of_violence.is_not(None),
-            BaselineStudy.trust_in_institutions.is_not(None),
-        ),
-        level,
+        .where(scope.cycles(), risk[0].is_not(None), trust[0].is_not(None))
     )
-    found: Rows = {}
-    for row in session.execute(stmt).mappings():
-        if row["cycles_measured"]:
-            found[row[UNIT]] = {
-                k: (float(v) if v is not None and k != "cycles_measured" else v)
-                for k, v in row.items()
-                if k != UNIT
-            }
-    return found
+    rows = keyed(base, scope)
+    stmt = select(
+        rows.c[UNIT],
+        func.count().label("cycles_measured"),
+        *[func.avg(cast(rows.c[c], Float)).label(c) for c in RATINGS],
+    ).group_by(rows.c[UNIT])
+    return {
+        row[UNIT]: {"cycles_measured": int(row["cycles_measured"])}
+        | {c: _rounded(row[c], 2) for c in RATINGS}
+        for row in session.execute(stmt).mappings()
+    }

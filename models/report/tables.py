@@ -22,6 +22,8 @@ from models.report import activity, attendance, outcomes
 from models.report.scope import ReportRequest, Scope, resolve_scope
 
 NOT_MEASURED = "not yet measured"
+_PCODE = {Level.REGION: 4, Level.CERCLE: 6}
+"""A unit's level by the length of its P-code (ML06, ML0603); the area's own is the scope's."""
 BY_STAGE = (*activity.STAGES, "active", "completed", "cancelled")
 """Where a cycle stands: a stage, `active` (no open step left, its run about to close it), or
 closed."""
@@ -99,24 +101,26 @@ class Report:
 
 
 def build_report(session: Session, request: ReportRequest, *, today: date, now: datetime) -> Report:
-    """Every figure for the request's period, area and funder: a few GROUP BY queries per level."""
+    """Every figure for the request's period, area and funder: one statement per figure gives
+    every org unit's (the area, its regions, its cercles)."""
     scope = resolve_scope(session, request, today=today)
     levels: list[Level | None] = [None, *scope.levels]
     names = _unit_names(session, scope)
     tables: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+    cycles = activity.cycle_counts(session, scope)
+    plans = activity.plans_handed_over(session, scope)
+    sessions = activity.session_counts(session, scope)
+    shares = attendance.shares(session, scope)
+    absent = attendance.absent_groups(session, scope)
+    people = attendance.participation(session, scope)
+    items = outcomes.item_counts(session, scope)
+    stages = activity.stage_days(session, scope)
+    steps = activity.step_lateness(session, scope)
+    standing = activity.cycles_by_stage(session, scope)
+    rated = outcomes.ratings(session, scope)
     for level in levels:
-        cycles = activity.cycle_counts(session, scope, level)
-        plans = activity.plans_handed_over(session, scope, level)
-        sessions = activity.session_counts(session, scope, level)
-        shares = attendance.shares(session, scope, level)
-        absent = attendance.absent_groups(session, scope, level)
-        people = attendance.participation(session, scope, level)
-        items = outcomes.item_counts(session, scope, level)
-        stages = activity.stage_days(session, scope, level)
-        steps = activity.step_lateness(session, scope, level)
-        standing = activity.cycles_by_stage(session, scope, level)
-        rated = outcomes.ratings(session, scope, level)
-        units = [scope.pcode] if level is None else sorted(set(cycles) | set(sessions))
+        below = [u for u in set(cycles) | set(sessions) if len(u) == _PCODE[level]] if level else []
+        units = [scope.pcode] if level is None else sorted(below)
         for unit in units:
             head = {
                 "level": (level or "area").__str__(),
