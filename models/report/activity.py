@@ -172,26 +172,33 @@ def stage_days(session: Session, scope: Scope) -> dict[str, Rows]:
         stage: count_where(and_(Step.stage == stage, Step.status.in_(OPEN))).label(f"o_{stage}")
         for stage in STAGES
     }
-    per_cycle = (
+    by_cycle = (
         select(Step.cycle_id.label("cycle_id"), *finish.values(), *still_open.values())
         .group_by(Step.cycle_id)
+        .subquery()
+    )
+    per_cycle = (
+        select(
+            *place_of(),
+            Cycle.start_on.label("start_on"),
+            *[c for c in by_cycle.c if c.key != "cycle_id"],
+        )
+        .join(Cycle, Cycle.id == by_cycle.c.cycle_id)
+        .where(scope.cycles())
         .cte()
         .prefix_with("MATERIALIZED")
     )
     durations = []
     for index, stage in enumerate(STAGES):
         finished = per_cycle.c[f"f_{stage}"]
-        began = per_cycle.c[f"f_{STAGES[index - 1]}"] if index else Cycle.start_on
+        began = per_cycle.c[f"f_{STAGES[index - 1]}" if index else "start_on"]
         durations.append(
             select(
-                *place_of(),
+                per_cycle.c.region,
+                per_cycle.c.cercle,
                 literal(stage).label("stage"),
                 rounded(days_between(session, began, finished), 1).label("days"),
-            )
-            .select_from(per_cycle)
-            .join(Cycle, Cycle.id == per_cycle.c.cycle_id)
-            .where(
-                scope.cycles(),
+            ).where(
                 per_cycle.c[f"o_{stage}"] == 0,
                 within(finished, scope.period.starts, scope.period.ends),
             )
