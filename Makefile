@@ -32,7 +32,7 @@ forms: $(STAMP)  ## the shipped XLSForms (docs/forms/) again, from the schemas a
 	write_forms(registry_choices(SHIPPED_COMMUNES), Path('docs/forms'))"
 
 bench: $(STAMP)  ## the benchmarks that need no Prefect server (each prints a table; ~10 min)
-	for script in cli_startup matching_mali sweep_selection sweep_dispatch documents; do \
+	for script in cli_startup matching_mali sweep_selection sweep_dispatch documents report; do \
 		$(BIN)/python bench/$$script.py || exit 1; \
 	done
 

@@ -18,6 +18,7 @@ from cli import (
     history,
     launch,
     pause,
+    report,
     roster,
     serve,
     submit,
@@ -59,6 +60,8 @@ for command in (
     pause.pause,
     pause.resume,
     pause.extend,
+    report.report,
+    report.funder,
 ):
     app.command()(command)
 

@@ -30,6 +30,10 @@ def launch(
         ),
     ] = False,
     start: Annotated[str | None, typer.Option(help="Launch date, e.g. 2026-03-02")] = None,
+    funder: Annotated[
+        str | None,
+        typer.Option(help="The funder or programme the cycles are reported under"),
+    ] = None,
 ) -> None:
     """Launch a cycle per commune (skipping those with an active cycle) and start its flow run;
     with --cercle X --intercommunal, one cycle for the cercle.
@@ -40,6 +44,7 @@ def launch(
     from rich.progress import Progress
 
     from models.csvfile import problems
+    from models.cycle.funder import clean_funder
     from models.cycle.launch import LaunchRequest
     from models.errors import InvalidInput
     from models.settings import get_settings
@@ -54,6 +59,7 @@ def launch(
             region=region,
             intercommunal=intercommunal,
             start_on=parse_day(start, option="--start") if start else None,
+            funder=clean_funder(funder),
         )
     except ValidationError as exc:
         raise InvalidInput("nothing was launched", problems(exc)) from exc

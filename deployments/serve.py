@@ -7,6 +7,7 @@ from prefect.deployments.runner import RunnerDeployment
 
 from deployments.build import built
 from deployments.field_import import field_import_deployment
+from deployments.report import report_deployment
 from deployments.sweep import sweep_deployment
 from flows.admin import cycle_admin
 from flows.cycle import debate_cycle
@@ -42,6 +43,7 @@ def deployments() -> list[RunnerDeployment]:
                 tags=["debates"],
             )
         ),
+        report_deployment(),
     ]
 
 

@@ -45,6 +45,7 @@ def record_launches(request: LaunchRequest, *, who: str) -> LaunchReport:
             policy=policy,
             actor=who,
             now=utcnow(),
+            funder=request.funder,
         )
 
 

@@ -83,6 +83,9 @@ class Cycle(Base):
     closed_at: Mapped[datetime | None]
     close_reason: Mapped[str | None] = mapped_column(Text)
     flow_run_id: Mapped[str | None] = mapped_column(String(36))
+    funder: Mapped[str | None] = mapped_column(String(120), index=True)
+    """The funder or programme the cycle is reported under (`debates launch --funder`,
+    `debates funder`); None when untagged."""
 
     commune: Mapped[Commune | None] = relationship()
     cercle: Mapped[Cercle] = relationship()

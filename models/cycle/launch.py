@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from models.audit import record
 from models.cycle.cycle import Cycle, Step, active_cycle, next_sequence
+from models.cycle.funder import Funder
 from models.cycle.plan import PlannedStep, plan_cycle
 from models.cycle.transitions import CycleStatus, StepStatus
 from models.errors import ActiveCycleExists, InvalidInput
@@ -46,6 +47,11 @@ class LaunchRequest(BaseModel):
     )
     start_on: date | None = Field(
         default=None, description="Date de lancement (défaut: aujourd'hui) / launch date"
+    )
+    funder: Funder | None = Field(
+        default=None,
+        description="Bailleur ou programme des cycles (pour le rapport) / funder or programme "
+        "the cycles are reported under",
     )
 
     @field_validator("intercommunal")
@@ -163,6 +169,7 @@ def launch_cycles_for(
     policy: CyclePolicy,
     actor: str,
     now: datetime,
+    funder: str | None = None,
 ) -> LaunchReport:
     """Launch a cycle for each area that has no active one; skip the others with the reason."""
     report = LaunchReport()
@@ -173,7 +180,13 @@ def launch_cycles_for(
             continue
         try:
             cycle = launch_cycle(
-                session, area, start_on=start_on, policy=policy, actor=actor, now=now
+                session,
+                area,
+                start_on=start_on,
+                policy=policy,
+                actor=actor,
+                now=now,
+                funder=funder,
             )
         except ActiveCycleExists as exc:
             report.skipped.append((area_label_of(area), str(exc)))
@@ -218,6 +231,7 @@ def launch_cycle(
     policy: CyclePolicy,
     actor: str,
     now: datetime,
+    funder: str | None = None,
 ) -> Cycle:
     """Create a cycle and its planned steps for a commune, or an intercommunal one for a cercle;
     refuse when the area already has an active one."""
@@ -240,6 +254,7 @@ def launch_cycle(
         launched_by=actor,
         launched_at=now,
         status=CycleStatus.ACTIVE.value,
+        funder=funder,
     )
     cycle.steps = [_step(planned) for planned in plan_cycle(start_on, policy)]
     try:
@@ -263,6 +278,7 @@ def launch_cycle(
             cycle.level: area.pcode,
             "sequence": cycle.sequence,
             "start_on": str(start_on),
+            "funder": funder,
         },
     )
     return cycle

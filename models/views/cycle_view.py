@@ -33,6 +33,7 @@ def cycle_summary(
         "sequence": cycle.sequence,
         "status": cycle.status,
         "start_on": cycle.start_on.isoformat(),
+        "funder": cycle.funder,
         "stage": waiting.stage if waiting and cycle.status == CycleStatus.ACTIVE else None,
         "waiting_step": waiting.name if waiting and cycle.status == CycleStatus.ACTIVE else None,
         "due_at": waiting.due_at.isoformat() if waiting else None,

@@ -28,7 +28,18 @@ from models.people.facilitator_file import import_facilitators
 from models.policy import load_policy
 from models.settings import PROJECT_ROOT, SHIPPED_COMMUNES
 
-HEAVY = {"prefect", "scipy", "numpy", "apprise", "flows", "tasks", "deployments", "notifications"}
+HEAVY = {
+    "prefect",
+    "scipy",
+    "numpy",
+    "apprise",
+    "flows",
+    "tasks",
+    "deployments",
+    "notifications",
+    "matplotlib",
+    "openpyxl",
+}
 FACILITATORS = PROJECT_ROOT / "docs" / "facilitators.csv"
 ROSTER = PROJECT_ROOT / "docs" / "roster.csv"
 ALLOWED = {"show": {"notifications"}}
@@ -61,6 +72,8 @@ DB_COMMANDS = [
     ["plan", "--commune", "Diré", "--start", "2026-03-02"],
     ["db", "upgrade"],
     ["extend", "1", "baseline", "--days", "3", "--reason", "pluies"],
+    ["report", "--region", "Tombouctou", "--format", "csv"],
+    ["funder", "1", "--set", "Union européenne"],
 ]
 
 

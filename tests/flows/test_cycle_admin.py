@@ -1,12 +1,19 @@
 """The `cycle-admin` flow on a real Prefect server (prefect_test_harness), SQLite and PostgreSQL:
 a manager's pause, resume and extension change the database as `debates pause/resume/extend` do,
 are recorded as made through the Prefect UI, and come back as the run's result and artifact; a
-request that does not hold together fails the run, naming the field, and changes nothing."""
+request that does not hold together fails the run, naming the field, and changes nothing.
+
+The `programme-report` flow (the manager's other Run form) is tested here too, on the same server
+(one test server per module: starting one costs ~20 s): its files land under data/reports/, the
+`debates-results` table and the markdown summary carry the tables' figures. SQLite only: the
+report's queries are tested on both backends in tests/models/test_report_figures.py."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.admin import cycle_admin
+from flows.report import programme_report
 from models.audit import AuditEvent
 from models.clock import utcnow
 from models.cycle.cycle import get_cycle
@@ -26,7 +34,9 @@ from models.views.portfolio import heading_of
 from notifications.history import history
 from orchestrator.artifacts import latest_artifact
 from services.admin import ARTIFACT_KEY
+from services.report import RESULTS_KEY, SUMMARY_KEY
 from tests.cli.test_pause import dues, launch, snapshot
+from tests.models.report_data import seed
 
 pytestmark = pytest.mark.prefect
 
@@ -153,3 +163,42 @@ def test_a_request_that_does_not_hold_together_fails_the_run_and_changes_nothing
     assert not session.scalars(
         select(AuditEvent).where(AuditEvent.actor.like("prefect-ui:%"))
     ).all()
+
+
+# programme-report
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_run_from_the_form_keeps_the_files_and_publishes_the_figures(
+    prefect_server: None, session: Session, db_url: str, tmp_path: Path
+) -> None:
+    seed(session)
+    session.commit()
+    form: dict[str, Any] = {"period": "2026Q1", "region": "Tombouctou"}
+    state = programme_report(request=form, language="en", return_state=True)  # type: ignore[call-overload]
+    assert state.is_completed(), state.message
+    result = state.result()
+    files = {fmt: Path(path) for fmt, path in result["files"].items()}
+    assert set(files) == {"json", "csv", "xlsx", "html"}
+    assert {p.parent for p in files.values()} == {tmp_path / "data" / "reports"}
+    assert files["html"].name == "debates-results-2026Q1-ml06.html"
+    tables = json.loads(files["json"].read_text(encoding="utf-8"))["tables"]
+    assert result["headline"]["sessions"]["participants"] == tables["sessions"][0]["participants"]
+    table = latest_artifact(RESULTS_KEY)
+    assert table is not None and table.type == "table"
+    rows = json.loads(str(table.data))
+    assert [r["pcode"] for r in rows] == ["ML06", "ML0602", "ML0603"]
+    assert rows[0]["launched"] == 2 and rows[0]["sessions_participants"] == 70
+    summary = latest_artifact(SUMMARY_KEY)
+    assert summary is not None and "Programme results — Tombouctou, 2026Q1" in str(summary.data)
+    assert "| Sessions below the 30 % target for women | 1 |" in str(summary.data)
+
+
+def test_a_report_request_that_does_not_hold_together_fails_the_run(prefect_server: None) -> None:
+    state = programme_report(  # type: ignore[call-overload]
+        request={"period": "2026Q1", "start": "2026-01-01"}, return_state=True
+    )
+    assert state.is_failed()
+    assert "not both" in str(state.message) or "not both" in repr(
+        state.result(raise_on_failure=False)
+    )

@@ -52,7 +52,10 @@ def test_prefect_yaml_declares_exactly_the_served_deployments() -> None:
         "reminder-sweep",
         "cycle-admin",
         "field-import",
+        "programme-report",
     } <= set(_served())
+    report = _served()["programme-report"]
+    assert report["schedules"] == [{"cron": "0 7 * * 1", "timezone": "Africa/Bamako"}]
 
 
 def _described(schema: dict[str, Any]) -> dict[str, bool]:
@@ -81,4 +84,5 @@ def test_the_clients_deployment_names_are_the_served_ones() -> None:
         names.REMINDER_SWEEP,
         names.CYCLE_ADMIN,
         names.FIELD_IMPORT,
+        names.PROGRAMME_REPORT,
     } == served

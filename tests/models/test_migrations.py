@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -51,6 +52,52 @@ def test_at_head_reads_the_revision_without_alembic(backend: str, fresh_database
     assert migrations.at_head(engine) is True
 
 
+def old_cycle(session: Any, commune: str, start_on: date, now: datetime) -> int:
+    """A cycle and its planned steps as a revision before 0012 holds them (no `funder` column
+    yet, which the ORM's Cycle now selects): Core inserts of the columns given; the id of its
+    first step."""
+    from sqlalchemy import insert, select
+
+    from models.cycle.cycle import Cycle, Step
+    from models.cycle.plan import plan_cycle
+    from models.geography.places import resolve_commune
+    from models.policy import CyclePolicy
+
+    place = resolve_commune(session, commune)
+    cycle_id = session.execute(
+        insert(Cycle.__table__)
+        .values(
+            level="commune",
+            area_pcode=place.pcode,
+            commune_pcode=place.pcode,
+            cercle_pcode=place.cercle_pcode,
+            region_pcode=place.cercle.region_pcode,
+            sequence=1,
+            status="active",
+            start_on=start_on,
+            launched_by="test",
+            launched_at=now,
+        )
+        .returning(Cycle.__table__.c.id)
+    ).scalar_one()
+    session.execute(
+        insert(Step.__table__),
+        [
+            {
+                "cycle_id": cycle_id, "position": p.position, "stage": p.stage.value,
+                "name": p.name, "title": p.title, "owner_role": p.owner_role.value,
+                "session_number": p.session_number, "due_at": p.due_at, "status": "pending",
+            }
+            for p in plan_cycle(start_on, CyclePolicy())
+        ],
+    )  # fmt: skip
+    return int(
+        session.scalar(
+            select(Step.id).where(Step.cycle_id == cycle_id).order_by(Step.position).limit(1)
+        )
+    )
+
+
 def test_0008_keeps_the_ledger_rows_and_cycles_of_0007(backend: str, fresh_database) -> None:  # type: ignore[no-untyped-def]
     """The roster's migration rebuilds `notifications` on SQLite (new columns, a CHECK): the cycles
     and the ledger rows written before it stay, as facilitators' rows."""
@@ -60,10 +107,7 @@ def test_0008_keeps_the_ledger_rows_and_cycles_of_0007(backend: str, fresh_datab
     from sqlalchemy.orm import Session
 
     from models.cycle.cycle import Cycle
-    from models.cycle.launch import launch_cycle
-    from models.geography.places import resolve_commune
     from models.geography.registry import import_registry
-    from models.policy import CyclePolicy
     from models.reminders.ledger import Notification
     from models.settings import SHIPPED_COMMUNES
 
@@ -72,16 +116,7 @@ def test_0008_keeps_the_ledger_rows_and_cycles_of_0007(backend: str, fresh_datab
     now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
     with Session(engine) as session, session.begin():
         import_registry(session, SHIPPED_COMMUNES)
-        cycle = launch_cycle(
-            session,
-            resolve_commune(session, "Diré"),
-            start_on=date(2026, 3, 2),
-            policy=CyclePolicy(),
-            actor="test",
-            now=now,
-        )
-        session.flush()
-        step_id = cycle.steps[0].id
+        step_id = old_cycle(session, "Diré", date(2026, 3, 2), now)
         session.execute(  # the columns of 0007 only
             insert(Notification.__table__).values(
                 step_id=step_id, rule="before-7d", recipient="contact:1", due_at=now,
@@ -125,14 +160,7 @@ def test_0009_keeps_existing_cycles_and_steps_take_the_follow_up_stage(  # type:
     with Session(engine) as session, session.begin():
         import_registry(session, SHIPPED_COMMUNES)
         for commune in ("Diré", "Gao"):
-            launch_cycle(
-                session,
-                resolve_commune(session, commune),
-                start_on=date(2026, 3, 2),
-                policy=CyclePolicy(),
-                actor="test",
-                now=now,
-            )
+            old_cycle(session, commune, date(2026, 3, 2), now)
         # Before 0009 a cycle was completed at its handover.
         session.execute(
             update(Cycle).where(Cycle.area_pcode == "ML070103").values(status="completed")

@@ -61,6 +61,7 @@ COLUMN_OF: dict[str, str] = {
     "ItemUpdateIn.reason": "tracked_items.drop_reason",
     "ItemChange.reason": "tracked_items.drop_reason",
     "CycleAdminRequest.reason": "cycle_pauses.reason",
+    "LaunchRequest.funder": "cycles.funder",
 }
 
 # Text fields that never reach a column as typed, and why.
@@ -92,6 +93,10 @@ NOT_STORED: dict[str, str] = {
     "CycleAdminRequest.action": "a choice: which use case runs",
     "CycleAdminRequest.region": "a name or P-code looked up, never stored",
     "CycleAdminRequest.step": "a step name looked up, never stored",
+    "ReportRequest.period": "a period (2026Q1, 2026-03, 2026) read, never stored",
+    "ReportRequest.region": "a name or P-code looked up, never stored",
+    "ReportRequest.cercle": "a name or P-code looked up, never stored",
+    "ReportRequest.funder": "a filter matched against cycles.funder, never stored",
 }
 
 # Text fields a validator turns into a short known value (no maxLength in the schema).
