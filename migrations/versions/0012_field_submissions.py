@@ -1,12 +1,11 @@
 """field forms (issue 16): the field submissions imported, and how far each Kobo asset was pulled
 
-Revision ID: 0013
+Revision ID: 0012
 Revises: 0011
 
 `field_submissions` holds one row per version of a KoboToolbox or ODK submission recorded (or found
 recorded): a version seen again changes nothing, a new version of a known submission is an
 amendment. `field_pulls` keeps, per KoboToolbox asset, the newest `_submission_time` pulled.
-(0012 is another branch's number; this revision follows whichever is the head when it lands.)
 """
 
 from collections.abc import Sequence
@@ -16,7 +15,7 @@ from alembic import op
 
 from models.base import UTCDateTime
 
-revision: str = "0013"
+revision: str = "0012"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

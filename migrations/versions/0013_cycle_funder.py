@@ -1,7 +1,7 @@
 """a funder or programme tag on cycles (issue 14): set at launch, changeable, reported on
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0013
+Revises: 0012
 
 Numbered 0012 on its branch; 0013 (field submissions) landed first, so it follows it.
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014"
-down_revision: str | None = "0013"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
