@@ -10,6 +10,9 @@ from cli.launch import require_server
 SERVE_LIMIT = 8
 """Default of --limit; tests/cli/test_usage_errors.py keeps it equal to deployments.serve's."""
 
+GRACE = 30.0
+"""Default of --grace; tests/cli/test_usage_errors.py keeps it equal to deployments.serve's."""
+
 
 def reconcile_and_show() -> int:
     """Repair every half-state (services/reconcile.py) and print each repair; how many."""
@@ -36,18 +39,27 @@ def reconcile() -> None:
 
 def serve(
     limit: Annotated[int, typer.Option(help="Flow runs executed at once")] = SERVE_LIMIT,
+    grace: Annotated[
+        float,
+        typer.Option(help="Seconds a stop gives running steps to reach their next wait"),
+    ] = GRACE,
+    supervised: Annotated[bool, typer.Option(hidden=True)] = False,
 ) -> None:
-    """Serve the deployments on the Prefect server at PREFECT_API_URL until Ctrl-C.
+    """Serve the deployments on the Prefect server at PREFECT_API_URL until SIGTERM or Ctrl-C.
 
-    Reconciles first: a run that was executing when the last serving process stopped is lost.
+    Reconciles first. A stop takes no new runs and gives the running steps --grace seconds to
+    reach their next wait; a second stop, or the end of the grace, puts them back to carry on
+    at the next start (never Cancelled). `--supervised`: `debates up`'s serving process, which
+    `up` prepared already.
     """
     from deployments.serve import apply_deployments, serve_deployments
 
-    prepare_database()
-    require_server()
-    apply_deployments()
-    reconcile_and_show()
-    serve_deployments(limit)
+    if not supervised:
+        prepare_database()
+        require_server()
+        apply_deployments()
+        reconcile_and_show()
+    serve_deployments(limit, grace=grace)
 
 
 def load_registry() -> None:
@@ -90,9 +102,19 @@ def up(
         int, typer.Option(help="Port of the local Prefect server (another if it is taken)")
     ] = 4200,
     limit: Annotated[int, typer.Option(help="Flow runs executed at once")] = SERVE_LIMIT,
+    grace: Annotated[
+        float,
+        typer.Option(help="Seconds a stop gives running steps to reach their next wait"),
+    ] = GRACE,
 ) -> None:
-    """The main job: a Prefect server (started if none answers), the database, the deployments."""
-    from deployments.serve import apply_deployments, serve_deployments
+    """The main job: a Prefect server (started if none answers), the database, the deployments.
+
+    It watches what it runs: a server it started that dies is started again; a server it did not
+    start is waited for. Ctrl-C or SIGTERM stops it within --grace + 40 seconds (a second Ctrl-C
+    at once): running steps reach their next wait, or are put back to carry on at the next start.
+    """
+    from cli.supervise import Supervisor
+    from deployments.serve import apply_deployments
     from models.settings import get_settings
     from orchestrator import server
 
@@ -114,10 +136,20 @@ def up(
         reconcile_and_show()
         ui = api_url.removesuffix("/api")
         console.print(f"[bold green]Prefect UI: {ui}[/]  (Ctrl-C stops what this started)")
-        serve_deployments(limit)
+        supervisor = Supervisor(
+            api_url,
+            data_dir,
+            limit,
+            grace,
+            started,
+            lambda line: console.print(line, soft_wrap=True),
+        )
+        supervisor.run()
+        started = supervisor.server
     except KeyboardInterrupt:
         console.print("Stopping.")
     finally:
+        server.drain_prefect_workers()  # they would retry a stopped server for minutes at exit
         if started is not None:
-            server.stop(started)
+            server.stop(started, timeout=10)
             server.forget_server(data_dir, api_url)

@@ -180,3 +180,15 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout)
+
+
+def drain_prefect_workers(timeout: float = 10.0) -> None:
+    """Send what this process's Prefect event and log workers hold, and stop them: bound to a
+    server that goes away, they would retry it for minutes when the process exits."""
+    if "prefect.events.worker" not in sys.modules:
+        return
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        worker.drain_all(timeout=timeout)

@@ -44,11 +44,13 @@ def test_help_exits_0_and_lists_the_commands(capsys: pytest.CaptureFixture[str])
 
 
 def test_serve_limit_default_is_the_serving_processes(capsys: pytest.CaptureFixture[str]) -> None:
-    # cli/serve.py repeats the default so that `debates --help` need not import the deployments.
-    from cli.serve import SERVE_LIMIT
+    # cli/serve.py repeats the defaults so that `debates --help` need not import the deployments.
+    from cli.serve import GRACE, SERVE_LIMIT
+    from deployments.serve import GRACE as SERVING_GRACE
     from deployments.serve import SERVE_LIMIT as SERVING
 
     assert SERVE_LIMIT == SERVING
+    assert GRACE == SERVING_GRACE
     code, output = _run(capsys, "serve", "--help")
     assert code == 0 and f"[default: {SERVING}]" in output
 
