@@ -22,7 +22,7 @@ from notifications.documents.build import (
 )
 from notifications.documents.render import label
 from orchestrator.artifacts import publish_markdown
-from tasks.options import DB_TASK
+from tasks.options import DOCUMENT_TASK
 
 
 def _publish(
@@ -49,7 +49,7 @@ def _publish(
     return {f.format: f.path for f in built.files}
 
 
-@task(name="publish-minutes", **DB_TASK)
+@task(name="publish-minutes", **DOCUMENT_TASK)
 def publish_minutes(cycle_id: int, session_number: int, language: str = "fr") -> dict[str, str]:
     """Minutes of one session as HTML (A4) and Markdown, and their artifact (`…-minutes-S`).
 
@@ -68,7 +68,7 @@ def publish_minutes(cycle_id: int, session_number: int, language: str = "fr") ->
     return _publish(built, heading, language, session_number)
 
 
-@task(name="publish-safety-plan", **DB_TASK)
+@task(name="publish-safety-plan", **DOCUMENT_TASK)
 def publish_safety_plan(cycle_id: int, language: str = "fr") -> dict[str, str]:
     """The local safety plan with every session's minutes annexed, and its artifact (`…-safety-plan`)."""
     with session_scope() as session:
@@ -79,7 +79,7 @@ def publish_safety_plan(cycle_id: int, language: str = "fr") -> dict[str, str]:
     return _publish(built, heading, language)
 
 
-@task(name="publish-documents", **DB_TASK)
+@task(name="publish-documents", **DOCUMENT_TASK)
 def publish_documents(cycle_id: int, step: str, language: str = "fr") -> list[dict[str, str]]:
     """Store and publish the documents that step `step`, just recorded, makes due (often none)."""
     published = []

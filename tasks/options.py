@@ -34,6 +34,24 @@ DB_TASK: dict[str, Any] = {
 }
 """Options of a task that reads or writes the domain database."""
 
+DISK_FULL = ("No space left on device", "Disk quota exceeded")
+
+
+def _busy_or_disk_full(task: Any, task_run: Any, state: Any) -> bool:
+    return _database_busy(task, task_run, state) or any(
+        sign in (state.message or "") for sign in DISK_FULL
+    )
+
+
+DOCUMENT_TASK: dict[str, Any] = DB_TASK | {
+    "retries": 6,
+    "retry_delay_seconds": [1, 2, 4, 8, 16, 32],
+    "retry_condition_fn": _busy_or_disk_full,
+}
+"""Options of a task that writes documents to the data folder: a full disk is tried again for a
+minute (a document is written whole or not at all, and recorded in the same transaction); still
+full, the task fails, and the run that reconcile starts writes the document again."""
+
 
 def actor(default: str = "prefect") -> str:
     """Who the audit trail records for work a flow run does on its own."""
