@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import logging
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from models.audit import AuditEvent
@@ -52,6 +55,12 @@ from notifications.render import MessageContext, Moved, render
 log = logging.getLogger("debates.notifications")
 
 RECORD_EVERY = 8
+
+_T = TypeVar("_T")
+
+RECORD_PATIENCE = 30.0
+"""Seconds the outcomes of messages already sent wait for the database to answer again (a
+PostgreSQL restart takes a few): unrecorded, they would stay claimed and go out twice."""
 
 
 @dataclass
@@ -294,6 +303,28 @@ def deliver_claimed(
     return report
 
 
+def _patiently(write: Callable[[], _T]) -> _T:
+    """Run one transaction, again while the database does not answer (one transaction each time:
+    a write that failed changed nothing), for RECORD_PATIENCE seconds at most.
+
+    Sending stops meanwhile: the dispatcher waits on the outcomes it hands over."""
+    deadline = time.monotonic() + RECORD_PATIENCE
+    delay = 0.5
+    while True:
+        try:
+            return write()
+        except OperationalError as exc:
+            if time.monotonic() + delay > deadline:
+                raise
+            log.warning(
+                "the database did not answer while recording outcomes (%s); again in %.1f s",
+                str(exc.orig or exc).splitlines()[0],
+                delay,
+            )
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
 def _deliver_round(
     ids: list[int],
     now: datetime,
@@ -315,14 +346,17 @@ def _deliver_round(
             )
         report.cancelled += len(orphans)
 
-    def record(outcomes: list[Outcome]) -> None:
-        sent = [o.notification_id for o in outcomes if o.ok]
-        failed = [(o.notification_id, o.error or "failed") for o in outcomes if not o.ok]
+    def write(sent: list[int], failed: list[tuple[int, str]]) -> tuple[list[Exhausted], list[int]]:
         with session_scope() as session:
             ledger.record_sent(session, sent, now=now)
             exhausted = ledger.record_failed(session, failed, now=now, policy=policy)
             notices = unreachable_claims(session, exhausted, directory) if exhausted else []
-            won = ledger.insert_claims(session, notices, now=now, sweep_id=sweep_id)
+            return exhausted, ledger.insert_claims(session, notices, now=now, sweep_id=sweep_id)
+
+    def record(outcomes: list[Outcome]) -> None:
+        sent = [o.notification_id for o in outcomes if o.ok]
+        failed = [(o.notification_id, o.error or "failed") for o in outcomes if not o.ok]
+        exhausted, won = _patiently(lambda: write(sent, failed))
         follow_up.extend(won)
         report.sent += len(sent)
         report.failed += len(failed)
