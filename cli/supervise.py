@@ -164,10 +164,15 @@ class Supervisor:
 
     def _restart_server(self) -> subprocess.Popen[bytes] | None:
         try:
-            return server.start_server(self.api_url, log_file=self.data_dir / "prefect-server.log")
+            started = server.start_server(
+                self.api_url, log_file=self.data_dir / "prefect-server.log"
+            )
         except RuntimeError as exc:
             self.say(f"The Prefect server did not start again ({exc}); waiting for one.")
             return None
+        if server.recorded_api_url(self.data_dir) == self.api_url:
+            server.record_server(self.data_dir, self.api_url, pid=started.pid)
+        return started
 
     def _stop_runner(self) -> None:
         runner = self.runner

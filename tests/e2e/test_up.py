@@ -118,6 +118,15 @@ def test_up_starts_everything_on_a_fresh_machine_and_other_terminals_find_its_se
         assert second.returncode == 0, second.stdout + second.stderr
         assert "Every active cycle has a live flow run." in second.stdout
 
+        # The server it started is killed: `up` starts it again, says so in one line, and serves.
+        os.kill(json.loads(record.read_text(encoding="utf-8"))["pid"], signal.SIGKILL)
+        _wait_for(log, "The Prefect server stopped (killed by SIGKILL); starting it again", up, 30)
+        deadline = time.monotonic() + 180
+        while not answers(api):
+            assert up.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.5)
+        assert "Traceback" not in log.read_text(encoding="utf-8")
+
         os.killpg(up.pid, signal.SIGINT)
         assert up.wait(60) == 0, log.read_text(encoding="utf-8")[-3000:]
         assert not answers(api), "the Prefect server that `up` started is still running"

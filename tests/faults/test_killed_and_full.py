@@ -8,20 +8,22 @@ Messages go to a real local webhook, which counts them.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from prefect.flow_runs import resume_flow_run
 from sqlalchemy import func, select
 
-from deployments.serve import IN_FLIGHT, PUT_BACK
+from deployments.serve import IN_FLIGHT, PUT_BACK, apply_deployments
+from models.clock import BAMAKO, utcnow
 from models.cycle.cycle import Cycle
 from models.cycle.document import Document
 from models.stages.minutes import Minutes
@@ -43,7 +45,7 @@ from tests.notifications.receivers import Webhook, webhook
 pytestmark = pytest.mark.prefect
 
 START = date(2026, 3, 2)
-DIRE = "ML060205"
+DIRE, BER = "ML060205", "ML060102"
 HEADER = "name,sex,languages,home_commune,regions,affiliations,max_cycles,locale,contacts,role"
 
 
@@ -86,20 +88,16 @@ def _count(domain: Domain, model: type, *where: object) -> int:
 def _fill(disk: Path) -> Path:
     """Fill the disk to the last byte; the filler, to remove."""
     filler = disk / "filler"
-    with filler.open("wb") as out:
-        try:
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        for size in (65536, 1):  # then the last bytes a 64 KiB write could not take
             while True:
-                out.write(b"\0" * 65536)
-                out.flush()
-        except OSError:
-            pass
-    with filler.open("ab") as out:  # the last bytes a 64 KiB write could not take
-        try:
-            while True:
-                out.write(b"\0")
-                out.flush()
-        except OSError:
-            pass
+                try:
+                    os.write(fd, b"\0" * size)
+                except OSError:
+                    break
+    finally:
+        os.close(fd)
     return filler
 
 
@@ -114,28 +112,40 @@ def test_a_killed_serving_process_and_a_full_disk_record_each_step_once_and_send
     api = prefect_server.api_url
     domain = make_domain(fresh_database("sqlite"), tmp_path / "data")
     use_domain(domain)
+    apply_deployments()  # cycles launched, their steps recorded, before anything serves
+    today = utcnow().astimezone(BAMAKO).date()
+    soon = today - timedelta(days=20)  # Diré's sessions are 20 and 34 days ahead: invited
     with webhook() as hook:
         people = tmp_path / "people.csv"
         people.write_text(_people(hook), encoding="utf-8")
         assert debates("facilitators", "import", str(people)).code == 0
+        assert debates("launch", "--commune", DIRE, "--start", str(soon)).code == 0
+        assert debates("launch", "--commune", BER, "--start", str(START)).code == 0
+        dire, ber = _cycle(domain, DIRE), _cycle(domain, BER)
+        assert dire.flow_run_id is not None and ber.flow_run_id is not None
+        run_id = dire.flow_run_id
+        assert (
+            debates(
+                "submit", str(dire.id), "baseline", "--file", _file(tmp_path, "baseline", soon)
+            ).code
+            == 0
+        )
+        for step in ("baseline", "schedule", "session-1"):
+            assert (
+                debates("submit", str(ber.id), step, "--file", _file(tmp_path, step, START)).code
+                == 0
+            )
         serving = Serving(domain, tmp_path / "serve-0.log")
         serving.start()
         try:
-            assert debates("launch", "--commune", DIRE, "--start", str(START)).code == 0
-            with domain.session() as s:
-                cycle = s.scalars(select(Cycle)).one()
-                s.expunge(cycle)
-            run_id = cycle.flow_run_id
-            assert run_id is not None
-            wait_suspended(run_id, "baseline-")
-            resume_flow_run(run_id, run_input=inputs.baseline(START))  # type: ignore[arg-type]
             wait_suspended(run_id, "schedule-")
+            wait_suspended(ber.flow_run_id, "minutes-1-")
 
             # Fault 1: the Resume form's schedule; the serving process and its flow-run process
             # are killed (SIGKILL) while the scheduling stage's tasks run.
-            resume_flow_run(run_id, run_input=inputs.schedule(START))  # type: ignore[arg-type]
+            resume_flow_run(run_id, run_input=inputs.schedule(soon))  # type: ignore[arg-type]
             wait_for(
-                lambda: "scheduling-" in serving.log.read_text(errors="replace"),
+                lambda: f"scheduling-{dire.id}" in serving.log.read_text(errors="replace"),
                 timeout=120,
                 what="the scheduling stage to begin",
             )
@@ -154,44 +164,46 @@ def test_a_killed_serving_process_and_a_full_disk_record_each_step_once_and_send
             history = state_names(api, run_id)
             assert PUT_BACK in history
             assert not {"Cancelled", "Crashed", "Failed"} & set(history), history
-            assert _count(domain, DebateSession, DebateSession.cycle_id == cycle.id) == 2
+            assert _count(domain, DebateSession, DebateSession.cycle_id == dire.id) == 2
             received = Counter((m["_path"], m["message"]) for m in hook.received)
             assert received, "the invitations went nowhere"
             assert set(received.values()) == {1}, received.most_common(3)
-            documents = _count(domain, Document, Document.cycle_id == cycle.id)
-            on_disk = [p for p in (domain.data_dir / "documents").rglob("*") if p.is_file()]
+            documents = _count(domain, Document, Document.cycle_id == dire.id)
+            on_disk = list((domain.data_dir / "documents" / f"cycle-{dire.id}").glob("*"))
             assert documents == len(on_disk)
 
             # Fault 5: the disk is full when the minutes' documents are written.
             if documents_disk is None:
                 pytest.skip("mounting a small tmpfs is refused here (not root)")
-            assert (
-                debates("submit", str(cycle.id), "session-1", "--file", _session(tmp_path)).code
-                == 0
-            )
-            wait_suspended(run_id, "minutes-1-")
             filler = _fill(documents_disk)
-            resume_flow_run(run_id, run_input=inputs.for_step("minutes-1", START))  # type: ignore[arg-type]
+            resume_flow_run(ber.flow_run_id, run_input=inputs.for_step("minutes-1", START))  # type: ignore[arg-type]
             wait_for(
                 lambda: "No space left on device" in serving.log.read_text(errors="replace"),
                 timeout=120,
                 what="a document write to meet the full disk",
             )
-            assert _count(domain, Minutes, Minutes.cycle_id == cycle.id) == 1  # the step stands
+            assert _count(domain, Minutes, Minutes.cycle_id == ber.id) == 1  # the step stands
             filler.unlink()
-            wait_suspended(run_id, "session-2-")
-            assert _count(domain, Minutes, Minutes.cycle_id == cycle.id) == 1
-            minutes_files = list(documents_disk.rglob("minutes-1*"))
-            assert minutes_files, sorted(p.name for p in documents_disk.rglob("*"))
-            assert "Failed" not in state_names(api, run_id)
+            wait_suspended(ber.flow_run_id, "session-2-")
+            assert _count(domain, Minutes, Minutes.cycle_id == ber.id) == 1
+            written = sorted(
+                p.name for p in (documents_disk / f"cycle-{ber.id}").glob("minutes-1.*")
+            )
+            assert written == ["minutes-1.fr.html", "minutes-1.fr.md"], written
+            assert "Failed" not in state_names(api, ber.flow_run_id)
         finally:
             serving.stop()
     shutil.rmtree(domain.data_dir / IN_FLIGHT, ignore_errors=True)
 
 
-def _session(tmp_path: Path) -> str:
-    import json
-
-    path = tmp_path / "session-1.json"
-    path.write_text(json.dumps(inputs.for_step("session-1", START)), encoding="utf-8")
+def _file(tmp_path: Path, step: str, start: date) -> str:
+    path = tmp_path / f"{step}-{start}.json"
+    path.write_text(json.dumps(inputs.for_step(step, start)), encoding="utf-8")
     return str(path)
+
+
+def _cycle(domain: Domain, pcode: str) -> Cycle:
+    with domain.session() as s:
+        cycle = s.scalars(select(Cycle).where(Cycle.area_pcode == pcode)).one()
+        s.expunge(cycle)
+        return cycle
