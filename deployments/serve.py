@@ -129,6 +129,9 @@ class DebatesRunner(Runner):
         async def crashed_or_put_back(flow_run: FlowRun, message: str) -> State[Any] | None:
             if flow_run.id not in self._interrupted:
                 return await crashed(flow_run, message)
+            current = (await self._client.read_flow_run(flow_run.id)).state
+            if current is not None and (current.is_paused() or current.is_final()):
+                return current  # it reached its wait (or its end) as it was stopped
             why = "the serving process stopped while this run executed; it carries on from "
             why += "its step when the cycles are served again"
             result = await self._client.set_flow_run_state(
