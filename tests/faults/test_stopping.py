@@ -76,6 +76,7 @@ def test_a_stop_lets_the_running_step_reach_its_wait_or_puts_it_back_never_cance
     start_up: Callable[..., Up],
     debates: Callable[..., CliResult],
     tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     api = prefect_server.api_url
     use_domain(domain)
@@ -98,7 +99,8 @@ def test_a_stop_lets_the_running_step_reach_its_wait_or_puts_it_back_never_cance
     state = read_run(run_id).state
     assert state is not None and state.is_paused(), state
     assert str(state.state_details.pause_key).startswith("schedule-")
-    print(f"`up` stopped {took:.1f} s after SIGTERM with a run in flight (grace {GRACE} s)")
+    with capsys.disabled():  # the in-process CLI captures the rest
+        print(f"`up` stopped {took:.1f} s after SIGTERM with a run in flight (grace {GRACE} s)")
 
     # No grace: the running step is interrupted and put back, neither Crashed nor Cancelled.
     up = start_up(domain, "--grace", "0")
@@ -112,7 +114,8 @@ def test_a_stop_lets_the_running_step_reach_its_wait_or_puts_it_back_never_cance
     assert took < stop_bound(0)
     state = read_run(run_id).state
     assert state is not None and state.name == PUT_BACK and state.is_scheduled(), state
-    print(f"`up --grace 0` stopped {took:.1f} s after SIGTERM, its run put back")
+    with capsys.disabled():
+        print(f"`up --grace 0` stopped {took:.1f} s after SIGTERM, its run put back")
 
     # The next `up` carries the run on to the next step: one run, never Cancelled or Crashed.
     up = start_up(domain, "--grace", str(GRACE))
