@@ -91,7 +91,7 @@ def publish_documents(cycle_id: int, step: str, language: str = "fr") -> list[di
     return published
 
 
-@task(name="publish-missing-documents", **DB_TASK)
+@task(name="publish-missing-documents", **DOCUMENT_TASK)
 def publish_missing_documents(cycle_id: int, language: str = "fr") -> list[dict[str, str]]:
     """The documents of every recorded step that has none stored yet: several steps recorded
     while no run followed (the CLI with the server away, a run that crashed) are caught up
