@@ -99,7 +99,8 @@ def test_up_starts_everything_on_a_fresh_machine_and_other_terminals_find_its_se
         deployments = httpx.post(f"{api}/deployments/filter", json={}, timeout=30).json()
         by_name = {d["name"]: d for d in deployments}
         assert set(by_name) == {
-            *("debate-cycle", "launch-cycles", "reminder-sweep", "cycle-admin", "field-import")
+            *("debate-cycle", "launch-cycles", "reminder-sweep", "cycle-admin", "field-import"),
+            "programme-report",
         }
         (sweep,) = by_name["reminder-sweep"]["schedules"]
         assert sweep["schedule"]["cron"] == "0 * * * *"
