@@ -16,6 +16,7 @@ from models.settings import get_settings
 from models.views.portfolio import CycleHeading, cycle_heading
 from notifications.documents.build import (
     BuiltDocument,
+    DueDocument,
     build_minutes,
     build_safety_plan,
     documents_after,
@@ -79,16 +80,16 @@ def publish_safety_plan(cycle_id: int, language: str = "fr") -> dict[str, str]:
     return _publish(built, heading, language)
 
 
+def _publish_due(cycle_id: int, due: DueDocument, language: str) -> dict[str, str]:
+    if due.kind == DocumentKind.MINUTES:
+        return publish_minutes.fn(cycle_id, due.session_number, language)
+    return publish_safety_plan.fn(cycle_id, language)
+
+
 @task(name="publish-documents", **DOCUMENT_TASK)
 def publish_documents(cycle_id: int, step: str, language: str = "fr") -> list[dict[str, str]]:
     """Store and publish the documents that step `step`, just recorded, makes due (often none)."""
-    published = []
-    for due in documents_after(step):
-        if due.kind == DocumentKind.MINUTES:
-            published.append(publish_minutes.fn(cycle_id, due.session_number, language))
-        else:
-            published.append(publish_safety_plan.fn(cycle_id, language))
-    return published
+    return [_publish_due(cycle_id, due, language) for due in documents_after(step)]
 
 
 @task(name="publish-missing-documents", **DOCUMENT_TASK)
@@ -109,10 +110,5 @@ def publish_missing_documents(cycle_id: int, language: str = "fr") -> list[dict[
         for due in documents_after(step)
         if (due.kind.value, due.session_number) not in stored
     }
-    published = []
-    for due in sorted(missing, key=lambda d: (d.kind.value, d.session_number)):
-        if due.kind == DocumentKind.MINUTES:
-            published.append(publish_minutes.fn(cycle_id, due.session_number, language))
-        else:
-            published.append(publish_safety_plan.fn(cycle_id, language))
-    return published
+    ordered = sorted(missing, key=lambda d: (d.kind.value, d.session_number))
+    return [_publish_due(cycle_id, due, language) for due in ordered]

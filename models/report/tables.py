@@ -55,19 +55,11 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "participation": ("sex", "age_band", "group", "participants"),
     "absent_groups": ("group", "sessions"),
-    "follow_up": ("source", "due", "done", "on_time", "overdue", "dropped"),
+    "follow_up": ("source", *outcomes.ITEM_COUNTS),
     "stages": ("stage", "finished", "median_days"),
     "cycles_by_stage": ("stage", "cycles"),
     "steps": ("steps_due", "steps_overdue", "overdue_share"),
-    "ratings": (
-        "cycles_measured",
-        "baseline_risk",
-        "last_risk",
-        "risk_change",
-        "baseline_trust",
-        "last_trust",
-        "trust_change",
-    ),
+    "ratings": ("cycles_measured", *outcomes.RATINGS),
 }
 """Each table's own columns, after the org unit's (level, pcode, name)."""
 
