@@ -1,5 +1,6 @@
-"""PostgreSQL restarted during a reminder sweep (fault 3 of issue 12): the sweep fails cleanly, and
-the next sweep sends each due message exactly once, counted at a real webhook receiver.
+"""PostgreSQL restarted during a reminder sweep (fault 3 of issue 12): a fast restart is ridden
+through, a longer outage fails the sweep cleanly, and the next sweep sends each due message that
+is left, counted at a real webhook receiver.
 
 The PostgreSQL is a throwaway cluster of the module's own (initdb + pg_ctl on a free port), so
 restarting it disturbs no one else's tests.
@@ -122,4 +123,47 @@ def test_postgresql_restarted_mid_sweep_fails_it_cleanly_and_the_next_sends_each
     assert len(received) == 1000  # nothing lost
     repeated = {ref: n for ref, n in received.items() if n > 1}
     assert repeated == {}, f"{len(repeated)} messages sent twice"
+    assert ledger_counts(url) == {"sent": 1000}
+
+
+def test_postgresql_down_past_the_patience_fails_the_sweep_and_the_next_sends_the_rest(
+    cluster: Cluster,
+) -> None:
+    """Down longer than the sweep waits for it: the sweep stops on the database's error, having
+    changed nothing half way; the next sweep after the claim lease sends what is left. What the
+    first sent but could not record goes out again: at most `concurrency` (16) messages."""
+    with psycopg.connect(cluster.admin_url(), autocommit=True) as conn:
+        conn.execute("CREATE DATABASE outage")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{cluster.port}/outage"
+    with webhook(delay=0.02) as hook:
+        assert (
+            seed_due_reminders(url, cycles=CYCLES, due_at=DUE, hook_url=hook.url("coord")) == 1000
+        )
+        now = day_before(DUE)
+        sweep = start_sweep(url, now, patience=2.0)
+        deadline = time.monotonic() + 120
+        while len(hook.received) < 300:
+            assert sweep.poll() is None, sweep.communicate()[1][-2000:]
+            assert time.monotonic() < deadline, "the sweep sent nothing"
+            time.sleep(0.01)
+        cluster.ctl("-m", "fast", "stop")
+        try:
+            _out, err = sweep.communicate(timeout=120)
+        finally:
+            cluster.ctl("start")
+        first = len(hook.received)
+
+        rerun = start_sweep(url, now + timedelta(minutes=16))  # past the claim lease
+        _out, rerun_err = rerun.communicate(timeout=300)
+        assert rerun.returncode == 0, rerun_err[-2000:]
+        received = refs(hook.messages())
+
+    assert sweep.returncode == 1, err[-2000:]
+    assert "the database did not answer while recording outcomes" in err
+    assert "sqlalchemy.exc.OperationalError: (psycopg.OperationalError)" in err
+    assert first < 1000  # it stopped sending when the database went away
+    repeated = {ref: n for ref, n in received.items() if n > 1}
+    print(f"first sweep: {first} sent, then stopped; {len(repeated)} sent again by the next")
+    assert len(received) == 1000  # nothing lost
+    assert len(repeated) <= 16
     assert ledger_counts(url) == {"sent": 1000}

@@ -2,7 +2,9 @@
 
     python -m tests.notifications.sweep_process NOW_ISO [CONCURRENCY]
 
-The database comes from DEBATES_DATABASE_URL. Prints the sweep's counts as one JSON line.
+The database comes from DEBATES_DATABASE_URL; SWEEP_RECORD_PATIENCE, when set, shortens how long
+the sweep waits for a database that does not answer (seconds). Prints the sweep's counts as one
+JSON line.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ from dataclasses import asdict
 from datetime import datetime
 
 from models.policy import ReminderPolicy
+from notifications import deliveries
 from notifications.deliveries import deliver_claimed
 from notifications.sweep import claim_due, flag_overdue_steps, new_sweep_id
 
 
 def main() -> None:
     now = datetime.fromisoformat(sys.argv[1])
+    if patience := os.environ.get("SWEEP_RECORD_PATIENCE"):
+        deliveries.RECORD_PATIENCE = float(patience)
     concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 16
     policy = ReminderPolicy(concurrency=concurrency)
     sweep_id = f"pid-{os.getpid()}-{new_sweep_id()[:8]}"

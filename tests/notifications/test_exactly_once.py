@@ -27,8 +27,14 @@ CYCLES = 125  # the step each waits on, to a coordinator with 8 channels: 1,000 
 REF = re.compile(r"Réf\. (\d+)")
 
 
-def start_sweep(url: str, now: datetime, concurrency: int = 16) -> subprocess.Popen[str]:
+def start_sweep(
+    url: str, now: datetime, concurrency: int = 16, *, patience: float | None = None
+) -> subprocess.Popen[str]:
+    """A sweep in its own process; `patience`: how long it waits for the database to take the
+    outcomes it sent (notifications/deliveries.py RECORD_PATIENCE, 30 s unless given)."""
     env = {**os.environ, "DEBATES_DATABASE_URL": url}
+    if patience is not None:
+        env["SWEEP_RECORD_PATIENCE"] = str(patience)
     return subprocess.Popen(
         [
             sys.executable,
