@@ -9,7 +9,7 @@ document's source. The words (titles, legends) come from the template's labels, 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 WIDTH_IN, HEIGHT_IN = 6.6, 2.6
@@ -92,14 +92,16 @@ def shares_against_target(
     target: float,
     target_label: str,
     y_label: str,
+    number: Callable[[float], str] = "{:g}".format,
 ) -> str:
-    """Women's share per org unit (a unit with no minutes has no bar) and the target as a line."""
+    """Women's share per org unit (a unit with no minutes has no bar) and the target as a line;
+    each bar labelled with its share as `number` writes it (the reader's decimal mark)."""
     figure, axes = _figure()
     values = [share or 0.0 for share in shares]
     colours = [WOMEN if (s or 0) >= target else TARGET for s in shares]
     bars = axes.bar(range(len(units)), values, 0.6, color=colours)
     axes.bar_label(
-        bars, labels=["—" if s is None else f"{s:g} %" for s in shares], padding=1, fontsize=7
+        bars, labels=["—" if s is None else f"{number(s)} %" for s in shares], padding=1, fontsize=7
     )
     axes.axhline(target, color=TARGET, linestyle="--", linewidth=1, label=target_label)
     axes.set_ylim(0, max([100.0, *values]))

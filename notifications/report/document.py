@@ -90,6 +90,7 @@ def report_charts(report: Report, locale: str) -> dict[str, Markup]:
             target=WOMEN_TARGET,
             target_label=words.charts["target"],
             y_label="%",
+            number=lambda share: str(words.num(share)),
         ),
         "stages": charts.grouped_bars(
             words.charts["stages"],
