@@ -17,7 +17,13 @@ import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from orchestrator.server import free_port
-from tests.e2e.conftest import DEBATES, ROOT, Domain, forget_other_runs
+from tests.e2e.conftest import (  # noqa: F401 (browser: a fixture, for this folder's tests)
+    DEBATES,
+    ROOT,
+    Domain,
+    browser,
+    forget_other_runs,
+)
 from tests.e2e.test_prefect_down import PrefectServer
 
 
@@ -33,7 +39,7 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prefect
     os.environ.update(
         PREFECT_HOME=str(home),
         PREFECT_API_URL=server.api_url,
-        PREFECT_UI_ENABLED="false",
+        PREFECT_UI_ENABLED="true",  # fault 2 answers a Resume form in the UI
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
     )
     server.start()

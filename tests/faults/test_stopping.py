@@ -13,6 +13,7 @@ import signal
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -25,6 +26,7 @@ from models.cycle.cycle import Cycle
 from models.geography.places import Commune
 from models.people.facilitator_file import import_facilitators
 from services.demo import FACILITATORS
+from tests.e2e.browser import button, form_property, needs_chromium, open_resume_form, shoot
 from tests.e2e.conftest import CliResult, Domain, make_domain, read_run, wait_suspended
 from tests.e2e.test_prefect_down import PrefectServer
 from tests.faults.conftest import Up, state_names, wait_in_log, wait_running
@@ -129,6 +131,26 @@ def test_a_stop_lets_the_running_step_reach_its_wait_or_puts_it_back_never_cance
     assert code == 0
 
 
+def _session_held_in_the_resume_form(driver: Any, server: PrefectServer, flow_run_id: str) -> None:
+    """In the Prefect UI, as a coordinator would: the suspended run's Resume form, the session's
+    outcome `held`, Submit."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    open_resume_form(
+        driver,
+        server.api_url.removesuffix("/api"),
+        flow_run_id,
+        "held (tenu), postponed (reporté) or cancelled (annulé)",
+        shot="faults-2-resume-form-after-restart",
+    )
+    field = form_property(driver, "Outcome")
+    Select(field.find_element(By.TAG_NAME, "select")).select_by_value("held")
+    shoot(driver, "faults-2-filled")
+    button(driver, "Submit").click()
+
+
+@needs_chromium
 def test_the_server_goes_away_under_up_and_20_waiting_cycles_carry_on_when_it_is_back(
     prefect_server: PrefectServer,
     domain: Domain,
@@ -136,6 +158,7 @@ def test_the_server_goes_away_under_up_and_20_waiting_cycles_carry_on_when_it_is
     start_up: Callable[..., Up],
     debates: Callable[..., CliResult],
     tmp_path: Path,
+    browser: Any,
 ) -> None:
     use_domain(domain)
     up = start_up(domain, "--limit", "8")
@@ -150,6 +173,12 @@ def test_the_server_goes_away_under_up_and_20_waiting_cycles_carry_on_when_it_is
     for cycle in cycles.values():
         assert cycle.flow_run_id is not None
         wait_suspended(cycle.flow_run_id, "baseline-")
+    # One of them waits on a session's outcome instead: its Resume form is answered in the UI.
+    by_ui, *by_cli = cycles.values()
+    assert by_ui.flow_run_id is not None
+    for step in ("baseline", "schedule"):
+        assert debates("submit", str(by_ui.id), step, "--file", _file(tmp_path, step)).code == 0
+    wait_suspended(by_ui.flow_run_id, "session-1-")
 
     # The server `up` did not start goes away: one line, no traceback, `up` waits.
     prefect_server.stop()
@@ -159,13 +188,15 @@ def test_the_server_goes_away_under_up_and_20_waiting_cycles_carry_on_when_it_is
     assert shown.count("No Prefect server answers at") == 1  # one line a minute
     assert "Traceback" not in shown
 
-    # All 20 can still be resumed from the CLI, and carry on.
+    # All can still be resumed, from the UI's Resume form and from the CLI, and carry on.
+    _session_held_in_the_resume_form(browser, prefect_server, by_ui.flow_run_id)
     baseline = _file(tmp_path, "baseline")
-    for cycle in cycles.values():
+    for cycle in by_cli:
         submitted = debates("submit", str(cycle.id), "baseline", "--file", baseline)
         assert submitted.code == 0, submitted.err
         assert "flow run resumed" in submitted.out
-    for cycle in cycles.values():
+    wait_suspended(by_ui.flow_run_id, "minutes-1-", timeout=240)
+    for cycle in by_cli:
         assert cycle.flow_run_id is not None
         wait_suspended(cycle.flow_run_id, "schedule-", timeout=240)
     assert "Traceback" not in up.shown()
