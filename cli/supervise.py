@@ -3,9 +3,9 @@
 The serving process (`debates serve --supervised`, in a session of its own so that a terminal's
 Ctrl-C reaches `up` alone, never the flow runs) is started again when it dies. The Prefect server
 `up` started is started again when it dies; a server it did not start is waited for, one line a
-minute. The serving process's output goes to `<data folder>/serve.log`, and to the terminal once
-the server answered after the line was written: while no server answers, the tracebacks of its
-lost connections stay in the log.
+minute. The serving process's output goes to `<data folder>/serve.log` (rotated at 10 MB, three
+older files kept: serve.log.1 … .3), and to the terminal once the server answered after the line
+was written: while no server answers, the tracebacks of its lost connections stay in the log.
 
 A stop (SIGTERM or Ctrl-C) is handed to the serving process, which drains (deployments/serve.py);
 a second one makes it put the runs in flight back at once. `up` waits for it `grace` seconds and
@@ -14,6 +14,7 @@ a second one makes it put the runs in flight back at once. `up` waits for it `gr
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import FrameType
 
@@ -37,6 +39,9 @@ SERVER_STOP = 10.0
 
 CHECK_EVERY = 1.0
 WAITING_LINE_EVERY = 60.0
+SERVE_LOG_BYTES = 10 * 1024 * 1024
+SERVE_LOGS_KEPT = 3
+"""serve.log is rotated past SERVE_LOG_BYTES; so many older ones are kept (serve.log.1 …)."""
 
 
 def stop_bound(grace: float) -> float:
@@ -61,6 +66,8 @@ class Supervisor:
     say: Callable[[str], None]
     stops: int = 0
     runner: subprocess.Popen[bytes] | None = None
+    log_bytes: int = SERVE_LOG_BYTES
+    _log: RotatingFileHandler | None = None
     _lines: deque[tuple[float, bytes]] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _wake: threading.Event = field(default_factory=threading.Event)
@@ -107,15 +114,28 @@ class Supervisor:
         )
         threading.Thread(target=self._read, args=(self.runner,), daemon=True).start()
 
+    def _serve_log(self) -> RotatingFileHandler:
+        """One handler for every serving process `up` starts: it rotates under its own lock."""
+        with self._lock:
+            if self._log is None:
+                self.data_dir.mkdir(parents=True, exist_ok=True)
+                self._log = RotatingFileHandler(
+                    self.data_dir / "serve.log",
+                    maxBytes=self.log_bytes,
+                    backupCount=SERVE_LOGS_KEPT,
+                    encoding="utf-8",
+                )
+                self._log.setFormatter(logging.Formatter("%(message)s"))
+            return self._log
+
     def _read(self, process: subprocess.Popen[bytes]) -> None:
         assert process.stdout is not None
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        with (self.data_dir / "serve.log").open("ab") as log:
-            for line in process.stdout:
-                log.write(line)
-                log.flush()
-                with self._lock:
-                    self._lines.append((time.monotonic(), line))
+        log = self._serve_log()
+        for line in process.stdout:
+            text = line.decode("utf-8", errors="replace").rstrip("\r\n")
+            log.handle(logging.makeLogRecord({"msg": text, "levelno": logging.INFO}))
+            with self._lock:
+                self._lines.append((time.monotonic(), line))
 
     def _release(self, written_before: float, *, show: bool) -> None:
         """Show (or only keep in the log) the serving process's lines written before a time."""
@@ -188,3 +208,5 @@ class Supervisor:
             runner.wait()
         time.sleep(0.2)  # the reader's last lines
         self._release(time.monotonic(), show=True)
+        if self._log is not None:
+            self._log.close()
