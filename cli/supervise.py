@@ -185,7 +185,9 @@ class Supervisor:
     def _restart_server(self) -> subprocess.Popen[bytes] | None:
         try:
             started = server.start_server(
-                self.api_url, log_file=self.data_dir / "prefect-server.log"
+                self.api_url,
+                log_file=self.data_dir / "prefect-server.log",
+                given_up=lambda: self.stops > 0,  # a stop meanwhile: up ends within its bound
             )
         except RuntimeError as exc:
             self.say(f"The Prefect server did not start again ({exc}); waiting for one.")

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from models.errors import DomainError
@@ -141,9 +142,15 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def start_server(
-    api_url: str, *, log_file: Path, startup_timeout: float = 120.0
+    api_url: str,
+    *,
+    log_file: Path,
+    startup_timeout: float = 120.0,
+    given_up: Callable[[], bool] | None = None,
 ) -> subprocess.Popen[bytes]:
-    """Start `prefect server start` for `api_url` (127.0.0.1:port) and wait until it answers."""
+    """Start `prefect server start` for `api_url` (127.0.0.1:port) and wait until it answers, or
+    until `given_up()` says to wait no more (a stop asked meanwhile): the process, answering yet
+    or not, is the caller's to stop."""
     import httpx
 
     port = httpx.URL(api_url).port or DEFAULT_PORT
@@ -159,7 +166,7 @@ def start_server(
     )
     deadline = time.monotonic() + startup_timeout
     while time.monotonic() < deadline:
-        if answers(api_url):
+        if answers(api_url) or (given_up is not None and given_up()):
             return process
         if process.poll() is not None:
             raise RuntimeError(f"the Prefect server stopped at start; see {log_file}")

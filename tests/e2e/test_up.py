@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from cli.supervise import stop_bound
 from orchestrator.server import answers, record_server
 from tests.e2e.conftest import DEBATES, ROOT
 
@@ -130,8 +131,21 @@ def test_up_starts_everything_on_a_fresh_machine_and_other_terminals_find_its_se
             time.sleep(0.5)
         assert "Traceback" not in log.read_text(encoding="utf-8")
 
+        # Killed again, and Ctrl-C while `up` starts it again: the start is given up, the
+        # half-started server stopped, and `up` ends well within its bound.
+        os.kill(json.loads(record.read_text(encoding="utf-8"))["pid"], signal.SIGKILL)
+        restarting = "The Prefect server stopped (killed by SIGKILL); starting it again"
+        deadline = time.monotonic() + 30
+        while log.read_text(encoding="utf-8").count(restarting) < 2:
+            assert up.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.2)
+        asked = time.monotonic()
         os.killpg(up.pid, signal.SIGINT)
         assert up.wait(60) == 0, log.read_text(encoding="utf-8")[-3000:]
+        took = time.monotonic() - asked
+        assert took < stop_bound(30), f"`up` took {took:.1f} s to stop while restarting its server"
+        print(f"`up` stopped {took:.1f} s after Ctrl-C while starting its server again")
+        time.sleep(1)  # what it stopped had a second to answer, if it still ran
         assert not answers(api), "the Prefect server that `up` started is still running"
         assert not record.exists(), "`up` stopped its server but left its address recorded"
     finally:
