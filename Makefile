@@ -19,7 +19,7 @@ test: $(STAMP)  ## lint and types, then the whole test suite (SQLite and Postgre
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile --durations 30
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
