@@ -23,7 +23,7 @@ from models.cycle.transitions import CycleStatus
 from models.followup.items import OPEN_ITEM, TrackedItem
 from models.policy import ReminderPolicy
 from models.query import in_chunks
-from models.reminders.due import in_quiet_hours
+from models.reminders.due import OpenStep, in_quiet_hours
 from models.reminders.ledger import Notification, NotificationStatus
 from models.reminders.rules import DUE_TODAY, Before, PlanSent, is_owner_reminder
 from models.reminders.selection import OPEN
@@ -130,18 +130,20 @@ def insert_claims(
     return sorted(won)
 
 
-def existing_keys(session: Session, steps_query: Any) -> dict[int, set[tuple[str, str]]]:
-    """(rule, recipient) already in the ledger for the current due date of each selected step."""
-    selected = steps_query.with_only_columns(Step.id, Step.due_at).order_by(None).subquery()
-    rows = session.execute(
-        select(Notification.step_id, Notification.rule, Notification.recipient).join(
-            selected,
-            and_(selected.c.id == Notification.step_id, selected.c.due_at == Notification.due_at),
-        )
-    )
+def existing_keys(session: Session, steps: Sequence[OpenStep]) -> dict[int, set[tuple[str, str]]]:
+    """(rule, recipient) already in the ledger for the current due date of each step: one
+    lookup of the ledger's unique key (step first) per chunk of steps, not the steps' query again."""
+    due = {step.step_id: step.due_at for step in steps}
     keys: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    for step_id, rule, recipient in rows:
-        keys[step_id].add((rule, recipient))
+    for chunk in in_chunks(list(due)):
+        rows = session.connection().execute(
+            select(
+                Notification.step_id, Notification.rule, Notification.recipient, Notification.due_at
+            ).where(Notification.step_id.in_(chunk))
+        )
+        for step_id, rule, recipient, due_at in rows:
+            if due_at == due[step_id]:
+                keys[step_id].add((rule, recipient))
     return keys
 
 

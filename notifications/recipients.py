@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -38,9 +39,10 @@ class Channel:
     url: str = field(repr=False)
     kind: PersonKind = PersonKind.FACILITATOR
 
-    @property
+    @cached_property
     def recipient(self) -> str:
-        """The ledger's recipient key: the channel's kind and id, never its URL."""
+        """The ledger's recipient key: the channel's kind and id, never its URL (kept: the sweep
+        asks for it twice per claim)."""
         return f"{self.kind.value}:{self.contact_id}"
 
 

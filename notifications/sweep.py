@@ -37,6 +37,7 @@ from models.reminders.selection import (
     claimed_pairs,
     open_step,
     open_steps_query,
+    rows,
     select_invitations,
     select_team_notices,
     select_unannounced_assignments,
@@ -116,8 +117,8 @@ def describe_steps(session: Session, step_ids: list[int]) -> list[OverdueStep]:
 def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
     """What is due now and not yet in the ledger, per recipient channel. Reads only.
 
-    The open steps are streamed (yield_per), so memory holds the claims and the ledger keys of
-    the selected steps, not every row at once.
+    The selected steps are read as plain rows (Core, not the ORM's loading), then their ledger
+    keys by step id: the steps' query runs once.
     """
     directory = Directory.load(session)
     quiet = quiet_schemes_now(now, policy)
@@ -146,10 +147,9 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
     for step in select_unannounced_assignments(session, told_by_team=told):
         rule = DueRule(step.step_id, str(ASSIGNMENT), step.due_at, Audience.OWNER)
         _expand(result, step, [rule], directory, set(), quiet)
-    query = open_steps_query(horizon(policy, now))
-    keys = ledger.existing_keys(session, query)
-    for row in session.execute(query.execution_options(yield_per=2000)):
-        step = open_step(row)
+    steps = [open_step(row) for row in rows(session, open_steps_query(horizon(policy, now)))]
+    keys = ledger.existing_keys(session, steps)
+    for step in steps:
         already = keys.get(step.step_id, set())
         rules = due_rules(
             step,

@@ -68,6 +68,21 @@ def horizon(policy: ReminderPolicy, now: datetime) -> datetime:
     return now + timedelta(days=max([0, *offsets]) + 1)
 
 
+# The rules' texts the sweep asks for at every step, made once (models/reminders/rules.py).
+_MANAGER, _COORDINATOR = str(ESCALATION_MANAGER), str(ESCALATION_COORDINATOR)
+_DUE_TODAY = str(DUE_TODAY)
+
+
+@lru_cache(maxsize=64)
+def _before_text(days: int) -> str:
+    return str(Before(days))
+
+
+@lru_cache(maxsize=256)
+def _overdue_text(count: int) -> str:
+    return str(Overdue(count))
+
+
 @lru_cache(maxsize=4096)
 def _at(day_offset: int, due_at: datetime, send_from: time) -> datetime:
     """`send_from` o'clock in Bamako, `day_offset` days before the due day (steps share dates)."""
@@ -80,12 +95,12 @@ def _at(day_offset: int, due_at: datetime, send_from: time) -> datetime:
 def _before_due(due_at: datetime, policy: ReminderPolicy) -> list[tuple[datetime, str]]:
     """The owner's reminders before the due time, in order."""
     schedule = [
-        (_at(offset, due_at, policy.send_from), str(Before(offset)))
+        (_at(offset, due_at, policy.send_from), _before_text(offset))
         for offset in sorted(set(policy.offsets_days), reverse=True)
         if offset > 0
     ]
     if policy.due_today:
-        schedule.append((_at(0, due_at, policy.send_from), str(DUE_TODAY)))
+        schedule.append((_at(0, due_at, policy.send_from), _DUE_TODAY))
     return [(at, rule) for at, rule in schedule if at < due_at]
 
 
@@ -104,7 +119,7 @@ def owner_schedule(
 def latest_owner_rule(due_at: datetime, policy: ReminderPolicy, now: datetime) -> str | None:
     """The last rule of `owner_schedule` without building it (the sweep asks for every step)."""
     if now >= due_at:
-        return str(Overdue((now - due_at) // timedelta(days=policy.overdue_repeat_days) + 1))
+        return _overdue_text((now - due_at) // timedelta(days=policy.overdue_repeat_days) + 1)
     latest = None
     for at, rule in _before_due(due_at, policy):
         if at <= now:
@@ -127,20 +142,18 @@ def due_rules(
         due.append(DueRule(step.step_id, latest, step.due_at, Audience.OWNER))
     overdue_for = now - step.due_at
     if overdue_for >= timedelta(days=rules.coordinator_after_days):
-        due.append(
-            DueRule(step.step_id, str(ESCALATION_COORDINATOR), step.due_at, Audience.COORDINATOR)
-        )
+        due.append(DueRule(step.step_id, _COORDINATOR, step.due_at, Audience.COORDINATOR))
     if overdue_for >= timedelta(days=rules.manager_after_days):
-        due.append(DueRule(step.step_id, str(ESCALATION_MANAGER), step.due_at, Audience.MANAGER))
+        due.append(DueRule(step.step_id, _MANAGER, step.due_at, Audience.MANAGER))
     return due
 
 
 def escalation_level(rules: Iterable[str]) -> int:
     """0: none, 1: coordinator, 2: manager."""
     chosen = set(rules)
-    if str(ESCALATION_MANAGER) in chosen:
+    if _MANAGER in chosen:
         return 2
-    return 1 if str(ESCALATION_COORDINATOR) in chosen else 0
+    return 1 if _COORDINATOR in chosen else 0
 
 
 def in_quiet_hours(now: datetime, policy: ReminderPolicy) -> bool:
