@@ -207,7 +207,7 @@ class MatchingPolicy(BaseModel):
         }
     )
     time_limit_seconds: Annotated[float, Field(gt=0, le=3600)] = 120.0
-    mip_gap: Annotated[float, Field(ge=0, le=0.1)] = 0.0
+    mip_gap: Annotated[float, Field(ge=0, le=0.1)] = 0.001
 
 
 class Policy(BaseModel):

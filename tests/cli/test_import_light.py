@@ -32,6 +32,7 @@ HEAVY = {
     "prefect",
     "scipy",
     "numpy",
+    "highspy",
     "apprise",
     "flows",
     "tasks",
