@@ -12,15 +12,20 @@ each lead 100 cycles (own their session and minutes steps) and were told of 99 i
              those steps + the directory + the pure rules -> the claims to insert
 
 Time is the median of 3 runs after a warm-up; peak memory is measured in a separate run under
-tracemalloc (Python allocations, including the driver's rows).
+tracemalloc (Python allocations, including the driver's rows), and the resident memory (RSS) of
+the selection in a fresh process that only selects (imports included). Each figure is printed
+beside its target (issue 11) and the figure measured before.
 
-    .venv/bin/python bench/sweep_selection.py
+    .venv/bin/python bench/sweep_selection.py [--json]
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -55,6 +60,11 @@ FACILITATORS = 200  # each leads 100 cycles: owns their session and minutes step
 STEPS_PER_CYCLE = 5
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 POLICY = ReminderPolicy()
+TARGET = {"ratio": 2.0, "seconds": 0.5, "rss_mb": 150.0}
+BEFORE = {  # 2026-11-30, issue 11: selection s, bare SQL s
+    "SQLite": (2.75, 0.53),
+    "PostgreSQL": (4.10, 0.41),
+}
 
 BARE_SQL = """
 SELECT s.id, s.cycle_id, s.stage, s.name, s.status, s.owner_role, s.facilitator_id, s.due_at,
@@ -268,7 +278,28 @@ def databases() -> list[tuple[str, str, Callable[[], None]]]:
     return found
 
 
+def rss_of_selection(url: str) -> float:
+    """Peak RSS (MB) of a fresh process that imports the sweep and selects once."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--rss-of", url], capture_output=True, text=True, check=True
+    ).stdout
+    return float(out.split()[-1])
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="one JSON object per backend")
+    parser.add_argument("--rss-of", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.rss_of:
+        selection(args.rss_of)
+        # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child of this (seeding,
+        # 200 MB) process would report its parent's peak.
+        status = Path("/proc/self/status").read_text()
+        print(
+            next(int(ln.split()[1]) for ln in status.splitlines() if ln.startswith("VmHWM")) / 1024
+        )
+        return
     rows: list[dict[str, Any]] = []
     for label, url, cleanup in databases():
         try:
@@ -279,26 +310,43 @@ def main() -> None:
             rows.append(
                 {
                     "backend": label,
-                    "open steps": steps,
+                    "open_steps": steps,
                     "selected": selected,
                     "claims": claims,
-                    "bare SQL s": bare_time,
-                    "selection s": plan_time,
-                    "time ratio": plan_time / bare_time,
-                    "bare SQL MiB": bare_mem,
-                    "selection MiB": plan_mem,
-                    "memory ratio": plan_mem / bare_mem,
+                    "bare_seconds": bare_time,
+                    "seconds": plan_time,
+                    "ratio": plan_time / bare_time,
+                    "traced_mib": plan_mem,
+                    "bare_traced_mib": bare_mem,
+                    "rss_mb": rss_of_selection(url),
                 }
             )
         finally:
             cleanup()
-    header = list(rows[0])
-    print(" | ".join(f"{h:>13}" for h in header))
-    for row in rows:
-        print(
-            " | ".join(
-                f"{v:>13.3f}" if isinstance(v, float) else f"{v!s:>13}" for v in row.values()
+    load = os.getloadavg()[0]
+    if args.json:
+        for row in rows:
+            print(
+                json.dumps(
+                    {"bench": "sweep_selection"}
+                    | {k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}
+                    | {"backend": row["backend"].lower(), "load": round(load, 2)}
+                )
             )
+        return
+    print(f"bench/sweep_selection.py, load average {load:.2f} on {os.cpu_count()} cores")
+    print(
+        "| backend    | open steps | claims | bare SQL s | selection s | ratio (≤ 2) "
+        "| target s | RSS MB (≤ 150) | traced MiB | before: selection / bare |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for row in rows:
+        before, before_bare = BEFORE[row["backend"]]
+        print(
+            f"| {row['backend']:<10} | {row['open_steps']:>10} | {row['claims']:>6} "
+            f"| {row['bare_seconds']:10.3f} | {row['seconds']:11.3f} | {row['ratio']:11.2f} "
+            f"| {TARGET['seconds']:8.1f} | {row['rss_mb']:14.0f} | {row['traced_mib']:10.1f} "
+            f"| {before:.2f} / {before_bare:.2f} s ({before / before_bare:.1f}×) |"
         )
 
 

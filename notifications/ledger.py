@@ -22,7 +22,7 @@ from models.cycle.pause import not_paused
 from models.cycle.transitions import CycleStatus
 from models.followup.items import OPEN_ITEM, TrackedItem
 from models.policy import ReminderPolicy
-from models.query import in_chunks
+from models.query import WIDE_CHUNK, in_chunks
 from models.reminders.due import OpenStep, in_quiet_hours
 from models.reminders.ledger import Notification, NotificationStatus
 from models.reminders.rules import DUE_TODAY, Before, PlanSent, is_owner_reminder
@@ -135,7 +135,7 @@ def existing_keys(session: Session, steps: Sequence[OpenStep]) -> dict[int, set[
     lookup of the ledger's unique key (step first) per chunk of steps, not the steps' query again."""
     due = {step.step_id: step.due_at for step in steps}
     keys: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    for chunk in in_chunks(list(due)):
+    for chunk in in_chunks(list(due), size=WIDE_CHUNK):
         rows = session.connection().execute(
             select(
                 Notification.step_id, Notification.rule, Notification.recipient, Notification.due_at

@@ -48,6 +48,7 @@ from notifications.ledger import Claim
 from notifications.recipients import Directory, Person
 
 log = logging.getLogger("debates.notifications")
+_ASSIGNMENT = str(ASSIGNMENT)  # compared at every due rule of every step
 
 
 def new_sweep_id() -> str:
@@ -185,7 +186,7 @@ def _expand(
         recipients: list[Person]
         if people is not None:
             recipients = people
-        elif rule.rule == str(ASSIGNMENT):
+        elif rule.rule == _ASSIGNMENT:
             assigned = directory.people.get(step.facilitator_id or -1)
             recipients = [assigned] if assigned else []
         else:
