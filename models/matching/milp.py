@@ -18,8 +18,10 @@ why it is exact are in docs/matching.md; in short, with x[f,c] only where f brea
 How it is solved (`solve_part`): the LP relaxation first; its optimum is a proven bound. The
 cycles the LP staffs or leaves whole (every x and s integral) are kept as they are and a small
 MILP decides the few fractional ones: a feasible batch, whose distance to the bound is a proven
-gap. When that gap is within the policy's `mip_gap`, that is the answer; otherwise the whole MILP
-is solved from that batch (a warm start) until the gap is reached or the time limit stops it.
+gap (when it is under one staffed cycle's reward, no batch staffs more, and the LP is solved again
+with the staffing capped at that count, which tightens the bound on the score). When that gap is
+within the policy's `mip_gap`, that is the answer; otherwise the whole MILP is solved from that
+batch (a warm start) until the gap is reached or the time limit stops it.
 """
 
 from __future__ import annotations
@@ -65,6 +67,23 @@ class Model:
 
     def s_col(self, i: int) -> int:
         return self.n_x + i
+
+    def s_columns(self) -> np.ndarray:
+        return np.arange(self.n_x, self.n_x + len(self.cycles), dtype=np.int32)
+
+    def staffed(self, values: np.ndarray, *, exact: bool = False) -> float:
+        """Cycles staffed in `values` (rounded, unless `exact`: an LP's fractional count)."""
+        total = float(values[self.n_x : self.n_x + len(self.cycles)].sum())
+        return total if exact else round(total)
+
+    def cap_staffing(self, most: float) -> None:
+        """Add the row sum_c s[c] <= most (valid once `most` is proven the maximum)."""
+        columns = self.s_columns().tolist()
+        self.row_index.extend(columns)
+        self.row_value.extend([1.0] * len(columns))
+        self.row_start.append(len(self.row_index))
+        self.row_lower.append(-highspy.kHighsInf)
+        self.row_upper.append(most)
 
     def lp(
         self, lower: np.ndarray | None = None, upper: np.ndarray | None = None
@@ -184,6 +203,24 @@ def solve_part(model: Model, weights: MatchingPolicy, *, deadline: float) -> Ans
     bound = float(relaxed.getInfo().objective_function_value)
     lp_values = np.array(relaxed.getSolution().col_value)
     rounded = _round(model, lp_values, deadline)
+    if (
+        rounded is not None
+        and rounded.values is not None
+        and rounded.objective - bound < model.reward
+    ):
+        # No batch staffs more cycles than this one (that would take a whole reward past the
+        # bound). When the LP staffed a fraction more (an odd seat, say), that fraction hides
+        # the scores' bound: the LP again with the staffing capped gives the bound on the score.
+        staffed = model.staffed(rounded.values)
+        if model.staffed(lp_values, exact=True) > staffed + INTEGRAL:
+            model.cap_staffing(staffed)
+            columns = model.s_columns()
+            relaxed.addRow(
+                -highspy.kHighsInf, staffed, len(columns), columns, np.ones(len(columns))
+            )
+            relaxed.run()
+            if relaxed.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                bound = max(bound, float(relaxed.getInfo().objective_function_value))
     if rounded is not None and _within(weights, rounded, bound):
         return Answer(rounded.values, rounded.objective, bound, rounded.timed_out, rounded.score)
     return _whole(model, weights, rounded, bound, deadline)
@@ -251,7 +288,7 @@ def _answer(model: Model, highs: highspy.Highs) -> Answer | None:
         return None
     values = np.array(highs.getSolution().col_value)
     objective = float(info.objective_function_value)
-    staffed = round(float(values[model.n_x : model.n_x + len(model.cycles)].sum()))
+    staffed = model.staffed(values)
     return Answer(
         values,
         objective,
