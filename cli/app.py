@@ -17,6 +17,7 @@ from cli import (
     forms,
     history,
     launch,
+    messages,
     pause,
     report,
     roster,
@@ -42,6 +43,7 @@ app.add_typer(roster.app, name="roster")
 app.add_typer(actions.app, name="actions")
 app.add_typer(forms.app, name="forms")
 app.add_typer(field_import.app, name="import")
+app.add_typer(messages.app, name="messages")
 app.command()(plan)
 app.command()(status)
 app.command()(sweep)

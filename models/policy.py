@@ -105,6 +105,9 @@ class ReminderPolicy(BaseModel):
     quiet_end: time = time(7, 0)
     quiet_schemes: list[str] = Field(default_factory=lambda: list(SMS_SCHEMES))
     retry_limit: Annotated[int, Field(ge=1, le=20)] = 4
+    channel_fallback: bool = True
+    """A person's channels are tried in their listed order: a message goes to the first, and only
+    when it failed there `retry_limit` times to the next (False: to every channel at once)."""
     retry_backoff_minutes: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1)] = (
         Field(default_factory=lambda: [15, 60, 240])
     )

@@ -44,7 +44,7 @@ from models.reminders.selection import (
 from notifications import ledger
 from notifications.items import item_claims
 from notifications.ledger import Claim
-from notifications.recipients import Directory, Person
+from notifications.recipients import Directory, Person, channels_to_try
 
 log = logging.getLogger("debates.notifications")
 
@@ -135,17 +135,35 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
         people = directory.told_of_team_change(
             notice.kind, notice.facilitator_id, step.region_pcode
         )
-        _expand(result, step, [rule], directory, sent, quiet, people=people)
+        _expand(
+            result,
+            step,
+            [rule],
+            directory,
+            sent,
+            quiet,
+            people=people,
+            fallback=policy.channel_fallback,
+        )
     for invitation in invitations:
         step = invitation.step
         rule = DueRule(step.step_id, invitation.rule, step.due_at, Audience.OWNER)
         people = directory.invited(invitation.team, step.region_pcode, invitation.area_pcode)
-        _expand(result, step, [rule], directory, sent, quiet, people=people)
-    expand_plans(result, plans, directory, sent, quiet)
+        _expand(
+            result,
+            step,
+            [rule],
+            directory,
+            sent,
+            quiet,
+            people=people,
+            fallback=policy.channel_fallback,
+        )
+    expand_plans(result, plans, directory, sent, quiet, fallback=policy.channel_fallback)
     told = {(n.step.cycle_id, n.facilitator_id) for n in team if n.kind == "assigned"}
     for step in select_unannounced_assignments(session, told_by_team=told):
         rule = DueRule(step.step_id, str(ASSIGNMENT), step.due_at, Audience.OWNER)
-        _expand(result, step, [rule], directory, set(), quiet)
+        _expand(result, step, [rule], directory, set(), quiet, fallback=policy.channel_fallback)
     query = open_steps_query(horizon(policy, now))
     keys = ledger.existing_keys(session, query)
     for row in session.execute(query.execution_options(yield_per=2000)):
@@ -157,7 +175,7 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
             now,
             owner_reminders_so_far=ledger.owner_reminders_so_far(already),
         )
-        _expand(result, step, rules, directory, already, quiet)
+        _expand(result, step, rules, directory, already, quiet, fallback=policy.channel_fallback)
         level = escalation_level(r.rule for r in rules)
         if level > step.escalation_level:
             result.escalations[step.step_id] = level
@@ -178,9 +196,11 @@ def _expand(
     already: set[tuple[str, str]],
     quiet: frozenset[str],
     *,
+    fallback: bool,
     people: list[Person] | None = None,
 ) -> None:
-    """A claim per due rule and recipient channel; `people` overrides the rule's audience."""
+    """A claim per due rule and recipient channel (the first listed one with `fallback`);
+    `people` overrides the rule's audience."""
     for rule in rules:
         recipients: list[Person]
         if people is not None:
@@ -193,7 +213,7 @@ def _expand(
         for person in recipients:
             if not person.channels:
                 result.without_channel += 1
-            for channel in person.channels:
+            for channel in channels_to_try(person, fallback):
                 if (rule.rule, channel.recipient) in already:
                     continue
                 if channel.scheme.lower() in quiet:
@@ -212,12 +232,16 @@ def expand_plans(
     directory: Directory,
     already: set[tuple[str, str]],
     quiet: frozenset[str],
+    *,
+    fallback: bool,
 ) -> None:
     """A claim per validated plan and channel of its commune's (or cercle's) office holders."""
     for due in plans:
         rule = DueRule(due.step.step_id, due.rule, due.step.due_at, Audience.OWNER)
         people = directory.commune_people(due.area_pcode)
-        _expand(result, due.step, [rule], directory, already, quiet, people=people)
+        _expand(
+            result, due.step, [rule], directory, already, quiet, people=people, fallback=fallback
+        )
 
 
 @dataclass
