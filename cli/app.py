@@ -16,6 +16,7 @@ from cli import (
     field_import,
     forms,
     history,
+    keys,
     launch,
     messages,
     pause,
@@ -44,6 +45,7 @@ app.add_typer(actions.app, name="actions")
 app.add_typer(forms.app, name="forms")
 app.add_typer(field_import.app, name="import")
 app.add_typer(messages.app, name="messages")
+app.add_typer(keys.app, name="keys")
 app.command()(plan)
 app.command()(status)
 app.command()(sweep)
