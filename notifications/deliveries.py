@@ -255,11 +255,11 @@ def _launch_plan(start_on: date, policy: CyclePolicy) -> dict[str, datetime]:
 
 
 def _reason(change: AuditEvent | None, locale: str) -> str:
-    """Why a team changed, in the recipient's language (an event from before phrases kept its
-    English text in the reason column)."""
+    """Why a team changed, in the recipient's language, the baseline's communities and parties
+    counted, not named (an event from before phrases, with only English text, says no reason)."""
     if change is None:
         return ""
-    return worded((change.after or {}).get("reason"), locale) or change.reason or ""
+    return worded((change.after or {}).get("reason"), locale, discreet=True) or ""
 
 
 def _moved(change: AuditEvent | None) -> Moved | None:
