@@ -20,6 +20,7 @@ from cli import (
     launch,
     messages,
     pause,
+    purge,
     report,
     roster,
     serve,
@@ -66,6 +67,7 @@ for command in (
     pause.extend,
     report.report,
     report.funder,
+    purge.purge,
 ):
     app.command()(command)
 

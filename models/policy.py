@@ -213,6 +213,17 @@ class MatchingPolicy(BaseModel):
     mip_gap: Annotated[float, Field(ge=0, le=0.1)] = 0.0
 
 
+class RetentionPolicy(BaseModel):
+    """What `debates purge` removes, and when (docs/retention in docs/reminders.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    inactive_contact_months: Annotated[int, Field(ge=1, le=240)] = 24
+    """The contacts of a person with no activity for this many months are removed."""
+    sensitive_text_days: Annotated[int, Field(ge=1, le=3650)] = 180
+    """The text of sensitive grievances is removed this many days after the plan's handover."""
+
+
 class Policy(BaseModel):
     """The whole policy file; later sections (reminders …) are added beside `cycle`."""
 
@@ -222,6 +233,7 @@ class Policy(BaseModel):
     reminders: ReminderPolicy = ReminderPolicy()
     matching: MatchingPolicy = MatchingPolicy()
     follow_up: FollowUpPolicy = FollowUpPolicy()
+    retention: RetentionPolicy = RetentionPolicy()
 
 
 def load_policy(path: Path | None = None) -> Policy:
