@@ -256,10 +256,14 @@ def _launch_plan(start_on: date, policy: CyclePolicy) -> dict[str, datetime]:
 
 def _reason(change: AuditEvent | None, locale: str) -> str:
     """Why a team changed, in the recipient's language, the baseline's communities and parties
-    counted, not named (an event from before phrases, with only English text, says no reason)."""
+    counted, not named (an event from before phrases, with only the matcher's English text, says
+    no reason); an extension says the reason the coordinator gave."""
     if change is None:
         return ""
-    return worded((change.after or {}).get("reason"), locale, discreet=True) or ""
+    after = change.after or {}
+    if "to" in after:  # an extension: the coordinator's own words (`debates extend --reason`)
+        return change.reason or ""
+    return worded(after.get("reason"), locale, discreet=True) or ""
 
 
 def _moved(change: AuditEvent | None) -> Moved | None:
