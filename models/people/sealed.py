@@ -51,13 +51,18 @@ def ensure_key_file(data_dir: Path) -> bool:
     if path.exists():
         return False
     data_dir.mkdir(parents=True, exist_ok=True)
-    # O_EXCL: two processes starting at once cannot both write a key.
+    # Written whole under a name of its own, then linked into place: link() never replaces a key
+    # another process put there first, and no reader ever sees a half-written file.
+    temporary = data_dir / f".{KEY_FILE}.{os.getpid()}.{os.urandom(4).hex()}"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(Fernet.generate_key().decode() + "\n")
+        os.link(temporary, path)
     except FileExistsError:
         return False
-    with os.fdopen(fd, "w") as handle:
-        handle.write(Fernet.generate_key().decode() + "\n")
+    finally:
+        temporary.unlink(missing_ok=True)
     return True
 
 
