@@ -16,8 +16,11 @@ from cli import (
     field_import,
     forms,
     history,
+    keys,
     launch,
+    messages,
     pause,
+    purge,
     report,
     roster,
     serve,
@@ -42,6 +45,8 @@ app.add_typer(roster.app, name="roster")
 app.add_typer(actions.app, name="actions")
 app.add_typer(forms.app, name="forms")
 app.add_typer(field_import.app, name="import")
+app.add_typer(messages.app, name="messages")
+app.add_typer(keys.app, name="keys")
 app.command()(plan)
 app.command()(status)
 app.command()(sweep)
@@ -62,6 +67,7 @@ for command in (
     pause.extend,
     report.report,
     report.funder,
+    purge.purge,
 ):
     app.command()(command)
 

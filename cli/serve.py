@@ -119,6 +119,10 @@ def up(
     from orchestrator import server
 
     data_dir = get_settings().data_dir
+    from models.people.sealed import ensure_key_file, key_file
+
+    if ensure_key_file(data_dir):
+        console.print(f"Created the contacts key {key_file(data_dir)} (owner-only); back it up.")
     configured = server.configured_api_url()
     api_url = configured or _local_api_url(port)
     server.use_api_url(api_url)

@@ -105,6 +105,9 @@ class ReminderPolicy(BaseModel):
     quiet_end: time = time(7, 0)
     quiet_schemes: list[str] = Field(default_factory=lambda: list(SMS_SCHEMES))
     retry_limit: Annotated[int, Field(ge=1, le=20)] = 4
+    channel_fallback: bool = True
+    """A person's channels are tried in their listed order: a message goes to the first, and only
+    when it failed there `retry_limit` times to the next (False: to every channel at once)."""
     retry_backoff_minutes: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1)] = (
         Field(default_factory=lambda: [15, 60, 240])
     )
@@ -210,6 +213,17 @@ class MatchingPolicy(BaseModel):
     mip_gap: Annotated[float, Field(ge=0, le=0.1)] = 0.001
 
 
+class RetentionPolicy(BaseModel):
+    """What `debates purge` removes, and when (docs/retention in docs/reminders.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    inactive_contact_months: Annotated[int, Field(ge=1, le=240)] = 24
+    """The contacts of a person with no activity for this many months are removed."""
+    sensitive_text_days: Annotated[int, Field(ge=1, le=3650)] = 180
+    """The text of sensitive grievances is removed this many days after the plan's handover."""
+
+
 class Policy(BaseModel):
     """The whole policy file; later sections (reminders …) are added beside `cycle`."""
 
@@ -219,6 +233,7 @@ class Policy(BaseModel):
     reminders: ReminderPolicy = ReminderPolicy()
     matching: MatchingPolicy = MatchingPolicy()
     follow_up: FollowUpPolicy = FollowUpPolicy()
+    retention: RetentionPolicy = RetentionPolicy()
 
 
 def load_policy(path: Path | None = None) -> Policy:

@@ -86,6 +86,17 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    contacts_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet key(s) sealing the contact URLs at rest, newest first, comma-separated; "
+        "default: data_dir/contacts.key, created at the first `debates up` (mode 0600).",
+    )
+    ui_url: str | None = Field(
+        default=None,
+        description="The Prefect UI's address as people's phones reach it. An SMS carries a "
+        "link only when this is set, and only where it fits its segment budget.",
+    )
+
     # Prefect's own variables, read here so that a command which only links to a flow run need
     # not import Prefect (~1 s); Prefect reads them itself wherever it is imported.
     prefect_api_url: str | None = Field(

@@ -41,7 +41,7 @@ from models.reminders.rules import (
     team_event_id,
     unreachable_about,
 )
-from models.settings import flow_run_url
+from models.settings import flow_run_url, get_settings
 from notifications import ledger
 from notifications.dispatch import Delivery, Outcome, deliver
 from notifications.invitations import invitation_delivery
@@ -49,8 +49,9 @@ from notifications.items import item_delivery
 from notifications.ledger import Claim, Exhausted
 from notifications.phrases import worded
 from notifications.plan_handout import plan_delivery
-from notifications.recipients import Directory
+from notifications.recipients import Directory, channels_to_try, next_channel
 from notifications.render import MessageContext, Moved, render
+from notifications.sms import SmsOptions, is_sms, render_sms, who_to_call
 
 log = logging.getLogger("debates.notifications")
 
@@ -69,6 +70,7 @@ class DeliveryReport:
     failed: int = 0
     gave_up: int = 0
     unreachable_reported: int = 0
+    fell_back: int = 0  # messages moved on to the person's next channel
     cancelled: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -77,15 +79,24 @@ class DeliveryReport:
         self.failed += other.failed
         self.gave_up += other.gave_up
         self.unreachable_reported += other.unreachable_reported
+        self.fell_back += other.fell_back
         self.cancelled += other.cancelled
         self.errors.extend(other.errors)
 
 
 def load_deliveries(
-    session: Session, ids: list[int], *, now: datetime, ui_url: str
+    session: Session,
+    ids: list[int],
+    *,
+    now: datetime,
+    ui_url: str,
+    policy: ReminderPolicy | None = None,
 ) -> tuple[list[Delivery], list[int]]:
-    """Render each claimed notification; also return the ids that can no longer be sent."""
+    """Render each claimed notification (the short variant on an SMS-type channel); also return
+    the ids that can no longer be sent."""
     directory = Directory.load(session)
+    policy = policy or current_policy().reminders
+    sms_base = get_settings().ui_url  # an SMS links only to an address set for phones
     deliveries: list[Delivery] = []
     orphans: list[int] = []
     for chunk in in_chunks(ids):
@@ -102,6 +113,7 @@ def load_deliveries(
                 Commune.name,
                 Cercle.name,
                 Region.name,
+                Cycle.region_pcode,
                 func.coalesce(Contact.url, CommunePersonContact.url),
             )
             .join(Step, Step.id == Notification.step_id)
@@ -146,17 +158,27 @@ def load_deliveries(
                 commune,
                 cercle,
                 region,
+                region_pcode,
                 url,
             ) = values
             person = directory.recipient(note.facilitator_id, note.commune_person_id)
             if url is None or person is None:
                 orphans.append(note.id)
                 continue
+            sms = is_sms(note.channel, policy)
+            short = (
+                SmsOptions(
+                    link=flow_run_url(sms_base, run_id, or_runs_page=True),
+                    contact=who_to_call(directory, person, region_pcode),
+                )
+                if sms
+                else None
+            )
             if sent_plan(note.rule) is not None:
-                deliveries.append(plan_delivery(session, note, cycle_id, person, url, now))
+                deliveries.append(plan_delivery(session, note, cycle_id, person, url, now, short))
                 continue
             if invited_session(note.rule) is not None:
-                invitation = invitation_delivery(session, note, cycle_id, person, url, now)
+                invitation = invitation_delivery(session, note, cycle_id, person, url, now, short)
                 if invitation is None:
                     orphans.append(note.id)  # an earlier revision's retry: superseded
                 else:
@@ -192,10 +214,17 @@ def load_deliveries(
                 team_role=str((change.after or {}).get("role") or "") if change else "",
                 reason=_reason(change, person.locale),
                 moved=_moved(change),
+                contact=short.contact if short else "",
             )
             item = items.get(note.item_id or -1)
             if item is not None:
-                deliveries.append(item_delivery(note, item, person, url, context))
+                deliveries.append(item_delivery(note, item, person, url, context, short))
+                continue
+            if short is not None:
+                text = render_sms(
+                    message_for(note.rule).value, person.locale, link=short.link, c=context
+                )
+                deliveries.append(Delivery(note.id, note.channel, "", text, url=url))
                 continue
             rendered = render(message_for(note.rule), person.locale, context)
             deliveries.append(
@@ -226,11 +255,15 @@ def _launch_plan(start_on: date, policy: CyclePolicy) -> dict[str, datetime]:
 
 
 def _reason(change: AuditEvent | None, locale: str) -> str:
-    """Why a team changed, in the recipient's language (an event from before phrases kept its
-    English text in the reason column)."""
+    """Why a team changed, in the recipient's language, the baseline's communities and parties
+    counted, not named (an event from before phrases, with only the matcher's English text, says
+    no reason); an extension says the reason the coordinator gave."""
     if change is None:
         return ""
-    return worded((change.after or {}).get("reason"), locale) or change.reason or ""
+    after = change.after or {}
+    if "to" in after:  # an extension: the coordinator's own words (`debates extend --reason`)
+        return change.reason or ""
+    return worded(after.get("reason"), locale, discreet=True) or ""
 
 
 def _moved(change: AuditEvent | None) -> Moved | None:
@@ -248,10 +281,38 @@ def _moved(change: AuditEvent | None) -> Moved | None:
     )
 
 
+def fallback_claims(
+    exhausted: list[Exhausted], directory: Directory
+) -> tuple[list[Claim], list[Exhausted]]:
+    """For each message given up on: the same message to the person's next listed channel (the
+    same ledger key but the recipient, so it goes once), or, after the last channel, the message
+    left for 'could not reach X'."""
+    claims: list[Claim] = []
+    unreached: list[Exhausted] = []
+    for gone in exhausted:
+        person = directory.recipient(gone.facilitator_id, gone.commune_person_id)
+        following = next_channel(person, gone.recipient) if person else None
+        if person is None or following is None:
+            unreached.append(gone)
+            continue
+        claims.append(
+            Claim.to(
+                person,
+                following,
+                step_id=gone.step_id,
+                rule=gone.rule,
+                due_at=gone.due_at,
+                item_id=gone.item_id,
+            )
+        )
+    return claims, unreached
+
+
 def unreachable_claims(
-    session: Session, exhausted: list[Exhausted], directory: Directory
+    session: Session, exhausted: list[Exhausted], directory: Directory, *, fallback: bool = True
 ) -> list[Claim]:
-    """'Could not reach X' for each notification given up on (not for such notices themselves)."""
+    """'Could not reach X' for each notification given up on (not for such notices themselves),
+    to the region's coordinators, on their first channel (every one without `fallback`)."""
     claims: list[Claim] = []
     regions = dict(
         session.execute(
@@ -264,7 +325,7 @@ def unreachable_claims(
         if unreachable_about(gone.rule) is not None:
             continue
         for person in directory.told_about(gone.facilitator_id, regions[gone.step_id]):
-            for channel in person.channels:
+            for channel in channels_to_try(person, fallback):
                 claims.append(
                     Claim.to(
                         person,
@@ -293,10 +354,12 @@ def deliver_claimed(
         report.add(_deliver_round(round_ids, now, policy, ui_url, sweep_id, follow_up))
         round_ids = follow_up
     log.info(
-        "sent %d, failed %d (gave up on %d; %d unreachable notices), cancelled %d",
+        "sent %d, failed %d (gave up on %d: %d to a next channel; %d unreachable notices), "
+        "cancelled %d",
         report.sent,
         report.failed,
         report.gave_up,
+        report.fell_back,
         report.unreachable_reported,
         report.cancelled,
     )
@@ -335,7 +398,7 @@ def _deliver_round(
 ) -> DeliveryReport:
     report = DeliveryReport()
     with session_scope() as session:
-        deliveries, orphans = load_deliveries(session, ids, now=now, ui_url=ui_url)
+        deliveries, orphans = load_deliveries(session, ids, now=now, ui_url=ui_url, policy=policy)
         directory = Directory.load(session)
     if orphans:
         with session_scope() as session:
@@ -346,18 +409,31 @@ def _deliver_round(
             )
         report.cancelled += len(orphans)
 
-    def write(sent: list[int], failed: list[tuple[int, str]]) -> tuple[list[Exhausted], list[int]]:
+    def write(
+        sent: list[int], failed: list[tuple[int, str]]
+    ) -> tuple[list[Exhausted], list[int], list[int]]:
         with session_scope() as session:
             ledger.record_sent(session, sent, now=now)
             exhausted = ledger.record_failed(session, failed, now=now, policy=policy)
-            notices = unreachable_claims(session, exhausted, directory) if exhausted else []
-            return exhausted, ledger.insert_claims(session, notices, now=now, sweep_id=sweep_id)
+            unreached = exhausted
+            onward: list[Claim] = []
+            if exhausted and policy.channel_fallback:
+                onward, unreached = fallback_claims(exhausted, directory)
+            notices = (
+                unreachable_claims(session, unreached, directory, fallback=policy.channel_fallback)
+                if unreached
+                else []
+            )
+            moved = ledger.insert_claims(session, onward, now=now, sweep_id=sweep_id)
+            told = ledger.insert_claims(session, notices, now=now, sweep_id=sweep_id)
+            return exhausted, moved, told
 
     def record(outcomes: list[Outcome]) -> None:
         sent = [o.notification_id for o in outcomes if o.ok]
         failed = [(o.notification_id, o.error or "failed") for o in outcomes if not o.ok]
-        exhausted, won = _patiently(lambda: write(sent, failed))
-        follow_up.extend(won)
+        exhausted, moved, won = _patiently(lambda: write(sent, failed))
+        follow_up.extend(moved + won)
+        report.fell_back += len(moved)
         report.sent += len(sent)
         report.failed += len(failed)
         report.gave_up += len(exhausted)

@@ -35,8 +35,10 @@ from models.stages.sessions import DebateSession, SessionStatus
 from notifications import ledger
 from notifications.dispatch import Delivery
 from notifications.documents.build import build_invitation
+from notifications.documents.content import invitation_view
 from notifications.plan_handout import EMAIL_SCHEMES, document_locale
 from notifications.recipients import Directory, Person
+from notifications.sms import INVITATION, SmsOptions, render_sms
 from notifications.sweep import Plan, _expand, expand_plans
 
 SUPERSEDED = "superseded: the session was postponed or cancelled since"
@@ -110,8 +112,17 @@ def plan_invitations(
         step = invitation.step
         rule = DueRule(step.step_id, invitation.rule, step.due_at, Audience.OWNER)
         people = directory.invited(invitation.team, step.region_pcode, invitation.area_pcode)
-        _expand(result, step, [rule], directory, already, quiet, people=people)
-    expand_plans(result, plans, directory, already, quiet)
+        _expand(
+            result,
+            step,
+            [rule],
+            directory,
+            already,
+            quiet,
+            people=people,
+            fallback=policy.channel_fallback,
+        )
+    expand_plans(result, plans, directory, already, quiet, fallback=policy.channel_fallback)
     return result
 
 
@@ -130,11 +141,18 @@ def claim_invitations(
 
 
 def invitation_delivery(
-    session: Session, note: Notification, cycle_id: int, person: Person, url: str, now: datetime
+    session: Session,
+    note: Notification,
+    cycle_id: int,
+    person: Person,
+    url: str,
+    now: datetime,
+    short: SmsOptions | None = None,
 ) -> Delivery | None:
     """The session's invitation (or cancellation) in the person's language; e-mail carries the
-    .ics (same UID for the session's whole life, SEQUENCE = its revision), other channels the text.
-    None when the rule is no longer the session's current one (a retry of an earlier revision)."""
+    .ics (same UID for the session's whole life, SEQUENCE = its revision), other channels the text
+    (an SMS-type one, `short`, the short variant). None when the rule is no longer the session's
+    current one (a retry of an earlier revision)."""
     number = invited_session(note.rule)
     if number is None or current_rules(session, cycle_id).get(number) != note.rule:
         return None
@@ -142,6 +160,11 @@ def invitation_delivery(
     invitation = build_invitation(
         session, cycle_id, number, locale=document_locale(person.locale), data_dir=data_dir, now=now
     )
+    if short is not None:
+        view = invitation_view(session, cycle_id, number)
+        locale = document_locale(person.locale)
+        text = render_sms(INVITATION, locale, link=short.link, doc=view, contact=short.contact)
+        return Delivery(note.id, note.channel, "", text, url=url)
     calendar = [str(data_dir / f.path) for f in invitation.files if f.format == "ics"]
     email = note.channel.lower() in EMAIL_SCHEMES
     return Delivery(

@@ -21,8 +21,9 @@ from models.reminders.ledger import Notification
 from models.reminders.rules import message_for
 from notifications.dispatch import Delivery
 from notifications.ledger import Claim
-from notifications.recipients import Directory, Person
+from notifications.recipients import Directory, Person, channels_to_try
 from notifications.render import MessageContext, render
+from notifications.sms import SmsOptions, render_sms
 
 
 def item_claims(
@@ -47,7 +48,7 @@ def item_claims(
             without += 0 if people else 1
             for person in people:
                 without += 0 if person.channels else 1
-                for channel in person.channels:
+                for channel in channels_to_try(person, policy.reminders.channel_fallback):
                     if (due.rule, channel.recipient) in already:
                         continue
                     if channel.scheme.lower() in quiet:
@@ -72,8 +73,10 @@ def item_delivery(
     person: Person,
     url: str,
     context: MessageContext,
+    short: SmsOptions | None = None,
 ) -> Delivery:
-    """The message of an item rule: `context` (the place, dates, link) with the item's own."""
+    """The message of an item rule: `context` (the place, dates, link) with the item's own; the
+    short variant when `short` is given (an SMS-type channel)."""
     filled = replace(
         context,
         recipient=person.name,
@@ -84,5 +87,8 @@ def item_delivery(
         progress=item.progress,
         cycle_id=item.cycle_id,
     )
+    if short is not None:
+        text = render_sms(message_for(note.rule).value, person.locale, link=short.link, c=filled)
+        return Delivery(note.id, note.channel, "", text, url=url)
     rendered = render(message_for(note.rule), person.locale, filled)
     return Delivery(note.id, note.channel, rendered.title, rendered.body, url=url)

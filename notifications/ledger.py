@@ -87,6 +87,9 @@ class Exhausted:
     due_at: datetime
     facilitator_id: int | None
     rule: str
+    recipient: str = ""
+    commune_person_id: int | None = None
+    item_id: int | None = None
 
 
 def _insert(session: Session) -> Any:
@@ -287,10 +290,14 @@ def record_failed(
                 Notification.due_at,
                 Notification.facilitator_id,
                 Notification.rule,
+                Notification.recipient,
+                Notification.commune_person_id,
+                Notification.item_id,
             )
             .execution_options(synchronize_session=False)
         ).one()
-        attempts, step_id, due_at, facilitator_id, rule = row
+        values: tuple[Any, ...] = tuple(row)
+        attempts, step_id, due_at, facilitator_id, rule, recipient, holder, item_id = values
         retry_at = now + backoff(attempts, policy) if attempts < policy.retry_limit else None
         session.execute(
             update(Notification)
@@ -299,7 +306,18 @@ def record_failed(
             .execution_options(synchronize_session=False)
         )
         if retry_at is None:
-            exhausted.append(Exhausted(notification_id, step_id, due_at, facilitator_id, rule))
+            exhausted.append(
+                Exhausted(
+                    notification_id,
+                    step_id,
+                    due_at,
+                    facilitator_id,
+                    rule,
+                    recipient,
+                    holder,
+                    item_id,
+                )
+            )
     return exhausted
 
 

@@ -36,35 +36,56 @@ def catalogue(locale: str) -> Any:
     return _environment().get_template(f"{language}/_phrases.txt.j2").module
 
 
-def _param(value: object, locale: str) -> object:
+NAMED = "parties"
+"""The parameter that holds names the baseline study gave (communities, parties to the debate)."""
+
+
+def _param(name: str, value: object, locale: str, discreet: bool) -> object:
     if isinstance(value, Phrase):
-        return phrase_text(value, locale)
+        return phrase_text(value, locale, discreet=discreet)
     if isinstance(value, list) and value and isinstance(value[0], Phrase):
-        return [phrase_text(p, locale) for p in value]
+        return [phrase_text(p, locale, discreet=discreet) for p in value]
+    if discreet and name == NAMED and isinstance(value, list) and value:
+        # The names stay in the database and the coordinator's documents; a message or an
+        # artifact says how many.
+        return [str(catalogue(locale).named_parties(len(value))).strip()]
     return value
 
 
-def phrase_text(phrase: Phrase, locale: str) -> str:
-    """One phrase in `locale` (French when the locale has no catalogue)."""
-    params = {name: _param(value, locale) for name, value in phrase.params.items()}
+def phrase_text(phrase: Phrase, locale: str, *, discreet: bool = False) -> str:
+    """One phrase in `locale` (French when the locale has no catalogue); `discreet`: the
+    communities and parties the baseline names are counted, not named (messages, artifacts)."""
+    params = {name: _param(name, value, locale, discreet) for name, value in phrase.params.items()}
     text = str(getattr(catalogue(locale), phrase.key.value)(**params))
     return " ".join(text.split())
 
 
-def worded(stored: object, locale: str) -> str | None:
+def worded(stored: object, locale: str, *, discreet: bool = False) -> str | None:
     """A stored explanation or reason in `locale`: phrases (objects or their JSON), a list of
-    them (one sentence each), or the English text of a row from before phrases, shown as it is."""
-    if stored is None or isinstance(stored, str):
+    them (one sentence each), or the English text of a row from before phrases, shown as it is.
+    `discreet` for what leaves the coordinator's hands (messages, Prefect artifacts): the baseline's
+    communities and parties are counted, not named (an English row from before phrases cannot be
+    reworded, so it is replaced by nothing)."""
+    if stored is None:
         return stored
+    if isinstance(stored, str):
+        return "" if discreet else stored
     if isinstance(stored, Phrase):
-        return phrase_text(stored, locale)
+        return phrase_text(stored, locale, discreet=discreet)
     if isinstance(stored, dict):
         phrase = load_phrase(stored)
-        return phrase if isinstance(phrase, str | None) else phrase_text(phrase, locale)
+        if isinstance(phrase, str | None):
+            return "" if discreet and phrase else phrase
+        return phrase_text(phrase, locale, discreet=discreet)
     phrases = load_phrases(stored)
     if not isinstance(phrases, list):
-        return phrases
-    return " ".join(phrase_text(p, locale) for p in phrases)
+        return "" if discreet and phrases else phrases
+    return " ".join(phrase_text(p, locale, discreet=discreet) for p in phrases)
+
+
+def discreetly_worded(stored: object, locale: str) -> str | None:
+    """`worded(..., discreet=True)`: for messages and Prefect artifacts."""
+    return worded(stored, locale, discreet=True)
 
 
 def _as_json(stored: object) -> object:

@@ -20,6 +20,7 @@ from notifications.documents.build import build_safety_plan
 from notifications.documents.content import safety_plan_view
 from notifications.documents.render import LOCALES, label, render
 from notifications.recipients import Person
+from notifications.sms import PLAN_NOTICE, SmsOptions, render_sms
 
 EMAIL_SCHEMES = ("mailto", "mailtos")
 
@@ -30,13 +31,23 @@ def document_locale(locale: str) -> str:
 
 
 def plan_delivery(
-    session: Session, note: Notification, cycle_id: int, person: Person, url: str, now: datetime
+    session: Session,
+    note: Notification,
+    cycle_id: int,
+    person: Person,
+    url: str,
+    now: datetime,
+    short: SmsOptions | None = None,
 ) -> Delivery:
     """The plan's notice in the person's language; by e-mail with the plan's HTML attached (the
-    latest revision, rendered and stored in that language if it was not yet)."""
+    latest revision, rendered and stored in that language if it was not yet); its short variant
+    on an SMS-type channel (`short`)."""
     locale = document_locale(person.locale)
     email = note.channel.lower() in EMAIL_SCHEMES
     view = safety_plan_view(session, cycle_id)
+    if short is not None:
+        text = render_sms(PLAN_NOTICE, locale, link=short.link, doc=view, contact=short.contact)
+        return Delivery(note.id, note.channel, "", text, url=url)
     attachments: tuple[str, ...] = ()
     if email:
         data_dir = get_settings().data_dir

@@ -57,6 +57,22 @@ class Person:
     kind: PersonKind = PersonKind.FACILITATOR
 
 
+def channels_to_try(person: Person, fallback: bool) -> tuple[Channel, ...]:
+    """The channels a new message goes to: the first listed one (the others wait for it to fail:
+    `next_channel`), or every one when the policy has no fallback."""
+    return person.channels[:1] if fallback else person.channels
+
+
+def next_channel(person: Person, recipient: str) -> Channel | None:
+    """The channel listed after the one whose ledger recipient is `recipient`; None after the last
+    (or when that channel is gone from the person's list)."""
+    keys = [c.recipient for c in person.channels]
+    if recipient not in keys:
+        return None
+    following = person.channels[keys.index(recipient) + 1 :]
+    return following[0] if following else None
+
+
 @dataclass
 class Directory:
     people: dict[int, Person]

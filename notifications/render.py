@@ -15,6 +15,7 @@ from pathlib import Path
 from jinja2 import Environment, Template
 
 from models.clock import BAMAKO
+from models.language import language_name
 from models.reminders.rules import Message
 from notifications.templating import template_environment
 
@@ -53,6 +54,21 @@ _MONTHS = {
     ],
 }
 
+_SHORT_MONTHS_FR = (
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+)
+
 
 @dataclass(frozen=True)
 class MessageContext:
@@ -84,6 +100,7 @@ class MessageContext:
     item_commitment: bool = False  # a session's commitment, not one of the plan's actions
     progress: int = 0
     cycle_id: int = 0
+    contact: str = ""  # who to call about it (an SMS names them): the region's coordinator …
 
 
 @dataclass(frozen=True)
@@ -120,13 +137,34 @@ def hour(value: datetime) -> str:
     return value.astimezone(BAMAKO).strftime("%H:%M")
 
 
+def short_fr(value: datetime) -> str:
+    """A day as an SMS says it in French: '1er mars', '28 sept.' (the hour is the policy's
+    `due_time` for every step; an invitation adds its own)."""
+    day = value.astimezone(BAMAKO)
+    first = "1er" if day.day == 1 else str(day.day)
+    return f"{first} {_SHORT_MONTHS_FR[day.month - 1]}"
+
+
+def short_en(value: datetime) -> str:
+    """A day as an SMS says it in English: '1 Mar', '28 Sep'."""
+    day = value.astimezone(BAMAKO)
+    return f"{day.day} {_MONTHS['en'][day.month - 1][:3]}"
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     # Plain-text messages: no autoescape.
     return template_environment(
         TEMPLATES,
         keep_trailing_newline=False,
-        filters={"date_fr": date_fr, "date_en": date_en, "hour": hour},
+        filters={
+            "date_fr": date_fr,
+            "date_en": date_en,
+            "hour": hour,
+            "short_fr": short_fr,
+            "short_en": short_en,
+            "language_name": language_name,
+        },
     )
 
 

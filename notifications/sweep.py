@@ -45,7 +45,7 @@ from models.reminders.selection import (
 from notifications import ledger
 from notifications.items import item_claims
 from notifications.ledger import Claim
-from notifications.recipients import Directory, Person
+from notifications.recipients import Directory, Person, channels_to_try
 
 log = logging.getLogger("debates.notifications")
 _ASSIGNMENT = str(ASSIGNMENT)  # compared at every due rule of every step
@@ -137,17 +137,35 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
         people = directory.told_of_team_change(
             notice.kind, notice.facilitator_id, step.region_pcode
         )
-        _expand(result, step, [rule], directory, sent, quiet, people=people)
+        _expand(
+            result,
+            step,
+            [rule],
+            directory,
+            sent,
+            quiet,
+            people=people,
+            fallback=policy.channel_fallback,
+        )
     for invitation in invitations:
         step = invitation.step
         rule = DueRule(step.step_id, invitation.rule, step.due_at, Audience.OWNER)
         people = directory.invited(invitation.team, step.region_pcode, invitation.area_pcode)
-        _expand(result, step, [rule], directory, sent, quiet, people=people)
-    expand_plans(result, plans, directory, sent, quiet)
+        _expand(
+            result,
+            step,
+            [rule],
+            directory,
+            sent,
+            quiet,
+            people=people,
+            fallback=policy.channel_fallback,
+        )
+    expand_plans(result, plans, directory, sent, quiet, fallback=policy.channel_fallback)
     told = {(n.step.cycle_id, n.facilitator_id) for n in team if n.kind == "assigned"}
     for step in select_unannounced_assignments(session, told_by_team=told):
         rule = DueRule(step.step_id, str(ASSIGNMENT), step.due_at, Audience.OWNER)
-        _expand(result, step, [rule], directory, set(), quiet)
+        _expand(result, step, [rule], directory, set(), quiet, fallback=policy.channel_fallback)
     steps = [open_step(row) for row in rows(session, open_steps_query(horizon(policy, now)))]
     keys = ledger.existing_keys(session, steps)
     for step in steps:
@@ -158,7 +176,7 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
             now,
             owner_reminders_so_far=ledger.owner_reminders_so_far(already),
         )
-        _expand(result, step, rules, directory, already, quiet)
+        _expand(result, step, rules, directory, already, quiet, fallback=policy.channel_fallback)
         level = escalation_level(r.rule for r in rules)
         if level > step.escalation_level:
             result.escalations[step.step_id] = level
@@ -179,9 +197,11 @@ def _expand(
     already: set[tuple[str, str]],
     quiet: frozenset[str],
     *,
+    fallback: bool,
     people: list[Person] | None = None,
 ) -> None:
-    """A claim per due rule and recipient channel; `people` overrides the rule's audience."""
+    """A claim per due rule and recipient channel (the first listed one with `fallback`);
+    `people` overrides the rule's audience."""
     for rule in rules:
         recipients: list[Person]
         if people is not None:
@@ -194,7 +214,7 @@ def _expand(
         for person in recipients:
             if not person.channels:
                 result.without_channel += 1
-            for channel in person.channels:
+            for channel in channels_to_try(person, fallback):
                 if (rule.rule, channel.recipient) in already:
                     continue
                 if channel.scheme.lower() in quiet:
@@ -213,12 +233,16 @@ def expand_plans(
     directory: Directory,
     already: set[tuple[str, str]],
     quiet: frozenset[str],
+    *,
+    fallback: bool,
 ) -> None:
     """A claim per validated plan and channel of its commune's (or cercle's) office holders."""
     for due in plans:
         rule = DueRule(due.step.step_id, due.rule, due.step.due_at, Audience.OWNER)
         people = directory.commune_people(due.area_pcode)
-        _expand(result, due.step, [rule], directory, already, quiet, people=people)
+        _expand(
+            result, due.step, [rule], directory, already, quiet, people=people, fallback=fallback
+        )
 
 
 @dataclass

@@ -20,14 +20,14 @@ from sqlalchemy import (
     ForeignKey,
     String,
     Table,
-    Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from models.base import Base, IntPk, child_of, one_of
 from models.fields import Sex
 from models.geography.places import Commune, Region
+from models.people.sealed import SealedText, digest
 
 
 class Role(enum.StrEnum):
@@ -90,10 +90,17 @@ def url_scheme(url: str) -> str:
 
 class SecretUrl:
     """An Apprise URL column: a secret, never shown beyond its scheme (a person's contact, of a
-    facilitator here or of a commune's office holder in models.people.roster)."""
+    facilitator here or of a commune's office holder in models.people.roster), sealed at rest
+    (models.people.sealed); `url_digest` keeps a person's URLs unique."""
 
     id: Mapped[IntPk]
-    url: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(SealedText)
+    url_digest: Mapped[str] = mapped_column(String(64))
+
+    @validates("url")
+    def _digest(self, _key: str, url: str) -> str:
+        self.url_digest = digest(url)
+        return url
 
     @property
     def scheme(self) -> str:
@@ -123,7 +130,7 @@ class Contact(SecretUrl, Base):
     """One Apprise URL of a facilitator, coordinator or manager."""
 
     __tablename__ = "facilitator_contacts"
-    __table_args__ = (UniqueConstraint("facilitator_id", "url"),)
+    __table_args__ = (UniqueConstraint("facilitator_id", "url_digest"),)
 
     facilitator_id: Mapped[int] = child_of("facilitators")
     facilitator: Mapped[Facilitator] = relationship(back_populates="contacts")

@@ -121,7 +121,7 @@ class CommunePersonContact(SecretUrl, Base):
     """One Apprise URL of an office holder."""
 
     __tablename__ = "commune_person_contacts"
-    __table_args__ = (UniqueConstraint("person_id", "url"),)
+    __table_args__ = (UniqueConstraint("person_id", "url_digest"),)
 
     person_id: Mapped[int] = child_of("commune_people")
     person: Mapped[CommunePerson] = relationship(back_populates="contacts")

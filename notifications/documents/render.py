@@ -17,7 +17,7 @@ from markupsafe import Markup
 from models.clock import in_bamako
 from models.errors import InvalidInput
 from models.language import LANGUAGES
-from notifications.phrases import worded
+from notifications.phrases import discreetly_worded
 from notifications.templating import template_environment
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -53,7 +53,7 @@ def environment(flavour: Flavour) -> Environment:
         TEMPLATES,
         html=flavour == "html",
         finalize=escape_markdown if flavour == "md" else None,
-        filters={"language_name": _language_name, "bamako": in_bamako, "worded": worded},
+        filters={"language_name": _language_name, "bamako": in_bamako, "worded": discreetly_worded},
     )
 
 

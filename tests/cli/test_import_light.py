@@ -26,7 +26,7 @@ from models.geography.places import resolve_commune
 from models.geography.registry import import_registry
 from models.people.facilitator_file import import_facilitators
 from models.policy import load_policy
-from models.settings import PROJECT_ROOT, SHIPPED_COMMUNES
+from models.settings import PROJECT_ROOT, SHIPPED_COMMUNES, get_settings
 
 HEAVY = {
     "prefect",
@@ -84,9 +84,14 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("data")
     engine = db.engine_for(f"sqlite:///{folder / 'debates.sqlite3'}")
     migrations.upgrade(engine)
-    with Session(engine) as session, session.begin():
-        import_registry(session, SHIPPED_COMMUNES)
-        import_facilitators(session, FACILITATORS, now=utcnow())
+    with pytest.MonkeyPatch.context() as env:
+        # The contacts are sealed with the folder's own key, as `debates` would seal them there.
+        env.setenv("DEBATES_DATA_DIR", str(folder))
+        get_settings.cache_clear()
+        with Session(engine) as session, session.begin():
+            import_registry(session, SHIPPED_COMMUNES)
+            import_facilitators(session, FACILITATORS, now=utcnow())
+    get_settings.cache_clear()
     with Session(engine) as session, session.begin():
         report = launch_cycles_for(
             session,

@@ -81,6 +81,8 @@ NOT_STORED: dict[str, str] = {
     "Settings.kobo_url": "configuration",
     "Settings.kobo_assets": "configuration",
     "Settings.kobo_token": "configuration (a secret, never stored)",
+    "Settings.contacts_key": "configuration (a secret, never stored)",
+    "Settings.ui_url": "configuration",
     "ReminderPolicy.quiet_schemes": "the policy file; no column holds it",
     "MatchingPolicy.region_languages": "the policy file; no column holds it",
     "Phrase.key": "an output (the matcher's words), not an input",

@@ -87,6 +87,9 @@ def mailbox() -> Iterator[Mailbox]:
 
 
 POLICY = ReminderPolicy()
+EVERY_CHANNEL = ReminderPolicy(channel_fallback=False)
+"""For tests of what each channel of a person gets (quiet hours, a refusing address): every
+message to every channel at once, as before channel fallback (tests/notifications/test_fallback.py)."""
 UI = "http://127.0.0.1:4200"
 
 

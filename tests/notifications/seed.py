@@ -25,7 +25,7 @@ def seed_due_reminders(
     url: str, *, cycles: int, due_at: datetime, hook_url: str, channels: int = 8
 ) -> int:
     """Migrate `url`, load the registry, launch `cycles` cycles whose every step is due at
-    `due_at`, and give each region one coordinator with `channels` channels at `hook_url`. Only
+    `due_at`, and give each region `channels` coordinators, one channel each at `hook_url`. Only
     the step a cycle waits on is chased, and it is owned by its region's coordinator (no
     facilitator assigned): one reminder per cycle and channel, the count returned."""
     engine = db.engine_for(url)
@@ -39,23 +39,25 @@ def seed_due_reminders(
             ).first()
             if commune is None:
                 continue
-            person = Facilitator(
-                name=f"Coordination {region.name}",
-                name_key=name_key(f"Coordination {region.name}"),
-                sex="F",
-                role="coordinator",
-                home_commune_pcode=commune.pcode,
-                languages=["fr"],
-                affiliations=[],
-                max_cycles=0,
-                locale="fr",
-                created_at=LAUNCHED,
-            )
-            person.regions = [region]
-            person.contacts = [
-                Contact(url=f"{hook_url}/{region.pcode}/{k}") for k in range(channels)
-            ]
-            session.add(person)
+            # `channels` coordinators of one channel each: with channel fallback a message goes
+            # to a person's first channel only, so many channels are many people.
+            for k in range(channels):
+                name = f"Coordination {region.name} {k}"
+                person = Facilitator(
+                    name=name,
+                    name_key=name_key(name),
+                    sex="F",
+                    role="coordinator",
+                    home_commune_pcode=commune.pcode,
+                    languages=["fr"],
+                    affiliations=[],
+                    max_cycles=0,
+                    locale="fr",
+                    created_at=LAUNCHED,
+                )
+                person.regions = [region]
+                person.contacts = [Contact(url=f"{hook_url}/{region.pcode}/{k}")]
+                session.add(person)
         communes = session.scalars(select(Commune).order_by(Commune.pcode).limit(cycles)).all()
         for commune in communes:
             launch_cycle(

@@ -12,7 +12,15 @@ from models.cycle.cycle import Step
 from models.cycle.status import close_cycle
 from models.cycle.transitions import CycleStatus
 from notifications.sweep import claim_due, new_sweep_id
-from tests.notifications.conftest import POLICY, add_person, launch, ledger, only_step, sweep
+from tests.notifications.conftest import (
+    EVERY_CHANNEL,
+    POLICY,
+    add_person,
+    launch,
+    ledger,
+    only_step,
+    sweep,
+)
 from tests.notifications.receivers import Mailbox, Webhook
 
 
@@ -193,11 +201,11 @@ def test_sms_type_channels_wait_for_the_end_of_quiet_hours_while_email_goes(
     night = step.due_at - timedelta(hours=20)  # 22:00 in Bamako, the day before
     morning = step.due_at - timedelta(hours=10)  # 08:00 on the due day
 
-    claimed = claim_due(night, POLICY, new_sweep_id())
+    claimed = claim_due(night, EVERY_CHANNEL, new_sweep_id())
 
     assert claimed.deferred_quiet == 2  # assignment and reminder, on the SMS channel
     assert {n.channel for n in ledger(session)} == {"mailto"}
-    claim_due(morning, POLICY, new_sweep_id())
+    claim_due(morning, EVERY_CHANNEL, new_sweep_id())
     # The SMS gets the reminder due now (the night's 'before-1d' is superseded); the assignment
     # notice, once per person and cycle, already reached her by e-mail.
     assert sorted((n.channel, n.rule) for n in ledger(session)) == [

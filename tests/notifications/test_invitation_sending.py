@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +29,8 @@ from models.cycle.cycle import Cycle
 from models.cycle.stepflow import apply_submission
 from models.matching.team import assign_cycle
 from models.people.facilitator import Contact, Facilitator
+from models.policy import ReminderPolicy
+from models.settings import get_settings
 from models.stages.sessions import DebateSession
 from notifications.deliveries import DeliveryReport, deliver_claimed
 from notifications.invitations import InvitationClaims, claim_invitations
@@ -36,7 +39,7 @@ from tasks.cycle import open_step
 from tests.flows import inputs
 from tests.models.test_matching_db import NOW, add_person, launch
 from tests.models.test_matching_db import POLICY as MATCHING
-from tests.notifications.conftest import POLICY, UI, ledger, sweep
+from tests.notifications.conftest import EVERY_CHANNEL, POLICY, UI, ledger, sweep
 from tests.notifications.conftest import add_person as add_coordinator
 from tests.notifications.receivers import Mailbox, Webhook
 
@@ -47,11 +50,13 @@ TOKEN = "tok3n-Zq81Hv"
 PASSWORD = "PassW0rd-1nv1te"
 
 
-def send(cycle_id: int, now: datetime) -> tuple[InvitationClaims, DeliveryReport]:
+def send(
+    cycle_id: int, now: datetime, policy: ReminderPolicy = POLICY
+) -> tuple[InvitationClaims, DeliveryReport]:
     """What the flow's send-invitations task does, without Prefect."""
     sweep_id = new_sweep_id()
-    claimed = claim_invitations(cycle_id, now=now, policy=POLICY, sweep_id=sweep_id)
-    report = deliver_claimed(claimed.ids, now=now, policy=POLICY, ui_url=UI, sweep_id=sweep_id)
+    claimed = claim_invitations(cycle_id, now=now, policy=policy, sweep_id=sweep_id)
+    report = deliver_claimed(claimed.ids, now=now, policy=policy, ui_url=UI, sweep_id=sweep_id)
     return claimed, report
 
 
@@ -186,7 +191,7 @@ def test_a_postponed_session_sends_one_update_per_person_with_the_same_uid_and_s
     team = team_of_two(session, mailbox)
     coordinator(session, mailbox.url("coord@example.org"), mailbox.url("refuse@example.org"))
     cycle = scheduled(session)
-    send(cycle.id, NOW)
+    send(cycle.id, NOW, EVERY_CHANNEL)
     first = {i.start: i.uid for i in invites(mailbox)}
     refusing = next(c.id for c in session.scalars(select(Contact)) if "refuse@" in c.url)
     refused = [n for n in ledger(session) if n.recipient == f"contact:{refusing}"]
@@ -194,7 +199,7 @@ def test_a_postponed_session_sends_one_update_per_person_with_the_same_uid_and_s
 
     later = START + timedelta(days=61)
     outcome(session, cycle, 1, inputs.postponed(later))
-    claimed, report = send(cycle.id, NOW + timedelta(minutes=5))
+    claimed, report = send(cycle.id, NOW + timedelta(minutes=5), EVERY_CHANNEL)
 
     moved = datetime(later.year, later.month, later.day, 9, 0, tzinfo=UTC)
     updates = invites(mailbox)[6:]
@@ -205,8 +210,9 @@ def test_a_postponed_session_sends_one_update_per_person_with_the_same_uid_and_s
     rows = {n.id: n for n in ledger(session)}
     assert [rows[n.id].status for n in refused if "-s1-r0" in n.rule] == ["cancelled"]
 
-    assert send(cycle.id, NOW + timedelta(hours=1))[1].sent == 0
-    sweep(NOW + timedelta(hours=2))  # the refusing address's retries fail again; nothing resent
+    assert send(cycle.id, NOW + timedelta(hours=1), EVERY_CHANNEL)[1].sent == 0
+    # the refusing address's retries fail again; nothing resent
+    sweep(NOW + timedelta(hours=2), EVERY_CHANNEL)
     assert len(invites(mailbox)) == 9
 
 
@@ -289,10 +295,10 @@ def test_sms_type_channels_wait_out_quiet_hours_for_the_sweep(
     cycle = scheduled(session, team=False)
     night = datetime(2027, 1, 4, 22, 0, tzinfo=UTC)  # 22:00 in Bamako
 
-    claimed, report = send(cycle.id, night)
+    claimed, report = send(cycle.id, night, EVERY_CHANNEL)
 
     assert (claimed.deferred_quiet, report.sent) == (2, 2)  # e-mail now, SMS in the morning
-    _plan, morning = preview(night + timedelta(hours=10), POLICY)
+    _plan, morning = preview(night + timedelta(hours=10), EVERY_CHANNEL)
     sms_rules = [r["rule"] for r in morning if r["channel"] == "twilio"]
     assert sorted(r for r in sms_rules if r.startswith("invite-")) == [
         f"invite-c{cycle.id}-s1-r0",
@@ -338,7 +344,15 @@ def test_the_cycle_flow_sends_the_invitations_once_scheduled_and_logs_no_apprise
     mailbox: Mailbox,
     hook: Webhook,
     capfd: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Every channel of the coordinator, the refusing one too (channel fallback would stop at the
+    # first that works: tests/notifications/test_fallback.py).
+    every = tmp_path / "policy.toml"
+    every.write_text("[reminders]\nchannel_fallback = false\n", encoding="utf-8")
+    monkeypatch.setenv("DEBATES_POLICY_FILE", str(every))
+    get_settings.cache_clear()
     team_of_two(session, mailbox)
     secret_hook = hook.url(f"hooks/{TOKEN}")
     secret_mail = f"mailto://debates:{PASSWORD}@127.0.0.1:{mailbox.port}?to=z@example.org"

@@ -96,3 +96,25 @@ def test_text_stored_before_phrases_is_shown_as_it_is_in_every_language() -> Non
         "no Arabic speaker among the facilitators"
     )
     assert worded(None, "en") is None
+
+
+@pytest.mark.parametrize(
+    ("locale", "counted"),
+    [
+        ("fr", "2 parties nommées par l'étude de base"),
+        ("en", "2 parties named by the baseline study"),
+    ],
+)
+def test_messages_and_artifacts_count_the_baselines_parties_and_never_name_them(
+    locale: str, counted: str
+) -> None:
+    reason = say(
+        Key.NO_NEUTRAL, languages=["son"], area="Ber", parties=["Kel Ansar", "Imghad de Ber"]
+    )
+    plain = worded([reason.dump()], locale)
+    discreet = worded([reason.dump()], locale, discreet=True)
+    assert plain is not None and "Kel Ansar" in plain  # the coordinator's own view (CLI)
+    assert discreet is not None and counted in discreet
+    assert "Kel Ansar" not in discreet and "Imghad" not in discreet
+    # text stored before phrases could name anyone: a message or an artifact drops it
+    assert worded("nobody fits: affiliated to Kel Ansar", locale, discreet=True) == ""

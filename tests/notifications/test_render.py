@@ -86,4 +86,5 @@ def test_the_message_context_carries_no_minutes_grievance_or_secret() -> None:
         "slip_days",
         "moved",  # an extension: a step's name, title and due dates
         "item", "item_number", "item_commitment", "progress", "cycle_id",  # a tracked item, no grievance
+        "contact",  # who to call (an SMS): a coordinator's or manager's name
     }  # fmt: skip

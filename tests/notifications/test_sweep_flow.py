@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from flows.reminder_sweep import reminder_sweep
 from models.cycle.cycle import Step
+from models.settings import get_settings
 from tasks.sweep import OVERDUE_ARTIFACT, OVERDUE_EVENT
 from tests.notifications.conftest import add_person, launch, ledger, only_step
 from tests.notifications.receivers import Mailbox, Webhook
@@ -92,7 +94,15 @@ def test_the_sweep_flow_flags_announces_tabulates_and_leaks_no_secret(
     hook: Webhook,
     mailbox: Mailbox,
     capfd: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # One try a channel: Hawa's broken webhook gives up at once, the message falls back to her
+    # password mailto (broken too), and only then is the coordinator told; all in this one run.
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[reminders]\nretry_limit = 1\n", encoding="utf-8")
+    monkeypatch.setenv("DEBATES_POLICY_FILE", str(policy))
+    get_settings.cache_clear()
     secret_hook = hook.url(f"hooks/{TOKEN}")
     failing_hook = hook.url(f"fail/{TOKEN}")
     secret_mail = f"mailto://debates:{PASSWORD}@127.0.0.1:{mailbox.port}?to=z@example.org"
@@ -110,7 +120,9 @@ def test_the_sweep_flow_flags_announces_tabulates_and_leaks_no_secret(
     flow_run_id = str(state.state_details.flow_run_id)
 
     assert result["newly_overdue"] == 1
-    assert result["failed"] >= 3  # assignment and overdue to two broken channels
+    assert result["failed"] == 4  # assignment and overdue, on each of her two broken channels
+    told = [r for r in hook.received if r["title"].startswith("Injoignable")]
+    assert len(told) == 2  # once per message, after her last channel
     assert result["sent"] >= 1  # the escalation to the coordinator
     session.expire_all()
     flagged = session.get_one(Step, step.id)
