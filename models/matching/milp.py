@@ -22,6 +22,8 @@ gap (when it is under one staffed cycle's reward, no batch staffs more, and the 
 with the staffing capped at that count, which tightens the bound on the score). When that gap is
 within the policy's `mip_gap`, that is the answer; otherwise the whole MILP is solved from that
 batch (a warm start) until the gap is reached or the time limit stops it.
+
+Kept over 300 lines on purpose: the model's rows and the three steps that solve it read together.
 """
 
 from __future__ import annotations
