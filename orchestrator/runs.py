@@ -6,6 +6,7 @@ This module talks to Prefect only; which cycle needs a run is the database's ans
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 from uuid import UUID
@@ -17,6 +18,7 @@ from prefect.exceptions import ObjectNotFound
 from prefect.flow_runs import resume_flow_run
 from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
 
+from models.clock import utcnow
 from models.cycle.launch import CycleRun
 from models.cycle.runs import ClosedRun
 from models.cycle.transitions import CycleStatus
@@ -25,6 +27,10 @@ from models.query import in_chunks
 from models.settings import flow_run_url, get_settings
 from orchestrator.names import DEBATE_CYCLE
 from orchestrator.server import answers
+
+ON_FINISHED_STEP = "flow run suspended on finished step"
+RESUME_WINDOW = 15.0
+"""Seconds a submit may take, under load, from recording a step to resuming the run on it."""
 
 LOST = frozenset({StateType.CANCELLED, StateType.CRASHED, StateType.FAILED, StateType.COMPLETED})
 """States in which a flow run no longer carries an active cycle."""
@@ -140,9 +146,16 @@ def paused_step(flow_run: FlowRun) -> str | None:
 
 def lost_runs(runs: list[CycleRun]) -> list[tuple[CycleRun, str]]:
     """Active cycles whose flow run is missing, cancelled, crashed, failed or over, or suspended
-    on a step the database says is finished (input recorded while the run was going to sleep)."""
+    on a step the database says is finished (input recorded while the run was going to sleep).
+
+    A run suspended on a step done less than RESUME_WINDOW seconds ago may be one a submit is
+    resuming at this moment (it records the step, then resumes): it is read again once the
+    window has passed, and counts as lost only if it still sleeps on that step. A reconcile never
+    replaces (and leaves Cancelled) a run a coordinator's submit was carrying on."""
     known = read_runs(r.flow_run_id for r in runs if r.flow_run_id)
-    lost = []
+    lost: list[tuple[CycleRun, str]] = []
+    recent: list[tuple[CycleRun, str]] = []
+    now = utcnow()
     for run in runs:
         flow_run = known.get(run.flow_run_id or "")
         if flow_run is None:
@@ -150,7 +163,19 @@ def lost_runs(runs: list[CycleRun]) -> list[tuple[CycleRun, str]]:
         elif flow_run.state_type in LOST:
             lost.append((run, f"flow run {flow_run.state_name or flow_run.state_type}"))
         elif (step := paused_step(flow_run)) is not None and step != run.waiting_step:
-            lost.append((run, f"flow run suspended on finished step {step}"))
+            age = (now - run.moved_at).total_seconds() if run.moved_at else RESUME_WINDOW
+            if age < RESUME_WINDOW:
+                recent.append((run, step))
+            else:
+                lost.append((run, f"{ON_FINISHED_STEP} {step}"))
+    if recent:
+        oldest = min(r.moved_at for r, _ in recent if r.moved_at)
+        time.sleep(max(0.0, RESUME_WINDOW - (utcnow() - oldest).total_seconds()))
+        again = read_runs(r.flow_run_id for r, _ in recent if r.flow_run_id)
+        for run, step in recent:
+            flow_run = again.get(run.flow_run_id or "")
+            if flow_run is not None and paused_step(flow_run) == step:
+                lost.append((run, f"{ON_FINISHED_STEP} {step}"))
     return lost
 
 

@@ -83,6 +83,8 @@ class CycleRun:
     launch_key: str = ""
     """Unique to this cycle even across domain databases sharing one Prefect server (ids restart
     when a database is recreated; the launch moment does not): the flow run idempotency key."""
+    moved_at: datetime | None = None
+    """When the cycle's last step was done: a run suspended on that step may be being resumed."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ def cycle_run(cycle: Cycle) -> CycleRun:
         tags=run_tags(cycle),
         flow_run_id=cycle.flow_run_id,
         waiting_step=waiting.name if waiting else None,
+        moved_at=max((s.completed_at for s in cycle.steps if s.completed_at), default=None),
         launch_key=f"cycle-{cycle.id}-{cycle.area_pcode}-{cycle.sequence}-"
         f"{cycle.launched_at.strftime('%Y%m%dT%H%M%S%f')}",
     )

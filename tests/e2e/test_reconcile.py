@@ -220,3 +220,62 @@ def test_a_run_left_live_by_a_cancel_without_server_is_cancelled_and_a_completed
     assert read_run(arham.flow_run_id).state_name == "Scheduled"
     assert _cycles(domain)[ARHAM].flow_run_id == arham.flow_run_id
     assert "Nothing to repair." in debates("reconcile").out
+
+
+def test_reconcile_leaves_a_run_a_submit_is_resuming_and_replaces_one_left_asleep(
+    prefect_api: str,
+) -> None:
+    """Two runs suspended on a step the database has just seen done: one is resumed a moment
+    later (as `debates submit` does once it has recorded the step), the other nobody resumes.
+    Reconcile waits out the resume window, then counts only the second as lost."""
+    import threading
+    import time
+
+    from prefect import flow
+    from prefect.states import Paused, Running
+
+    from models.cycle.launch import CycleRun
+    from orchestrator.runs import ON_FINISHED_STEP, RESUME_WINDOW, lost_runs
+
+    @flow(name="asleep-on-a-step")
+    def asleep() -> None:
+        pass
+
+    with get_client(sync_client=True) as client:
+        resumed, left = (str(client.create_flow_run(asleep).id) for _ in range(2))
+        for run_id in (resumed, left):
+            client.set_flow_run_state(run_id, Paused(pause_key="baseline-0-0"), force=True)  # type: ignore[arg-type]
+
+    done: list[str] = []
+
+    def resume_later() -> None:
+        time.sleep(2)
+        with (
+            temporary_settings(updates={PREFECT_API_URL: prefect_api}),  # a thread's own context
+            get_client(sync_client=True) as client,
+        ):
+            done.append(client.set_flow_run_state(resumed, Running(), force=True).status.value)  # type: ignore[arg-type]
+
+    runs = [
+        CycleRun(
+            n, f"ML0{n}", f"Commune {n}", f"cycle-{n}", [], run_id, "schedule", f"k{n}", utcnow()
+        )
+        for n, run_id in enumerate((resumed, left), start=1)
+    ]
+    resuming = threading.Thread(target=resume_later)
+    resuming.start()
+    began = time.monotonic()
+    found = lost_runs(runs)
+    took = time.monotonic() - began
+    resuming.join()
+    assert done == ["ACCEPT"]
+    assert [(run.flow_run_id, why) for run, why in found] == [
+        (left, f"{ON_FINISHED_STEP} baseline")
+    ]
+    assert RESUME_WINDOW - 1 < took < RESUME_WINDOW + 10
+
+    # Done long ago (a submit while no server answered): lost at once, no wait.
+    long_ago = [CycleRun(3, "ML03", "C", "cycle-3", [], left, "schedule", "k3", None)]
+    began = time.monotonic()
+    assert [why for _, why in lost_runs(long_ago)] == [f"{ON_FINISHED_STEP} baseline"]
+    assert time.monotonic() - began < 5
