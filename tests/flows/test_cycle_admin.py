@@ -20,7 +20,6 @@ from uuid import UUID
 import pytest
 from prefect import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
-from prefect.testing.utilities import prefect_test_harness
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,13 +36,14 @@ from services.admin import ARTIFACT_KEY
 from services.report import RESULTS_KEY, SUMMARY_KEY
 from tests.cli.test_pause import dues, launch, snapshot
 from tests.models.report_data import seed
+from tests.prefect_workers import harness
 
 pytestmark = pytest.mark.prefect
 
 
 @pytest.fixture(scope="module")
 def prefect_server() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=180):
+    with harness():
         yield
 
 

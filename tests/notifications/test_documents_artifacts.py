@@ -12,7 +12,6 @@ import prefect.runtime.flow_run
 import pytest
 from prefect import flow, get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-from prefect.testing.utilities import prefect_test_harness
 from sqlalchemy.orm import Session
 
 from models.clock import utcnow
@@ -24,6 +23,7 @@ from services.views import PORTFOLIO_KEY
 from tasks.artifacts import refresh_cycle_view, refresh_portfolio
 from tasks.documents import publish_documents, publish_minutes, publish_safety_plan
 from tests.notifications.documents_data import add_minutes, add_safety_plan, ngara_cycle
+from tests.prefect_workers import harness
 
 pytestmark = pytest.mark.prefect
 
@@ -32,7 +32,7 @@ NGARA = "cycle-n-gara-ml040107-1"  # N'gara's first cycle: the apostrophe become
 
 @pytest.fixture(scope="module")
 def prefect_server() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=180):
+    with harness():
         yield
 
 

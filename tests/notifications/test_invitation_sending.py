@@ -20,7 +20,6 @@ from icalendar import Calendar
 from prefect import flow, get_client
 from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 from prefect.logging.handlers import APILogHandler
-from prefect.testing.utilities import prefect_test_harness
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,6 +41,7 @@ from tests.models.test_matching_db import POLICY as MATCHING
 from tests.notifications.conftest import EVERY_CHANNEL, POLICY, UI, ledger, sweep
 from tests.notifications.conftest import add_person as add_coordinator
 from tests.notifications.receivers import Mailbox, Webhook
+from tests.prefect_workers import harness
 
 START = date(2027, 1, 4)
 FIRST = datetime(2027, 2, 13, 9, 0, tzinfo=UTC)  # START + 40 days, 09:00 (Bamako is UTC+0)
@@ -311,7 +311,7 @@ def test_sms_type_channels_wait_out_quiet_hours_for_the_sweep(
 
 @pytest.fixture(scope="module")
 def prefect_server() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=180):
+    with harness():
         yield
 
 

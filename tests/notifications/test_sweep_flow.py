@@ -23,7 +23,6 @@ from prefect.client.schemas.filters import (
 )
 from prefect.events.filters import EventFilter
 from prefect.logging.handlers import APILogHandler
-from prefect.testing.utilities import prefect_test_harness
 from sqlalchemy.orm import Session
 
 from flows.reminder_sweep import reminder_sweep
@@ -32,6 +31,7 @@ from models.settings import get_settings
 from tasks.sweep import OVERDUE_ARTIFACT, OVERDUE_EVENT
 from tests.notifications.conftest import add_person, launch, ledger, only_step
 from tests.notifications.receivers import Mailbox, Webhook
+from tests.prefect_workers import harness
 
 pytestmark = pytest.mark.prefect
 
@@ -41,7 +41,7 @@ PASSWORD = "PassW0rd-s3cret"
 
 @pytest.fixture(scope="module")
 def prefect_server() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=180):
+    with harness():
         yield
 
 
