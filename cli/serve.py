@@ -128,7 +128,9 @@ def up(
     server.use_api_url(api_url)
     started = None
     if not server.answers(api_url):
-        console.print(f"Starting a Prefect server at {api_url} …")
+        console.print(
+            f"Starting a Prefect server at {api_url} (its database: {server.server_database()}) …"
+        )
         started = server.start_server(api_url, log_file=data_dir / "prefect-server.log")
     if configured is None and (started or server.recorded_api_url(data_dir) != api_url):
         # Other commands, in other terminals, find it here.

@@ -108,6 +108,14 @@ class Settings(BaseSettings):
         description="Prefect's UI address; default: PREFECT_API_URL without /api.",
     )
 
+    prefect_database_url: SecretStr | None = Field(
+        default=None,
+        description="Database of the Prefect server `debates up` starts, when it starts one: "
+        "postgresql+asyncpg://user@host:5432/prefect (the database must exist; Prefect creates "
+        "its tables). Default: Prefect's SQLite under PREFECT_HOME. "
+        "PREFECT_API_DATABASE_CONNECTION_URL, when set, wins.",
+    )
+
     # Not a field: no environment variable may switch a process to the demo behind its back;
     # use_workspace() (the CLI's --demo, a cycle flow's parameter) is the one way.
     _workspace: Workspace = PrivateAttr(default="main")

@@ -141,6 +141,31 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(probe.getsockname()[1])
 
 
+DATABASE_VARIABLE = "PREFECT_API_DATABASE_CONNECTION_URL"
+
+
+def server_environment() -> dict[str, str]:
+    """The environment of a Prefect server this process starts: its own, with the server's
+    database from DEBATES_PREFECT_DATABASE_URL unless PREFECT_API_DATABASE_CONNECTION_URL is set."""
+    from models.settings import get_settings
+
+    env = os.environ.copy()
+    configured = get_settings().prefect_database_url
+    if configured is not None and not env.get(DATABASE_VARIABLE):
+        env[DATABASE_VARIABLE] = configured.get_secret_value()
+    return env
+
+
+def server_database() -> str:
+    """Which database a server this process starts keeps its runs in, without its password:
+    'PostgreSQL (host:5432/prefect)' or "SQLite (Prefect's own, under PREFECT_HOME)"."""
+    url = server_environment().get(DATABASE_VARIABLE, "")
+    if not url.startswith("postgresql"):
+        return "SQLite (Prefect's own, under PREFECT_HOME)" if not url else url.split(":", 1)[0]
+    where = url.split("@", 1)[-1].split("?", 1)[0]
+    return f"PostgreSQL ({where})"
+
+
 def start_server(
     api_url: str,
     *,
@@ -161,7 +186,7 @@ def start_server(
         [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env=os.environ.copy(),
+        env=server_environment(),
         start_new_session=True,
     )
     deadline = time.monotonic() + startup_timeout

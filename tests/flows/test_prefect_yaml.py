@@ -86,3 +86,15 @@ def test_the_clients_deployment_names_are_the_served_ones() -> None:
         names.FIELD_IMPORT,
         names.PROGRAMME_REPORT,
     } == served
+
+
+def test_every_deployment_is_on_the_pool_the_workers_start_on() -> None:
+    """deployments/pool.py creates the pool and starts the workers; a run's output does not go
+    through its worker, so a worker killed outright does not take its runs in flight with it
+    (tests/e2e/test_workers.py)."""
+    from deployments.pool import POOL
+
+    config = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+    pools = [d["work_pool"] for d in config["deployments"]]
+    assert {p["name"] for p in pools} == {POOL}
+    assert all(p["job_variables"]["stream_output"] is False for p in pools)
