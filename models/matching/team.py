@@ -72,22 +72,21 @@ def assign_cycles(
     todo: list[Cycle] = []
     today = now.astimezone(BAMAKO).date()
     released: dict[int, list[Notice]] = {}
+    needs_of: dict[int, CycleNeed] = {}
     active = [c for c in cycles if c.status == CycleStatus.ACTIVE]
     outside = {p.id: p for p in load_candidates(session, excluding={c.id for c in active})}
     for cycle in cycles:
         if cycle.status != CycleStatus.ACTIVE:
             results[cycle.id] = _as_result(cycle, current_team(session, cycle.id))
             continue
-        released[cycle.id] = _release_misfits(
-            session,
-            cycle,
-            cycle_need(session, cycle, policy, today=today),
-            outside,
-            now=now,
-            actor=actor,
-        )
-        team = current_team(session, cycle.id)
+        # A cycle's need (a dozen queries) is read again only when a member was released (its
+        # incumbents changed): at a launch of 701 cycles, reading it four times cost seconds.
         need = cycle_need(session, cycle, policy, today=today)
+        released[cycle.id] = _release_misfits(session, cycle, need, outside, now=now, actor=actor)
+        if released[cycle.id]:
+            need = cycle_need(session, cycle, policy, today=today)
+        needs_of[cycle.id] = need
+        team = current_team(session, cycle.id)
         members = [outside[row.facilitator_id] for row in team.values()]
         if len(members) == 2 and team_breach(need, members[0], members[1]) is None:
             results[cycle.id] = _as_result(cycle, team)
@@ -100,11 +99,13 @@ def assign_cycles(
         for cycle in todo:
             # A member kept on a cycle of the batch holds a seat the solver counts (even if the
             # cycle stays unstaffed), so one who is full elsewhere already must go.
-            need = cycle_need(session, cycle, policy, today=today)
-            released[cycle.id] += _release_misfits(
-                session, cycle, need, people, now=now, actor=actor, capacity=True
+            gone = _release_misfits(
+                session, cycle, needs_of[cycle.id], people, now=now, actor=actor, capacity=True
             )
-        needs = [cycle_need(session, c, policy, today=today) for c in todo]
+            if gone:
+                released[cycle.id] += gone
+                needs_of[cycle.id] = cycle_need(session, cycle, policy, today=today)
+        needs = [needs_of[c.id] for c in todo]
         solution = solve(needs, pool, policy)
         labels = {c.id: c.label for c in todo}
         for cycle, need in zip(todo, needs, strict=True):
