@@ -90,7 +90,7 @@ class Result:
     all_waiting: float
     waiting: int
     failed: int
-    cpu_per_run: float
+    cpu_per_run: float | None
     server_mb: float
     executing_mb: float
 
@@ -340,7 +340,7 @@ def bench_prefect(tmp: Path, backend: str, communes: list[str], args: argparse.N
         all_waiting,
         waiting,
         failed,
-        cpu / max(waiting, 1),
+        cpu / waiting if waiting else None,
         sampler.peak["server"],
         sum(v for k, v in sampler.peak.items() if k.startswith("executing")),
     )
@@ -391,7 +391,9 @@ def main() -> None:
                         "record_seconds": round(r.record, 2),
                         "all_waiting_seconds": round(r.all_waiting, 1),
                         "bound_seconds": round(bound, 2),
-                        "cpu_seconds_per_run": round(r.cpu_per_run, 2),
+                        "cpu_seconds_per_run": (
+                            round(r.cpu_per_run, 2) if r.cpu_per_run is not None else None
+                        ),
                         "executor": r.executor,
                         "cycles": r.cycles,
                         "waiting": r.waiting,
@@ -422,7 +424,7 @@ def main() -> None:
             f"{r.backend:<11} {r.cycles:>6} {r.record:>8.1f} {TARGET_RECORD * scale:>8.1f} "
             f"{split:>20} {r.all_waiting:>13.1f} {TARGET_WAITING * scale:>8.0f} {r.waiting:>7} "
             f"{r.failed:>6} {r.waiting / r.all_waiting:>6.2f} {bound:>7.1f} "
-            f"{r.all_waiting / bound:>6.0f} {r.cpu_per_run:>9.2f} {r.server_mb:>9.0f} "
+            f"{r.all_waiting / bound:>6.0f} {r.cpu_per_run or 0:>9.2f} {r.server_mb:>9.0f} "
             f"{r.executing_mb:>8.0f}"
         )
     if scale < 1:
