@@ -131,26 +131,19 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
     sent = claimed_pairs(
         session, [n.rule for n in team] + [i.rule for i in invitations] + [p.rule for p in plans]
     )
-    for notice in team:
-        step = notice.step
-        rule = DueRule(step.step_id, notice.rule, step.due_at, Audience.OWNER)
-        people = directory.told_of_team_change(
-            notice.kind, notice.facilitator_id, step.region_pcode
+    notices: list[tuple[OpenStep, str, list[Person]]] = [
+        (
+            n.step,
+            n.rule,
+            directory.told_of_team_change(n.kind, n.facilitator_id, n.step.region_pcode),
         )
-        _expand(
-            result,
-            step,
-            [rule],
-            directory,
-            sent,
-            quiet,
-            people=people,
-            fallback=policy.channel_fallback,
-        )
-    for invitation in invitations:
-        step = invitation.step
-        rule = DueRule(step.step_id, invitation.rule, step.due_at, Audience.OWNER)
-        people = directory.invited(invitation.team, step.region_pcode, invitation.area_pcode)
+        for n in team
+    ] + [
+        (i.step, i.rule, directory.invited(i.team, i.step.region_pcode, i.area_pcode))
+        for i in invitations
+    ]
+    for step, rule_name, people in notices:
+        rule = DueRule(step.step_id, rule_name, step.due_at, Audience.OWNER)
         _expand(
             result,
             step,

@@ -16,14 +16,14 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from orchestrator.server import free_port
-from tests.notifications.receivers import webhook
+from tests.notifications.receivers import Webhook, webhook
 from tests.notifications.seed import day_before, seed_due_reminders
 from tests.notifications.test_exactly_once import DUE, ledger_counts, refs, start_sweep
 
@@ -88,23 +88,29 @@ def cluster() -> Iterator[Cluster]:
         shutil.rmtree(home, ignore_errors=True)
 
 
+def _sweeping(
+    cluster: Cluster, database: str, hook: Webhook, *, patience: float | None = None
+) -> tuple[str, datetime, subprocess.Popen[str]]:
+    """1,000 reminders due in a new database of the cluster, a sweep sending them, 300 sent."""
+    with psycopg.connect(cluster.admin_url(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {database}")
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{cluster.port}/{database}"
+    assert seed_due_reminders(url, cycles=CYCLES, due_at=DUE, hook_url=hook.url("coord")) == 1000
+    now = day_before(DUE)
+    sweep = start_sweep(url, now, patience=patience)
+    deadline = time.monotonic() + 120
+    while len(hook.received) < 300:
+        assert sweep.poll() is None, sweep.communicate()[1][-2000:]
+        assert time.monotonic() < deadline, "the sweep sent nothing"
+        time.sleep(0.01)
+    return url, now, sweep
+
+
 def test_postgresql_restarted_mid_sweep_fails_it_cleanly_and_the_next_sends_each_once(
     cluster: Cluster,
 ) -> None:
-    with psycopg.connect(cluster.admin_url(), autocommit=True) as conn:
-        conn.execute("CREATE DATABASE sweep")
-    url = f"postgresql+psycopg://postgres@127.0.0.1:{cluster.port}/sweep"
     with webhook(delay=0.02) as hook:
-        assert (
-            seed_due_reminders(url, cycles=CYCLES, due_at=DUE, hook_url=hook.url("coord")) == 1000
-        )
-        now = day_before(DUE)
-        sweep = start_sweep(url, now)
-        deadline = time.monotonic() + 120
-        while len(hook.received) < 300:
-            assert sweep.poll() is None, sweep.communicate()[1][-2000:]
-            assert time.monotonic() < deadline, "the sweep sent nothing"
-            time.sleep(0.01)
+        url, now, sweep = _sweeping(cluster, "sweep", hook)
         cluster.ctl("-m", "fast", "restart")
         _out, err = sweep.communicate(timeout=300)
         first = len(hook.received)
@@ -132,20 +138,8 @@ def test_postgresql_down_past_the_patience_fails_the_sweep_and_the_next_sends_th
     """Down longer than the sweep waits for it: the sweep stops on the database's error, having
     changed nothing half way; the next sweep after the claim lease sends what is left. What the
     first sent but could not record goes out again: at most `concurrency` (16) messages."""
-    with psycopg.connect(cluster.admin_url(), autocommit=True) as conn:
-        conn.execute("CREATE DATABASE outage")
-    url = f"postgresql+psycopg://postgres@127.0.0.1:{cluster.port}/outage"
     with webhook(delay=0.02) as hook:
-        assert (
-            seed_due_reminders(url, cycles=CYCLES, due_at=DUE, hook_url=hook.url("coord")) == 1000
-        )
-        now = day_before(DUE)
-        sweep = start_sweep(url, now, patience=2.0)
-        deadline = time.monotonic() + 120
-        while len(hook.received) < 300:
-            assert sweep.poll() is None, sweep.communicate()[1][-2000:]
-            assert time.monotonic() < deadline, "the sweep sent nothing"
-            time.sleep(0.01)
+        url, now, sweep = _sweeping(cluster, "outage", hook, patience=2.0)
         cluster.ctl("-m", "fast", "stop")
         try:
             _out, err = sweep.communicate(timeout=120)
