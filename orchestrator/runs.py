@@ -261,7 +261,8 @@ def lost_runs(runs: list[CycleRun]) -> list[tuple[CycleRun, str]]:
             flow_run = again.get(run.flow_run_id or "")
             if flow_run is not None and paused_step(flow_run) == step:
                 lost.append((run, f"{ON_FINISHED_STEP} {step}"))
-    return lost
+    order = {id(run): i for i, run in enumerate(runs)}
+    return sorted(lost, key=lambda found: order[id(found[0])])  # in the cycles' order
 
 
 def live_runs_of(closed: list[ClosedRun]) -> list[tuple[ClosedRun, str]]:

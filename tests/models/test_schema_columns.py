@@ -77,6 +77,7 @@ NOT_STORED: dict[str, str] = {
     "Settings.database_url": "configuration",
     "Settings.locale": "configuration",
     "Settings.prefect_api_url": "configuration",
+    "Settings.prefect_database_url": "configuration",
     "Settings.prefect_ui_url": "configuration",
     "Settings.kobo_url": "configuration",
     "Settings.kobo_assets": "configuration",
