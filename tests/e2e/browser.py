@@ -158,3 +158,31 @@ def open_resume_form(driver: Any, ui: str, flow_run_id: str, *texts: str, shot: 
     finally:
         shoot(driver, shot)
     return page_text(driver)
+
+
+def submit_resume_form(driver: Any, flow_run_id: str, *, tries: int = 3) -> None:
+    """Press the open Resume form's Submit until the run has left the suspension it showed.
+
+    Prefect's server on SQLite can refuse a resume on a busy machine ('database is locked': the
+    form stays open under an error toast); a person presses Submit again, and so does this."""
+    from tests.e2e.conftest import read_run
+
+    def pause_key() -> str | None:
+        state = read_run(flow_run_id).state
+        paused = state is not None and state.is_paused()
+        return str(state.state_details.pause_key) if paused else None  # type: ignore[union-attr]
+
+    before = pause_key()
+    for attempt in range(1, tries + 1):
+        button(driver, "Submit").click()
+        try:
+            wait_for(
+                lambda: pause_key() != before,
+                timeout=30,
+                what=f"flow run {flow_run_id} to leave its suspension {before}",
+            )
+            return
+        except AssertionError:
+            shoot(driver, f"resume-refused-{flow_run_id[:8]}-{attempt}")
+            if attempt == tries:
+                raise

@@ -36,12 +36,12 @@ from models.reminders.ledger import Notification
 from models.stages.follow_up import MonitoringVisit, VisitSubmission
 from services.demo import FACILITATORS
 from tests.e2e.browser import (
-    button,
     form_properties,
     form_values,
     needs_chromium,
     open_resume_form,
     shoot,
+    submit_resume_form,
 )
 from tests.e2e.conftest import (
     CliResult,
@@ -372,7 +372,7 @@ def test_visit_2_through_the_resume_form_completes_the_cycle_and_its_run(
 
     _fill_in_visit(browser, f.today)
     shoot(browser, "follow-up-2-filled")
-    button(browser, "Submit").click()
+    submit_resume_form(browser, f.run_id)
 
     final = wait_for(
         lambda: (r := read_run(f.run_id)).state and r.state.is_final() and r,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -144,6 +143,15 @@ def _children(pid: int) -> list[int]:
     return [int(c) for t in tasks.iterdir() for c in (t / "children").read_text().split()]
 
 
+def _pending(flow_run_ids: list[str]) -> list[str]:
+    """The runs a worker set Pending and has not started yet."""
+    from prefect.client.schemas.objects import StateType
+
+    from orchestrator.runs import read_runs
+
+    return [i for i, run in read_runs(flow_run_ids).items() if run.state_type is StateType.PENDING]
+
+
 def test_two_workers_on_a_postgresql_server_carry_a_cercle_when_one_is_killed(
     distributed: Distributed,
     workers: list[subprocess.Popen[bytes]],
@@ -164,14 +172,18 @@ def test_two_workers_on_a_postgresql_server_carry_a_cercle_when_one_is_killed(
 
     # A worker dies while the runs it took are starting (its flow-run processes carry on).
     doomed = workers[0]
-    wait_for(lambda: _children(doomed.pid), timeout=60, what="worker 1 to start a flow run")
-    time.sleep(1)  # the rest of what it took is spawned too: a run it set Pending but never
-    # spawned would wait for ever (no worker takes another's Pending run); see docs/deployments.md
+    # Killed once it runs some and none is Pending: a run it set Pending but never spawned would
+    # wait for ever (no worker takes another's Pending run); see docs/deployments.md.
+    wait_for(
+        lambda: _children(doomed.pid) and not _pending([str(i) for i in cycles.values()]),
+        timeout=120,
+        what="worker 1 to start flow runs, none left Pending",
+    )
     doomed.send_signal(signal.SIGKILL)
     doomed.wait(10)
 
     for flow_run_id in cycles.values():
-        wait_suspended(str(flow_run_id), "baseline-", timeout=90)
+        wait_suspended(str(flow_run_id), "baseline-", timeout=180)
     runs = _cycle_runs()
     assert sorted(str(r.id) for r in runs) == sorted(str(i) for i in cycles.values())
 
@@ -194,5 +206,5 @@ def test_two_workers_on_a_postgresql_server_carry_a_cercle_when_one_is_killed(
     cycle_id, flow_run_id = next(iter(cycles.items()))
     path = write_input(tmp_path, "baseline", inputs.for_step("baseline", START))
     run("submit", str(cycle_id), "baseline", "--file", path)
-    wait_suspended(str(flow_run_id), "schedule-", timeout=90)  # the surviving worker ran it
+    wait_suspended(str(flow_run_id), "schedule-", timeout=180)  # the surviving worker ran it
     assert workers[1].poll() is None

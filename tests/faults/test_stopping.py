@@ -26,7 +26,13 @@ from models.cycle.cycle import Cycle
 from models.geography.places import Commune
 from models.people.facilitator_file import import_facilitators
 from services.demo import FACILITATORS
-from tests.e2e.browser import button, form_property, needs_chromium, open_resume_form, shoot
+from tests.e2e.browser import (
+    form_property,
+    needs_chromium,
+    open_resume_form,
+    shoot,
+    submit_resume_form,
+)
 from tests.e2e.conftest import CliResult, Domain, make_domain, read_run, wait_suspended
 from tests.e2e.test_prefect_down import PrefectServer
 from tests.faults.conftest import Up, state_names, wait_in_log, wait_running
@@ -147,7 +153,7 @@ def _session_held_in_the_resume_form(driver: Any, server: PrefectServer, flow_ru
     field = form_property(driver, "Outcome")
     Select(field.find_element(By.TAG_NAME, "select")).select_by_value("held")
     shoot(driver, "faults-2-filled")
-    button(driver, "Submit").click()
+    submit_resume_form(driver, flow_run_id)
 
 
 @needs_chromium
