@@ -87,12 +87,14 @@ def launch(
             ("Cycle", "Commune", "P-code", "Team", "Flow run"),
         )
         for run in report.launched:
-            team = teams[run.cycle_id]
+            team = teams.get(run.cycle_id)  # absent: a reconcile matched it meanwhile
             table.add_row(
                 str(run.cycle_id),
                 run.commune,
                 run.commune_pcode,
-                f"{team['lead']}, {team['co']}"
+                "matched by a reconcile meanwhile: see 'debates show'"
+                if team is None
+                else f"{team['lead']}, {team['co']}"
                 if team["lead"] and team["co"]
                 else f"[yellow]none: {worded(team['unassigned_reason'], locale)}[/]",
                 ui_url(runs.get(run.cycle_id)) or run.run_name,

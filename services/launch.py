@@ -15,7 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from models.clock import BAMAKO, utcnow
+from models.cycle.cycle import Cycle
 from models.cycle.launch import (
     CycleRun,
     LaunchReport,
@@ -26,6 +29,7 @@ from models.cycle.launch import (
 )
 from models.db import session_scope
 from models.errors import DomainError
+from models.matching.assignment import never_matched
 from models.matching.team import assign_cycles
 from models.policy import current_policy
 from orchestrator import runs as prefect_runs
@@ -50,11 +54,21 @@ def record_launches(request: LaunchRequest, *, who: str) -> LaunchReport:
 
 
 def assign_teams(cycle_ids: list[int], *, who: str) -> list[dict[str, Any]]:
-    """One optimal matching over every cycle of a launch (a region, all of Mali); one transaction."""
+    """One optimal matching over every cycle of a launch (a region, all of Mali); one transaction.
+
+    A launch and a reconcile (`debates up`'s at start, the hourly sweep's) may come to the same new
+    cycles at once: the cycles' rows are locked (SQLite: the write lock every write session takes)
+    and only those still never matched are matched, so a cycle gets one team. The others are left
+    out of the result."""
     if not cycle_ids:
         return []
     policy = current_policy().matching
     with session_scope() as session:
+        session.execute(select(Cycle.id).where(Cycle.id.in_(cycle_ids)).with_for_update())
+        unmatched = set(never_matched(session))
+        cycle_ids = [i for i in cycle_ids if i in unmatched]
+        if not cycle_ids:
+            return []
         results = assign_cycles(session, cycle_ids, policy=policy, now=utcnow(), actor=who)
         return [r.as_data() for r in results]
 
