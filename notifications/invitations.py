@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from models.cycle.cycle import Step
 from models.db import session_scope
 from models.policy import ReminderPolicy
-from models.reminders.due import Audience, DueRule, quiet_schemes_now
+from models.reminders.due import quiet_schemes_now
 from models.reminders.ledger import Notification, NotificationStatus
 from models.reminders.plans import select_plans_to_send
 from models.reminders.rules import INVITATION_PREFIX, invitation_rule, invited_session
@@ -39,7 +39,7 @@ from notifications.documents.content import invitation_view
 from notifications.plan_handout import EMAIL_SCHEMES, document_locale
 from notifications.recipients import Directory, Person
 from notifications.sms import INVITATION, SmsOptions, render_sms
-from notifications.sweep import Plan, _expand, expand_plans
+from notifications.sweep import Plan, expand_invitations, expand_plans
 
 SUPERSEDED = "superseded: the session was postponed or cancelled since"
 
@@ -108,20 +108,7 @@ def plan_invitations(
     plans = select_plans_to_send(session, None, cycle_id)
     already = claimed_pairs(session, [i.rule for i in due] + [p.rule for p in plans])
     result = Plan()
-    for invitation in due:
-        step = invitation.step
-        rule = DueRule(step.step_id, invitation.rule, step.due_at, Audience.OWNER)
-        people = directory.invited(invitation.team, step.region_pcode, invitation.area_pcode)
-        _expand(
-            result,
-            step,
-            [rule],
-            directory,
-            already,
-            quiet,
-            people=people,
-            fallback=policy.channel_fallback,
-        )
+    expand_invitations(result, due, directory, already, quiet, fallback=policy.channel_fallback)
     expand_plans(result, plans, directory, already, quiet, fallback=policy.channel_fallback)
     return result
 

@@ -34,6 +34,7 @@ from models.reminders.overdue import flag_overdue, raise_escalation, unflag_move
 from models.reminders.plans import PlanDue, select_plans_to_send
 from models.reminders.rules import ASSIGNMENT
 from models.reminders.selection import (
+    InvitationDue,
     claimed_pairs,
     open_step,
     open_steps_query,
@@ -131,19 +132,12 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
     sent = claimed_pairs(
         session, [n.rule for n in team] + [i.rule for i in invitations] + [p.rule for p in plans]
     )
-    notices: list[tuple[OpenStep, str, list[Person]]] = [
-        (
-            n.step,
-            n.rule,
-            directory.told_of_team_change(n.kind, n.facilitator_id, n.step.region_pcode),
+    for notice in team:
+        step = notice.step
+        rule = DueRule(step.step_id, notice.rule, step.due_at, Audience.OWNER)
+        people = directory.told_of_team_change(
+            notice.kind, notice.facilitator_id, step.region_pcode
         )
-        for n in team
-    ] + [
-        (i.step, i.rule, directory.invited(i.team, i.step.region_pcode, i.area_pcode))
-        for i in invitations
-    ]
-    for step, rule_name, people in notices:
-        rule = DueRule(step.step_id, rule_name, step.due_at, Audience.OWNER)
         _expand(
             result,
             step,
@@ -154,6 +148,9 @@ def plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
             people=people,
             fallback=policy.channel_fallback,
         )
+    expand_invitations(
+        result, invitations, directory, sent, quiet, fallback=policy.channel_fallback
+    )
     expand_plans(result, plans, directory, sent, quiet, fallback=policy.channel_fallback)
     told = {(n.step.cycle_id, n.facilitator_id) for n in team if n.kind == "assigned"}
     for step in select_unannounced_assignments(session, told_by_team=told):
@@ -218,6 +215,23 @@ def _expand(
                         person, channel, step_id=step.step_id, rule=rule.rule, due_at=step.due_at
                     )
                 )
+
+
+def expand_invitations(
+    result: Plan,
+    invitations: list[InvitationDue],
+    directory: Directory,
+    already: set[tuple[str, str]],
+    quiet: frozenset[str],
+    *,
+    fallback: bool,
+) -> None:
+    """A claim per session invitation and channel of its team, coordinators and office holders."""
+    for invitation in invitations:
+        step = invitation.step
+        rule = DueRule(step.step_id, invitation.rule, step.due_at, Audience.OWNER)
+        people = directory.invited(invitation.team, step.region_pcode, invitation.area_pcode)
+        _expand(result, step, [rule], directory, already, quiet, people=people, fallback=fallback)
 
 
 def expand_plans(

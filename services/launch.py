@@ -65,7 +65,7 @@ def assign_teams(cycle_ids: list[int], *, who: str) -> list[dict[str, Any]]:
     policy = current_policy().matching
     with session_scope() as session:
         session.execute(select(Cycle.id).where(Cycle.id.in_(cycle_ids)).with_for_update())
-        unmatched = set(never_matched(session))
+        unmatched = set(never_matched(session, among=cycle_ids))
         cycle_ids = [i for i in cycle_ids if i in unmatched]
         if not cycle_ids:
             return []

@@ -10,7 +10,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, select
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, select, true
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from models.audit import AuditEvent
@@ -85,9 +85,10 @@ def last_team_event(session: Session, cycle_id: int) -> tuple[str, object] | Non
     return event.action, (event.after or {}).get("reason")
 
 
-def never_matched(session: Session) -> list[int]:
-    """Active cycles the matcher never saw: no team row and no team event. A launch interrupted
-    between recording its cycles and matching them leaves these; reconcile matches them."""
+def never_matched(session: Session, among: list[int] | None = None) -> list[int]:
+    """Active cycles (of `among`, when given) the matcher never saw: no team row and no team
+    event. A launch interrupted between recording its cycles and matching them leaves these;
+    reconcile matches them."""
     seen = select(AuditEvent.id).where(
         AuditEvent.cycle_id == Cycle.id, AuditEvent.action.in_(TEAM_EVENTS)
     )
@@ -96,6 +97,7 @@ def never_matched(session: Session) -> list[int]:
         session.scalars(
             select(Cycle.id)
             .where(Cycle.status == CycleStatus.ACTIVE, ~seen.exists(), ~staffed.exists())
+            .where(Cycle.id.in_(among) if among is not None else true())
             .order_by(Cycle.id)
         )
     )
