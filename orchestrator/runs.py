@@ -317,13 +317,16 @@ def server_answers(timeout: float = 3.0) -> bool:
 
 def waits_on(flow_run_id: str | None, step: str) -> bool:
     """True when the cycle's flow run is suspended on `step`: its input was recorded, but the run
-    was not resumed (the server did not answer then). False when no server answers."""
+    was not resumed (the server did not answer then). False when no server answers; True when
+    the server answers but fails to say (the resume that follows then says what went wrong)."""
     if not flow_run_id or not server_answers():
         return False
     try:
         return paused_step(flow_run_state(flow_run_id)) == step
     except ObjectNotFound:
         return False
+    except (httpx.HTTPStatusError, httpx.TransportError):
+        return True
 
 
 def resume_cycle_run(flow_run_id: str | None, step: str, run_input: dict[str, Any]) -> str:
@@ -336,9 +339,26 @@ def resume_cycle_run(flow_run_id: str | None, step: str, run_input: dict[str, An
     if not server_answers():
         return f"no Prefect server answers at {PREFECT_API_URL.value()}; {CATCH_UP}"
     try:
-        flow_run = flow_run_state(flow_run_id)
+        return _resume(flow_run_id, step, run_input)
     except ObjectNotFound:
         return "its flow run is gone; 'debates reconcile' starts a new one"
+    except (httpx.HTTPStatusError, httpx.TransportError) as exc:
+        # The server refused or went away between the check and the resume (Prefect's SQLite
+        # answers 500 "database is locked" under load): the step is recorded all the same.
+        return (
+            f"the Prefect server could not resume its flow run ({_briefly(exc)}); submit the same "
+            f"input again to resume it, or {CATCH_UP}"
+        )
+
+
+def _briefly(exc: httpx.HTTPError) -> str:
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"HTTP {exc.response.status_code}"
+    return type(exc).__name__
+
+
+def _resume(flow_run_id: str, step: str, run_input: dict[str, Any]) -> str:
+    flow_run = flow_run_state(flow_run_id)
     state = flow_run.state
     waiting_on = paused_step(flow_run)
     if waiting_on is not None and waiting_on != step:

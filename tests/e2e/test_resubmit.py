@@ -22,6 +22,7 @@ from orchestrator.server import free_port
 from tests.e2e.conftest import CliResult, Domain, Serving, wait_suspended
 from tests.e2e.test_cycle_flow import _description
 from tests.flows import inputs
+from tests.notifications.receivers import locked_prefect
 
 pytestmark = pytest.mark.prefect
 
@@ -89,6 +90,19 @@ def test_a_step_recorded_while_prefect_was_away_is_resumed_by_the_next_submit_an
     assert "no Prefect server answers" in first.out
     assert _count(domain, BaselineStudy) == 1
     wait_suspended(run_id, "baseline-")  # the run still waits on the recorded step
+
+    # A server that answers its health check but refuses the resume (500, as Prefect's SQLite
+    # does under load): the sentence says so and how to go on; nothing is recorded twice.
+    with locked_prefect() as locked, monkeypatch.context() as env:
+        env.setenv("PREFECT_API_URL", locked)
+        with temporary_settings(updates={PREFECT_API_URL: locked}):
+            refused = debates("submit", str(cycle_id), "baseline", "--file", str(baseline))
+    assert refused.code == 0, refused.err
+    assert "could not resume its flow run (HTTP 500)" in refused.out
+    assert "submit the same input again" in refused.out
+    assert "Unexpected error" not in refused.out + refused.err
+    assert _count(domain, BaselineStudy) == 1
+    wait_suspended(run_id, "baseline-")
 
     # The same submit again resumes it, and says so; nothing is recorded twice.
     again = debates("submit", str(cycle_id), "baseline", "--file", str(baseline))

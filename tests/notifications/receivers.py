@@ -78,6 +78,36 @@ def webhook(delay: float = 0.0) -> Iterator[Webhook]:
         server.server_close()
 
 
+@contextmanager
+def locked_prefect() -> Iterator[str]:
+    """A Prefect API that answers its health check and 500 "database is locked" to everything
+    else, as Prefect's server on SQLite does under load; its API URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            healthy = self.path.rstrip("/").endswith("/health")
+            body = b"true" if healthy else b'{"detail": "database is locked"}'
+            self.send_response(200 if healthy else 500)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = do_PATCH = do_DELETE = _answer
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = Server(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/api"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @dataclass
 class Mailbox:
     """Accepts mail; refuses (550) every recipient whose address starts with 'refuse'."""
