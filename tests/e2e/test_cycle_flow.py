@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from prefect import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+from prefect.client.schemas.objects import StateType
 from prefect.flow_runs import resume_flow_run
 from prefect.input import read_flow_run_input
 from prefect.input.run_input import keyset_from_paused_state
@@ -109,6 +111,7 @@ def test_cycle_goes_from_launch_through_handover_and_visits_via_cli_ui_restart_a
     tmp_path: Path,
 ) -> None:
     use_domain(domain)
+    started = utcnow()
     server = serving(domain)
 
     launched = debates("launch", "--commune", "Diré", "--start", str(START))
@@ -221,6 +224,22 @@ def test_cycle_goes_from_launch_through_handover_and_visits_via_cli_ui_restart_a
         what="the flow run to finish",
     )
     assert final.state.is_completed(), final.state
+    # The cycle's runs on the server (the module's server also holds the other backend's): the
+    # one cancelled by hand, and the one reconcile started, Completed. Nothing else was created
+    # for it, so nothing was ever replaced or left Cancelled behind the manager's back.
+    with get_client(sync_client=True) as client:
+        mine = [
+            r
+            for r in client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=["cycle-dire-1"]))
+            )
+            if r.created is not None
+            and r.created >= started
+            and r.parameters.get("cycle_id") == cycle_id
+        ]
+    assert sorted((str(r.id), r.state_type) for r in mine) == sorted(
+        [(run_id, StateType.CANCELLED), (new_run_id, StateType.COMPLETED)]
+    )
 
     assert before["baseline"] == 1
     assert _counts(domain, cycle_id) == {
