@@ -15,10 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
 from models.clock import BAMAKO, utcnow
-from models.cycle.cycle import Cycle
+from models.cycle.cycle import lock_cycles
 from models.cycle.launch import (
     CycleRun,
     LaunchReport,
@@ -64,7 +62,7 @@ def assign_teams(cycle_ids: list[int], *, who: str) -> list[dict[str, Any]]:
         return []
     policy = current_policy().matching
     with session_scope() as session:
-        session.execute(select(Cycle.id).where(Cycle.id.in_(cycle_ids)).with_for_update())
+        lock_cycles(session, cycle_ids)
         unmatched = set(never_matched(session, among=cycle_ids))
         cycle_ids = [i for i in cycle_ids if i in unmatched]
         if not cycle_ids:
@@ -96,6 +94,7 @@ def start_runs(
     if replaced:
         prefect_runs.cancel_runs(replaced)
     with session_scope() as session:
+        lock_cycles(session, list(created))
         for cycle_id, flow_run_id in created.items():
             set_flow_run(session, cycle_id, flow_run_id, actor=who, now=utcnow())
     if reason == "launch":

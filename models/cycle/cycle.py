@@ -12,6 +12,7 @@ cycle, beside its communes' own cycles.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TypeVarTuple
 
@@ -187,6 +188,17 @@ def get_cycle(session: Session, cycle_id: int) -> Cycle:
     if cycle is None:
         raise NotFound(f"No cycle with id {cycle_id}; 'debates cycles' lists them")
     return cycle
+
+
+def lock_cycles(session: Session, cycle_ids: Sequence[int]) -> None:
+    """Hold the cycles' rows until the transaction ends, taken in id order (two writers locking
+    overlapping sets never wait on each other in a circle). A writer that checks a cycle, then
+    changes it, locks it first: a concurrent one that changed it meanwhile is seen. SQLite needs
+    none: every write session holds the database's write lock from its start."""
+    if cycle_ids:
+        session.execute(
+            select(Cycle.id).where(Cycle.id.in_(cycle_ids)).order_by(Cycle.id).with_for_update()
+        )
 
 
 def named_step(cycle: Cycle, step_name: str) -> Step:
