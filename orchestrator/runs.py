@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Coroutine, Iterable, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -34,6 +35,10 @@ from orchestrator.server import answers
 ON_FINISHED_STEP = "flow run suspended on finished step"
 RESUME_WINDOW = 15.0
 """Seconds a submit may take, under load, from recording a step to resuming the run on it."""
+
+PENDING_PATIENCE = 600.0
+"""Seconds a run may stay Pending: a worker or serving process sets it Pending only the moment
+before it starts the run's process, so a run Pending longer was taken by one that died then."""
 
 LOST = frozenset({StateType.CANCELLED, StateType.CRASHED, StateType.FAILED, StateType.COMPLETED})
 """States in which a flow run no longer carries an active cycle."""
@@ -230,7 +235,8 @@ def paused_step(flow_run: FlowRun) -> str | None:
 
 
 def lost_runs(runs: list[CycleRun]) -> list[tuple[CycleRun, str]]:
-    """Active cycles whose flow run is missing, cancelled, crashed, failed or over, or suspended
+    """Active cycles whose flow run is missing, cancelled, crashed, failed or over, Pending for
+    longer than PENDING_PATIENCE (taken by a worker that died before starting it), or suspended
     on a step the database says is finished (input recorded while the run was going to sleep).
 
     A run suspended on a step done less than RESUME_WINDOW seconds ago may be one a submit is
@@ -247,6 +253,9 @@ def lost_runs(runs: list[CycleRun]) -> list[tuple[CycleRun, str]]:
             lost.append((run, "no flow run"))
         elif flow_run.state_type in LOST:
             lost.append((run, f"flow run {flow_run.state_name or flow_run.state_type}"))
+        elif (pending := _pending_for(flow_run, now)) > PENDING_PATIENCE:
+            since = f"{pending / 60:.0f} min" if pending >= 120 else f"{pending:.0f} s"
+            lost.append((run, f"flow run Pending for {since} (whoever took it died)"))
         elif (step := paused_step(flow_run)) is not None and step != run.waiting_step:
             age = (now - run.moved_at).total_seconds() if run.moved_at else RESUME_WINDOW
             if age < RESUME_WINDOW:
@@ -263,6 +272,14 @@ def lost_runs(runs: list[CycleRun]) -> list[tuple[CycleRun, str]]:
                 lost.append((run, f"{ON_FINISHED_STEP} {step}"))
     order = {id(run): i for i, run in enumerate(runs)}
     return sorted(lost, key=lambda found: order[id(found[0])])  # in the cycles' order
+
+
+def _pending_for(flow_run: FlowRun, now: datetime) -> float:
+    """Seconds the run has been Pending; 0 when it is not."""
+    state = flow_run.state
+    if state is None or state.type != StateType.PENDING:
+        return 0.0
+    return (now - state.timestamp).total_seconds()
 
 
 def live_runs_of(closed: list[ClosedRun]) -> list[tuple[ClosedRun, str]]:

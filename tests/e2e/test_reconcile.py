@@ -279,3 +279,40 @@ def test_reconcile_leaves_a_run_a_submit_is_resuming_and_replaces_one_left_aslee
     began = time.monotonic()
     assert [why for _, why in lost_runs(long_ago)] == [f"{ON_FINISHED_STEP} baseline"]
     assert time.monotonic() - began < 5
+
+
+def test_a_run_left_pending_by_a_worker_that_died_is_lost_and_a_run_just_taken_is_not(
+    prefect_api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker sets a run Pending the moment before starting its process; one killed then leaves
+    it Pending for ever. Pending for longer than PENDING_PATIENCE (here 5 s: the server stamps
+    the state's time itself), the run counts as lost (and reconcile replaces it); Pending a moment
+    ago, it is a run being started."""
+    import time
+
+    from prefect import flow
+    from prefect.states import Pending
+
+    from models.cycle.launch import CycleRun
+    from orchestrator import runs as prefect_runs
+
+    monkeypatch.setattr(prefect_runs, "PENDING_PATIENCE", 5.0)
+
+    @flow(name="taken-by-a-worker")
+    def taken() -> None:
+        pass
+
+    with get_client(sync_client=True) as client:
+        stuck, starting = (str(client.create_flow_run(taken).id) for _ in range(2))
+        client.set_flow_run_state(stuck, Pending(), force=True)  # type: ignore[arg-type]
+        time.sleep(7)
+        client.set_flow_run_state(starting, Pending(), force=True)  # type: ignore[arg-type]
+
+    runs = [
+        CycleRun(n, f"ML0{n}", f"Commune {n}", f"cycle-{n}", [], run_id, "baseline", f"k{n}")
+        for n, run_id in enumerate((stuck, starting), start=1)
+    ]
+    found = prefect_runs.lost_runs(runs)
+    assert [run.flow_run_id for run, _ in found] == [stuck]
+    assert found[0][1].startswith("flow run Pending for ")
+    assert found[0][1].endswith(" s (whoever took it died)")
