@@ -201,10 +201,8 @@ def launch_cycles_for(
 def set_flow_run(
     session: Session, cycle_id: int, flow_run_id: str, *, actor: str, now: datetime
 ) -> bool:
-    """Remember the Prefect flow run that carries a cycle; False when it is that run already.
-
-    The row is read locked and fresh: a launch and a reconcile that both got the cycle's run
-    (one idempotency key) record it, and audit it, once."""
+    """Remember the Prefect flow run that carries a cycle; False when it is that run already. Read
+    locked and fresh: a launch and a reconcile that both got it (one key) audit it once."""
     cycle = session.get(Cycle, cycle_id, with_for_update=True, populate_existing=True)
     if cycle is None or cycle.flow_run_id == flow_run_id:
         return False
