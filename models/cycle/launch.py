@@ -237,8 +237,7 @@ def launch_cycle(
     now: datetime,
     funder: str | None = None,
 ) -> Cycle:
-    """Create a cycle and its planned steps for a commune, or an intercommunal one for a cercle;
-    refuse when the area already has an active one."""
+    """Create a cycle and its planned steps for a commune (or a cercle); refused if one is active."""
     existing = active_cycle(session, area.pcode)
     if existing is not None:
         beside = " (its communes' own cycles are not affected)" if existing.intercommunal else ""
