@@ -4,10 +4,11 @@ sensitive grievances and never takes their text, so Prefect's database never hol
 One domain (SQLite), one `debates serve`, headless Chromium for the form. Diré's cycle is carried to
 its first minutes from the CLI; the Resume form shows the count field (screenshot in
 test-output/ui/); the minutes are given as that form sends them, two sensitive grievances counted;
-they are recorded as two sensitive rows to record, which `debates show` and the cycle's state
-artifact name; `debates amend` fills them in place; the second minutes go through `debates submit`
-with a sensitive grievance. Every run parameter and input Prefect holds is read back at the end:
-none of the sensitive words typed in the CLI's files is there.
+they are recorded as two sensitive rows to record, which `debates show`, the cycle's state
+artifact and the minutes subflow's log name; `debates amend` fills them in place; the second
+minutes go through `debates submit` with a sensitive grievance. Every run parameter and input
+Prefect holds is read back at the end: none of the sensitive words typed in the CLI's files is
+there.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prefect import get_client
 from prefect.flow_runs import resume_flow_run
 from sqlalchemy import select
 
@@ -143,6 +145,12 @@ def _grievances(m: Minuted, session_number: int) -> list[tuple[int, str, str, bo
         return [(g.id, g.theme, g.summary, g.sensitive) for g in rows]
 
 
+def _logged() -> str:
+    """Every log line the Prefect server holds, as one text."""
+    with get_client(sync_client=True) as client:
+        return "\n".join(log.message for log in client.read_logs(limit=200))
+
+
 def test_the_minutes_resume_form_counts_sensitive_grievances_and_prefect_never_holds_their_text(
     minuted: Minuted, cli: Callable[..., CliResult], prefect_ui: str, browser: Any, tmp_path: Path
 ) -> None:
@@ -192,6 +200,11 @@ def test_the_minutes_resume_form_counts_sensitive_grievances_and_prefect_never_h
     ]
     state = latest_artifact(STATE_KEY)
     assert state is not None and "2 grief(s) sensible(s) à saisir** (1.2, 1.3)" in str(state.data)
+    wait_for(
+        lambda: "2 sensitive grievance(s) to record (1.2, 1.3)" in _logged(),
+        timeout=60,
+        what="the minutes subflow's log line on the grievances to record",
+    )
 
     # Their text, recorded with `debates amend`, fills the same rows ('1.2' stays '1.2').
     full = inputs.minutes(m.day(-29)) | {"grievances": [first["grievances"][0], *SECRETS]}
