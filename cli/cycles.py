@@ -97,6 +97,14 @@ def show(
         )
     if data["close_reason"]:
         console.print(f"Reason: {data['close_reason']}", highlight=False)
+    if data["sensitive_to_record"]:
+        to_record = data["sensitive_to_record"]
+        console.print(
+            f"[yellow]{len(to_record)} sensitive grievance(s) to record[/] "
+            f"({', '.join(to_record)}): counted in the Prefect form, their text is not recorded; "
+            f"'debates amend {data['id']} minutes-N --file … --reason …' or the field form",
+            highlight=False,
+        )
     console.print(f"Flow run: {data['flow_run_url'] or data['flow_run_id'] or '—'}")
     team = data["team"]
     if team["lead"] or team["co"]:

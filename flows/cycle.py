@@ -20,7 +20,7 @@ from models.cycle.steps import HANDOVER, Stage
 from models.settings import Workspace, use_workspace
 from tasks.artifacts import refresh_cycle_view
 from tasks.assignment import assign_facilitators
-from tasks.cycle import cycle_status, open_step, record_step
+from tasks.cycle import cycle_status, open_step, record_step, sensitive_to_record
 from tasks.documents import publish_documents, publish_missing_documents
 from tasks.invitations import send_invitations
 
@@ -52,8 +52,12 @@ def facilitation(cycle_id: int, step: str, data: dict[str, Any], revision: int) 
 
 @flow(name="minutes", flow_run_name="{step}-{cycle_id}")
 def minutes(cycle_id: int, step: str, data: dict[str, Any], revision: int) -> Problems:
-    """Record a session's validated minutes: attendance counts, grievances, commitments."""
-    return record_step(cycle_id, step, data, revision)
+    """Record a session's validated minutes: attendance counts, grievances, commitments; then say
+    which sensitive grievances the form counted are still to record."""
+    problems = record_step(cycle_id, step, data, revision)
+    if not problems:
+        sensitive_to_record(cycle_id)
+    return problems
 
 
 @flow(name="handover", flow_run_name="{step}-{cycle_id}")

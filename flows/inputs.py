@@ -1,7 +1,9 @@
 """The Resume forms of the Prefect UI: one RunInput per human step, built on the domain's schemas.
 
 Each class inherits the fields, descriptions and validators of the schema the CLI uses, so the form
-shows the same fields with the same (French / English) descriptions.
+shows the same fields with the same (French / English) descriptions. The minutes are the exception:
+their form (`MinutesForm`) counts sensitive grievances instead of taking their text, which Prefect's
+database would keep; `submission_of` turns what it received into the minutes to record.
 """
 
 from __future__ import annotations
@@ -9,12 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from prefect.input import RunInput
-from pydantic import Field, create_model
+from pydantic import BaseModel, Field, create_model
 
 from models.cycle.stepflow import schema_for
 from models.stages.baseline import BaselineSubmission
 from models.stages.follow_up import ItemUpdateIn, VisitSubmission
 from models.stages.minutes import MinutesSubmission
+from models.stages.minutes_form import MinutesForm
 from models.stages.safety_plan import HandoverSubmission, SafetyPlanSubmission
 from models.stages.sessions import ScheduleSubmission, SessionOutcome
 
@@ -31,7 +34,7 @@ class SessionOutcomeInput(RunInput, SessionOutcome):
     pass
 
 
-class MinutesInput(RunInput, MinutesSubmission):
+class MinutesInput(RunInput, MinutesForm):
     pass
 
 
@@ -78,3 +81,9 @@ _BY_SCHEMA: dict[type, type[RunInput]] = {
 def input_for(step_name: str) -> type[RunInput]:
     """The Resume form of a step."""
     return _BY_SCHEMA[schema_for(step_name)]
+
+
+def submission_of(received: RunInput) -> BaseModel:
+    """The step's input to record from what its form received: the minutes' form gives the minutes
+    with a row to record per sensitive grievance it counted; any other form is its step's input."""
+    return received.as_submission() if isinstance(received, MinutesForm) else received

@@ -14,7 +14,7 @@ from prefect.flow_runs import suspend_flow_run
 from prefect.input import RunInput
 from pydantic import ValidationError
 
-from flows.inputs import input_for, visit_form
+from flows.inputs import input_for, submission_of, visit_form
 from models.clock import show
 from models.csvfile import problems as field_problems
 from models.cycle.stepflow import WaitingStep
@@ -64,4 +64,4 @@ def wait_for_input(
             problems = field_problems(exc)
             attempt += 1
             continue
-        return attempt, received.model_dump(mode="json")
+        return attempt, submission_of(received).model_dump(mode="json")

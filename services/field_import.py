@@ -9,6 +9,9 @@ A version is marked imported in the transaction that records or amends its step,
 its submission recorded the step: a second submission for a step recorded already (by another
 submission, the CLI or the Prefect UI) is "already recorded" when its answers are the same, and
 rejected, naming the fields that differ, when they are not; an edit of it never amends the record.
+One exception: minutes entered in the Prefect UI count their sensitive grievances without their
+text; a submission that only gives that text (the rest the same) amends them, and becomes their
+source.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from models.fieldforms.answers import FieldInput, field_input, identify
 from models.fieldforms.exports import FieldRecord
 from models.fieldforms.imported import Source, mark_imported, seen
 from models.geography.places import Commune
+from models.stages.minutes import MinutesSubmission
+from models.stages.minutes_form import fills_to_record
 from services.amend import amend
 from services.submit import submit
 
@@ -139,6 +144,16 @@ def _differences(found: FieldInput) -> list[str]:
         return sorted(diff_inputs(recorded, found.submission))
 
 
+def _fills_to_record(found: FieldInput) -> bool:
+    """True for minutes recorded from the Prefect UI that this submission only completes with the
+    text of the sensitive grievances the form counted."""
+    if not isinstance(found.submission, MinutesSubmission):
+        return False
+    with session_scope(readonly=True) as session:
+        _step, recorded = recorded_step(session, get_cycle(session, found.cycle_id), found.step)
+    return isinstance(recorded, MinutesSubmission) and fills_to_record(recorded, found.submission)
+
+
 def _record(
     found: FieldInput, record: FieldRecord, source: Source, *, who: str, now: datetime
 ) -> tuple[Outcome, str]:
@@ -181,6 +196,18 @@ def _record(
     )
     if submitted.created:
         return Outcome.RECORDED, submitted.resumed or submitted.summary
+    if _fills_to_record(found):  # minutes from the Prefect UI, its sensitive grievances counted
+        done = amend(
+            found.cycle_id,
+            found.step,
+            found.submission,
+            reason=f"griefs sensibles saisis dans {source.value} / sensitive grievances "
+            f"recorded from {source.value} ({record.version})",
+            who=who,
+            now=now,
+            also=mark,
+        )
+        return Outcome.AMENDED, ", ".join(done.amended.changes)
     # The step was recorded by something else (another submission, the CLI, the Prefect UI):
     # this one is not marked as its source, so an edit of it never amends that record.
     differs = _differences(found)

@@ -2,8 +2,8 @@
 
 The database is the record: the step is recorded first, in one transaction; then the run is
 resumed; when the Prefect server is not answering, the run catches up at the next reconcile (which
-replaces a run suspended on a finished step). Minutes
-reach Prefect with their sensitive grievances withheld: their text stays in the domain database.
+replaces a run suspended on a finished step). Minutes reach Prefect in the shape of its form, their
+sensitive grievances counted: their text stays in the domain database.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from models.cycle.stepflow import Recorded, apply_submission
 from models.db import session_scope
 from models.errors import InvalidInput, refused_by_database
 from models.settings import get_settings
-from models.stages.minutes import MinutesSubmission, withhold_sensitive
+from models.stages.minutes import MinutesSubmission
+from models.stages.minutes_form import as_form
 from orchestrator.runs import STALE, resume_cycle_run, waits_on
 from orchestrator.server import connect
 from services.reconcile import Restarted, restart_lost_runs
@@ -60,7 +61,7 @@ def submit(
     except (DataError, IntegrityError) as exc:  # what the schemas let through; nothing changed
         raise InvalidInput(refused_by_database(exc)) from exc
     if isinstance(submission, MinutesSubmission):  # recorded in full above; Prefect gets no secret
-        submission = withhold_sensitive(submission)
+        submission = as_form(submission)
     connect(
         get_settings().data_dir
     )  # recorded either way: the run catches up when a server is back

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect import task
+from prefect import get_run_logger, task
 from sqlalchemy.exc import DataError, IntegrityError
 
 from models.clock import utcnow
@@ -13,6 +13,7 @@ from models.cycle.cycle import get_cycle
 from models.cycle.stepflow import StepNotWaiting, WaitingStep
 from models.db import session_scope
 from models.errors import InvalidInput, refused_by_database
+from models.stages.minutes_form import to_record
 from tasks.options import DB_TASK, actor
 
 
@@ -48,6 +49,23 @@ def record_step(
         # again, never a failed run (the transaction rolled back: nothing changed).
         return [("input", refused_by_database(exc))]
     return []
+
+
+@task(name="sensitive-to-record", **DB_TASK)
+def sensitive_to_record(cycle_id: int) -> list[str]:
+    """The cycle's sensitive grievances counted in the minutes' form whose text is still to record,
+    by number, said in the run's log for whoever reads it (never their text: Prefect has none)."""
+    with session_scope(readonly=True) as session:
+        found = to_record(session, cycle_id)
+    if found:
+        get_run_logger().warning(
+            "%d sensitive grievance(s) to record (%s): 'debates amend %d minutes-N --file … "
+            "--reason …' or the field form",
+            len(found),
+            ", ".join(found),
+            cycle_id,
+        )
+    return found
 
 
 @task(name="cycle-status", **DB_TASK)

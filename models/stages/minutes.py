@@ -1,11 +1,15 @@
 """Minutes (procès-verbal) of a debate session: attendance counts, grievances, agreements, commitments.
 
 Attendance is counts by sex x age band x group, never names. A grievance can be marked sensitive:
-it is kept for the coordinator and never goes into a notification.
+it is kept for the coordinator and never goes into a notification, nor into Prefect: the Prefect
+UI's form (`MinutesForm`) counts sensitive grievances without their text, and the minutes are
+recorded with a row "to record" for each, filled later by `debates amend` or the field form
+(models/stages/minutes_form.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Self
 
@@ -102,11 +106,19 @@ class AttendanceIn(BaseModel):
     count: Annotated[int, Field(ge=0, le=10_000)]
 
 
-class GrievanceIn(BaseModel):
+class GrievanceText(BaseModel):
+    """Grief non sensible / a grievance that is not sensitive."""
+
+    # The Prefect UI's form takes grievances in this shape (minutes_form.py); the docstring is
+    # the description the form shows.
+
     model_config = ConfigDict(extra="forbid")
 
     theme: Short = Field(description="Thème (foncier, accès à l'eau, …) / theme")
     summary: LongText = Field(description="Résumé / summary")
+
+
+class GrievanceIn(GrievanceText):
     sensitive: bool = Field(
         default=False, description="Sensible: jamais dans un message / sensitive: never notified"
     )
@@ -120,8 +132,9 @@ class CommitmentIn(BaseModel):
     deadline: date = Field(description="Pour quand / by when")
 
 
-class MinutesSubmission(BaseModel):
-    """Procès-verbal of one debate session / minutes of one session."""
+class MinutesFields(BaseModel):
+    """The fields and rules the minutes' two shapes share (the CLI's file, the Prefect UI's form);
+    each shape declares its own `grievances`, in this place."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -131,7 +144,7 @@ class MinutesSubmission(BaseModel):
     attendance: Annotated[list[AttendanceIn], Field(min_length=1)] = Field(
         description="Présence par sexe x âge x groupe, sans noms / counts, never names"
     )
-    grievances: list[GrievanceIn] = Field(default_factory=list, description="Griefs / grievances")
+    grievances: Sequence[GrievanceText]
     agreements: list[LongText] = Field(default_factory=list, description="Accords / agreements")
     commitments: list[CommitmentIn] = Field(
         default_factory=list, description="Engagements (qui, quoi, quand) / commitments"
@@ -164,25 +177,10 @@ class MinutesSubmission(BaseModel):
         return self
 
 
-SENSITIVE_WITHHELD = "sensible — voir le coordinateur / sensitive — see the coordinator"
+class MinutesSubmission(MinutesFields):
+    """Procès-verbal of one debate session / minutes of one session."""
 
-
-def withhold_sensitive(submission: MinutesSubmission) -> MinutesSubmission:
-    """The same minutes with each sensitive grievance's theme and summary replaced by a notice.
-
-    What `debates submit` hands to Prefect (the resume input and the stage subflow's parameters are
-    stored in Prefect's database and shown in its UI) after the full text is recorded here.
-    """
-    return submission.model_copy(
-        update={
-            "grievances": [
-                g.model_copy(update={"theme": "sensible", "summary": SENSITIVE_WITHHELD})
-                if g.sensitive
-                else g
-                for g in submission.grievances
-            ]
-        }
-    )
+    grievances: list[GrievanceIn] = Field(default_factory=list, description="Griefs / grievances")
 
 
 def record_minutes(

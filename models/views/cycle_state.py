@@ -15,6 +15,7 @@ from models.cycle.pause import open_pause
 from models.cycle.plan import STAGE_ORDER
 from models.cycle.transitions import StepStatus
 from models.matching.assignment import team_summary
+from models.stages.minutes_form import to_record
 from models.views.follow_up import FollowUpState, follow_up_state
 from models.views.portfolio import FINISHED, OPEN, CycleHeading, heading_of, overdue_days
 
@@ -68,6 +69,8 @@ class CycleState:
     paused: PauseState | None = None
     follow_up: FollowUpState | None = None
     """After the handover: the items, the plan's progress, the visits and the ratings."""
+    sensitive_to_record: tuple[str, ...] = ()
+    """Sensitive grievances the Prefect form counted whose text is still to record ('1.3')."""
 
     @property
     def stages_done(self) -> int:
@@ -132,4 +135,5 @@ def cycle_state(session: Session, cycle_id: int, *, now: datetime) -> CycleState
             else None
         ),
         follow_up=follow_up_state(session, cycle.id),
+        sensitive_to_record=tuple(to_record(session, cycle.id)),
     )

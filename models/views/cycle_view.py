@@ -13,6 +13,7 @@ from models.cycle.pause import CyclePause, open_pause
 from models.cycle.transitions import CycleStatus
 from models.geography.places import Level, resolve_place
 from models.matching.assignment import team_summary
+from models.stages.minutes_form import to_record
 
 
 def cycle_summary(
@@ -57,6 +58,7 @@ def cycle_summary(
     if with_steps:
         assert session is not None, "a cycle read from the database"
         summary["team"] = team_summary(session, cycle.id)
+        summary["sensitive_to_record"] = to_record(session, cycle.id)
         summary["steps"] = [
             {
                 "name": s.name,

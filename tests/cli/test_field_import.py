@@ -21,7 +21,8 @@ from models.fieldforms.imported import FieldSubmission
 from models.geography.places import Commune
 from models.policy import CyclePolicy
 from models.stages.baseline import BaselineStudy
-from models.stages.minutes import AttendanceCount, Minutes
+from models.stages.minutes import AttendanceCount, Grievance, Minutes
+from models.stages.minutes_form import SENSITIVE_TO_RECORD, MinutesForm
 from tests import kobo_exports as export
 from tests.flows import inputs
 
@@ -157,6 +158,54 @@ def test_odk_central_minutes_with_their_repeat_files_are_recorded_once(
     assert reviewed.code == 0, reviewed.out
     assert "set aside — rejected in ODK Central's review" in reviewed.out
     assert _state(session) == before
+
+
+def test_field_minutes_fill_in_the_sensitive_grievances_the_prefect_form_counted(
+    session: Session, debates: Any, tmp_path: Path
+) -> None:
+    """Minutes entered in the Prefect UI count their sensitive grievances without their text; the
+    field form's submission of the same minutes, with that text, amends the rows in place."""
+    cycle = _cycle(session, "ML060205")
+    for step, data in (
+        ("baseline", inputs.baseline(START)),
+        ("schedule", inputs.schedule(START)),
+        ("session-1", inputs.held()),
+    ):
+        apply_submission(session, cycle.id, step, data, actor="awa", now=LATER)
+    held_on: date = START + timedelta(days=41)
+    counted = MinutesForm.model_validate(
+        inputs.minutes(held_on) | {"grievances": [], "sensitive_grievances": 1}
+    )
+    apply_submission(
+        session, cycle.id, "minutes-1", counted.as_submission(), actor="prefect-ui:x", now=LATER
+    )
+    session.flush()
+    [row] = session.scalars(select(Grievance)).all()
+    assert (row.summary, row.sensitive) == (SENSITIVE_TO_RECORD, True)
+    minutes = export.Submission(
+        export.minutes_answers(cycle.id, "ML060205", 1, str(held_on)),
+        "odk-2",
+        "odk-2",
+        LATER,
+        export.minutes_repeats(str(held_on + timedelta(days=30))),
+    )
+    path = export.odk_zip(tmp_path / "debates_minutes.zip", "debates_minutes", [minutes])
+
+    result = debates("import", "odk", str(path))
+    assert result.code == 0, result.out + result.err
+    assert f"cycle {cycle.id} minutes-1): amended" in result.out
+    session.expire_all()
+    [filled] = session.scalars(select(Grievance)).all()
+    assert (filled.id, filled.theme, filled.summary, filled.sensitive) == (
+        row.id,
+        "foncier",
+        "Champs occupés",
+        True,
+    )
+    assert session.scalars(select(FieldSubmission.root_id)).all() == ["odk-2"]
+    assert "Champs occupés" not in str(
+        session.scalars(select(AuditEvent.after).where(AuditEvent.action == "step.amended")).one()
+    )
 
 
 def test_an_edited_session_outcome_from_the_api_json_is_rejected_saying_what_to_do(

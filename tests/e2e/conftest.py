@@ -260,6 +260,21 @@ def forget_other_runs() -> None:
                 client.delete_flow_run(flow_run.id)
 
 
+def held_by_prefect() -> str:
+    """Every flow run's parameters and every input a run received, as one JSON text: what
+    Prefect's database keeps of the cycles (and its UI shows)."""
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs()
+        received = [
+            json.loads(i.value)
+            for r in runs
+            for i in client.filter_flow_run_input(
+                r.id, key_prefix="", limit=1000, exclude_keys=set()
+            )
+        ]
+    return json.dumps([[r.parameters for r in runs], received], ensure_ascii=False)
+
+
 def read_run(flow_run_id: str) -> FlowRun:
     with get_client(sync_client=True) as client:
         return client.read_flow_run(flow_run_id)  # type: ignore[arg-type]

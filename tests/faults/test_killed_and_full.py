@@ -176,7 +176,7 @@ def test_a_killed_serving_process_and_a_full_disk_record_each_step_once_and_send
             if documents_disk is None:
                 pytest.skip("mounting a small tmpfs is refused here (not root)")
             filler = _fill(documents_disk)
-            resume_flow_run(ber.flow_run_id, run_input=inputs.for_step("minutes-1", START))  # type: ignore[arg-type]
+            resume_flow_run(ber.flow_run_id, run_input=inputs.for_form("minutes-1", START))  # type: ignore[arg-type]
             wait_for(
                 lambda: "No space left on device" in serving.log.read_text(errors="replace"),
                 timeout=120,

@@ -59,6 +59,13 @@ def minutes(day: date) -> dict[str, Any]:
     }
 
 
+def minutes_form(day: date, sensitive: int = 1) -> dict[str, Any]:
+    """The same minutes as the Prefect UI's Resume form takes them (flows/inputs.MinutesInput):
+    the grievances that are not sensitive typed, the `sensitive` ones counted."""
+    typed = [{"theme": "eau", "summary": "Puits du quartier partagé"}]
+    return minutes(day) | {"grievances": typed, "sensitive_grievances": sensitive}
+
+
 def plan(day: date) -> dict[str, Any]:
     return {
         "actions": [
@@ -99,6 +106,14 @@ def visit(day: date, items: list[dict[str, Any]] | None = None) -> dict[str, Any
         "risk_of_violence": 3,
         "trust_in_institutions": 3,
     }
+
+
+def for_form(step: str, start: date) -> dict[str, Any]:
+    """The input for `step` as the Prefect UI's Resume form takes it (what `resume_flow_run` is
+    given): the minutes' form counts sensitive grievances; other steps' forms take `for_step`."""
+    if step.startswith("minutes-"):
+        return minutes_form(start + timedelta(days=120))
+    return for_step(step, start)
 
 
 def for_step(step: str, start: date) -> dict[str, Any]:

@@ -27,8 +27,11 @@ TABLE_OF: dict[str, str] = {
     "BaselineSubmission": "baseline_studies",
     "SessionPlan": "debate_sessions",
     "SessionOutcome": "debate_sessions",
+    "MinutesFields": "minutes",
     "MinutesSubmission": "minutes",
+    "MinutesForm": "minutes",
     "AttendanceIn": "attendance_counts",
+    "GrievanceText": "grievances",
     "GrievanceIn": "grievances",
     "CommitmentIn": "commitments",
     "SafetyPlanSubmission": "safety_plans",
@@ -46,7 +49,9 @@ TABLE_OF: dict[str, str] = {
 # Text fields whose column is not of their name in their schema's table.
 COLUMN_OF: dict[str, str] = {
     "SessionOutcome.reason": "debate_sessions.status_reason",
+    "MinutesFields.agreements": "agreements.text",
     "MinutesSubmission.agreements": "agreements.text",
+    "MinutesForm.agreements": "agreements.text",
     "FacilitatorRow.contacts": "facilitator_contacts.url",
     "CommuneRow.region": "regions.name",
     "CommuneRow.region_pcode": "regions.pcode",
@@ -128,7 +133,7 @@ def _input_schemas() -> list[type[BaseModel]]:
 
 
 def _domain_schema(cls: type[BaseModel]) -> type[BaseModel]:
-    """A Resume form's domain schema (flows/inputs.py: `class MinutesInput(RunInput, MinutesSubmission)`)."""
+    """A Resume form's domain schema (flows/inputs.py: `class MinutesInput(RunInput, MinutesForm)`)."""
     if cls.__module__ == "flows.inputs":
         return next(base for base in cls.__mro__[1:] if base.__module__.startswith("models."))
     return cls
@@ -227,7 +232,13 @@ def test_every_text_limit_equals_its_column_length() -> None:
 
 def test_the_walk_finds_every_step_schema_and_resume_form() -> None:
     names = {cls.__name__ for cls in _input_schemas()}
-    assert {"MinutesSubmission", "MinutesInput", "SafetyPlanSubmission", "FacilitatorRow"} <= names
+    assert {
+        "MinutesSubmission",
+        "MinutesForm",
+        "MinutesInput",
+        "SafetyPlanSubmission",
+        "FacilitatorRow",
+    } <= names
     assert set(TABLE_OF) <= names
 
 
