@@ -178,14 +178,6 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def has_children(pid: int) -> bool:
-    try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-        return any((t / "children").read_text().split() for t in tasks)
-    except FileNotFoundError:
-        return False
-
-
 def start_prefect_server(
     tmp: Path, backend: str
 ) -> tuple[subprocess.Popen[bytes], str, str | None]:
@@ -260,6 +252,7 @@ def bench_prefect(tmp: Path, backend: str, communes: list[str], args: argparse.N
     from prefect.client.schemas.objects import StateType
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
+    from deployments.forkserver import run_pids
     from models.cycle.launch import LaunchRequest
     from models.settings import get_settings
     from orchestrator.server import stop
@@ -309,7 +302,7 @@ def bench_prefect(tmp: Path, backend: str, communes: list[str], args: argparse.N
                 time.sleep(1)
             all_waiting = time.perf_counter() - started
             quiet = time.monotonic() + 30  # the last runs' processes exit after suspending
-            while time.monotonic() < quiet and any(has_children(p.pid) for p in executing):
+            while time.monotonic() < quiet and any(run_pids(p.pid) for p in executing):
                 time.sleep(0.5)
             cpu = sum(cpu_seconds(p.pid) for p in executing) - cpu_before
     finally:

@@ -9,6 +9,10 @@ serving process replays it from the database to where it stood, the input it was
 (SIGKILL, a power cut) cannot put anything back: it leaves a marker per run in flight in the data
 folder, and the next serving process puts back each run whose process is gone
 (`put_back_orphans`).
+
+Each flow run is a process forked from a fork server that has imported Prefect and the flows once
+(deployments/forkserver.py), not a fresh `python -m prefect.engine`; Prefect's own start if the
+fork server cannot start.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.runner import Runner
 from prefect.states import Scheduled
 
+from deployments import forkserver
 from deployments.build import built
 from deployments.field_import import field_import_deployment
 from deployments.report import report_deployment
@@ -39,7 +44,7 @@ from flows.launch import launch_cycles
 from models.clock import utcnow
 
 SERVE_LIMIT = 8
-"""Flow runs the serving process executes at once; each is a Python process (~2 s of imports)."""
+"""Flow runs the serving process executes at once; each is a Python process."""
 
 GRACE = 30.0
 """Default of --grace: seconds a stop gives the runs in flight to reach their next wait."""
@@ -226,12 +231,14 @@ def serve_deployments(
 
     in_flight = (data_dir or get_settings().data_dir) / IN_FLIGHT
     put_back_orphans(in_flight)
+    forks = forkserver.start_fork_server()  # it imports while the deployments are applied
     runner = DebatesRunner(grace=grace, in_flight=in_flight, pause_on_shutdown=False, limit=limit)
     for deployment in deployments():
         runner.add_deployment(deployment)
     # Ctrl-C drains as SIGTERM does (asyncio.run leaves a handler it did not install alone).
     previous = signal.signal(signal.SIGINT, runner.handle_sigterm)
     try:
-        asyncio.run(runner.start())
+        with forkserver.installed(forks):
+            asyncio.run(runner.start())
     finally:
         signal.signal(signal.SIGINT, previous)

@@ -177,12 +177,10 @@ class Serving:
     def busy(self) -> bool:
         """True while a flow-run process of this serving process still runs (e.g. exiting after a
         suspension; stopping then can leave that run Crashed, which is reconcile's case)."""
+        from deployments.forkserver import run_pids
+
         assert self.process is not None
-        tasks = Path(f"/proc/{self.process.pid}/task")
-        try:
-            return any((t / "children").read_text().split() for t in tasks.iterdir())
-        except FileNotFoundError:
-            return False
+        return bool(run_pids(self.process.pid))
 
     def stop(self) -> None:
         """Stop while no flow run executes, as an operator stops the service between steps."""
