@@ -133,9 +133,8 @@ def test_a_served_run_is_forked_from_the_fork_server_logs_to_the_server_and_can_
         logs = client.read_logs(
             log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[UUID(run_id)]))
         )
-    assert any(
-        "paused" in log.message.lower() or "suspend" in log.message.lower() for log in logs
-    ), [log.message for log in logs]
+    suspending = [log.message for log in logs if log.message.startswith("Suspending flow run")]
+    assert suspending, [log.message for log in logs]
 
     # Cancelled from the UI while its process runs (held stopped, so it cannot reach its wait
     # first): the serving process signals the forked process by its pid, the run ends Cancelled.
