@@ -87,19 +87,6 @@ def own_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def fork_server_of(pid: int) -> int | None:
-    """The fork server the serving process `pid` started, if any."""
-    from deployments.forkserver import FORK_SERVER_COMMAND, child_pids
-
-    for child in child_pids(pid):
-        try:
-            if FORK_SERVER_COMMAND in Path(f"/proc/{child}/cmdline").read_bytes():
-                return child
-        except FileNotFoundError:
-            continue
-    return None
-
-
 def settled(pid: int, deadline: float) -> float:
     """`pid`'s own CPU once it stops growing (the fork server has imported its preload)."""
     last = own_cpu(pid)
@@ -176,7 +163,7 @@ def carried_runs(tmp: Path, cercle: str, timeout: float) -> dict[str, Any]:
     )
     from prefect.client.schemas.objects import StateType
 
-    from deployments.forkserver import run_pids
+    from deployments.forkserver import fork_server_of, run_pids
     from flows.launch import launch_cycles
     from models.cycle.launch import LaunchRequest
     from orchestrator.runs import NotDeployed, deployment_id

@@ -25,7 +25,9 @@ from __future__ import annotations
 import atexit
 import logging
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.context
+import multiprocessing.process
 import os
 import runpy
 import sys
@@ -34,7 +36,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import anyio
 import anyio.abc
@@ -88,11 +90,12 @@ def start_fork_server(
     return context
 
 
-def fork_server_pid() -> int | None:
-    """The pid of this process's fork server, once started."""
-    from multiprocessing import forkserver
-
-    return cast(int | None, getattr(forkserver._forkserver, "_forkserver_pid", None))
+def fork_server_of(pid: int) -> int | None:
+    """The fork server the serving process `pid` started, if it runs (from Linux's /proc)."""
+    for child in child_pids(pid):
+        if FORK_SERVER_COMMAND in _cmdline(child):
+            return child
+    return None
 
 
 def run_pids(pid: int) -> list[int]:
@@ -101,15 +104,19 @@ def run_pids(pid: int) -> list[int]:
     server's children."""
     runs: list[int] = []
     for child in child_pids(pid):
-        try:
-            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
-        except FileNotFoundError:
-            continue
+        cmdline = _cmdline(child)
         if FORK_SERVER_COMMAND in cmdline:
             runs += child_pids(child)
-        elif b"from multiprocessing." not in cmdline:
+        elif cmdline and b"from multiprocessing." not in cmdline:
             runs.append(child)
     return runs
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (FileNotFoundError, ProcessLookupError):
+        return b""
 
 
 def child_pids(pid: int) -> list[int]:
@@ -153,6 +160,24 @@ def run_engine(env: dict[str, str], cwd: str | None) -> None:
         atexit._run_exitfuncs()
 
 
+_reaping = threading.Lock()
+"""Held while a forked process starts or its exit code is read: multiprocessing reads a fork
+server child's exit code from a pipe once, and a start polls the children started before it
+(`_cleanup`), so a start beside a join on another thread could read a code twice (the second read
+finds the pipe closed: exit code 255, a run reported Crashed)."""
+
+
+def _start(process: multiprocessing.process.BaseProcess) -> None:
+    with _reaping:
+        process.start()
+
+
+def _join(process: multiprocessing.process.BaseProcess) -> None:
+    multiprocessing.connection.wait([process.sentinel])  # its exit, without reading its code
+    with _reaping:
+        process.join()
+
+
 def forked_run_process(
     context: multiprocessing.context.ForkServerContext,
     prefect_run_process: Callable[..., Any],
@@ -186,7 +211,7 @@ def forked_run_process(
             name=f"flow-run-{env.get('PREFECT__FLOW_RUN_ID', '')}",
         )
         try:
-            await anyio.to_thread.run_sync(process.start)
+            await anyio.to_thread.run_sync(_start, process)
         except Exception as exc:
             logger.warning(
                 "The fork server did not start this flow run (%s): it starts as "
@@ -205,7 +230,7 @@ def forked_run_process(
             task_status.started(
                 task_status_handler(process) if task_status_handler else process.pid
             )
-        await anyio.to_thread.run_sync(process.join)
+        await anyio.to_thread.run_sync(_join, process)
         return process
 
     return run_process

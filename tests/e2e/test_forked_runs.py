@@ -21,7 +21,7 @@ from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 from prefect.states import Cancelling
 from sqlalchemy import select
 
-from deployments.forkserver import FORK_SERVER_COMMAND, PRELOAD, child_pids
+from deployments.forkserver import PRELOAD, fork_server_of
 from deployments.serve import IN_FLIGHT
 from models.cycle.cycle import Cycle
 from models.settings import PROJECT_ROOT
@@ -61,15 +61,6 @@ def test_the_fork_servers_preload_imports_and_leaves_no_thread_nor_database_engi
     assert "preloaded" in done.stdout
 
 
-def _fork_server(serving_pid: int) -> tuple[int, bytes] | None:
-    """The fork server of the serving process: its pid and its command line."""
-    for pid in child_pids(serving_pid):
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        if FORK_SERVER_COMMAND in cmdline:
-            return pid, cmdline
-    return None
-
-
 def _parent(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
@@ -107,11 +98,9 @@ def test_a_served_run_is_forked_from_the_fork_server_logs_to_the_server_and_can_
     use_domain(domain)
     server = serving(domain)
     assert server.process is not None
-    forks, forks_cmdline = wait_for(
-        lambda: _fork_server(server.process.pid) if server.process else None,
-        timeout=60,
-        what="the fork server",
-    )
+    serving_pid = server.process.pid
+    forks = wait_for(lambda: fork_server_of(serving_pid), timeout=60, what="the fork server")
+    forks_cmdline = Path(f"/proc/{forks}/cmdline").read_bytes()
     in_flight = domain.data_dir / IN_FLIGHT
 
     # A run carried to its first wait: its process was forked from the fork server (its parent,
