@@ -1,8 +1,8 @@
-"""A flow-run process imports only what a run uses: every run of the debate cycle (at its start and
-at each resume) is a fresh `python -m prefect.engine` that imports flows/cycle.py, and the
-matcher's solver (HiGHS and NumPy; SciPy before, about half a second of CPU) is for the few runs
-that match. What a
-run costs in CPU seconds is bench/run_cpu.py's business.
+"""A flow-run process imports only what a run uses: the serving process's fork server imports
+flows/cycle.py once for every run it forks (a run started without it, as `python -m
+prefect.engine`, imports it itself), and the matcher's solver (HiGHS and NumPy; SciPy before,
+about half a second of CPU) is for the few runs that match. What a run costs in CPU seconds is
+bench/run_cpu.py's business.
 """
 
 from __future__ import annotations
