@@ -13,12 +13,13 @@ use, never at import: tests/e2e/test_forked_runs.py checks the preload leaves no
 thread). Prefect resets its own thread and service singletons in a forked child
 (`os.register_at_fork`).
 
-Wiring (`installed`, around the serving process's Runner): Prefect's `EngineCommandStarter` still builds the run's environment (the
-settings, `PREFECT__FLOW_RUN_ID`, the control channel's port and token for cancellation, the
-heartbeat) and then calls its module's `run_process`, which Prefect documents as the point to
-patch; `forked_run_process` takes that call for the engine command and hands Prefect a
-`ProcessHandle` on the forked process, which the Runner signals and kills by pid as before. If the
-fork server cannot start or fork, the run starts as `python -m prefect.engine` (a log line says so).
+Wiring (`installed`, around the serving process's Runner): Prefect's `EngineCommandStarter` still
+builds the run's environment (the settings, `PREFECT__FLOW_RUN_ID`, the control channel's port and
+token for cancellation, the heartbeat) and then calls its module's `run_process`, which Prefect
+documents as the point to patch; `forked_run_process` takes that call for the engine command and
+hands Prefect a `ProcessHandle` on the forked process, which the Runner signals and kills by pid
+as before. If the fork server cannot start or fork, the run starts as `python -m prefect.engine`
+(a log line says so).
 """
 
 from __future__ import annotations
