@@ -37,6 +37,7 @@ from notifications.dispatch import Delivery
 from notifications.documents.build import build_invitation
 from notifications.documents.content import invitation_view
 from notifications.plan_handout import EMAIL_SCHEMES, document_locale
+from notifications.reach import Reach
 from notifications.recipients import Directory, Person
 from notifications.sms import INVITATION, SmsOptions, render_sms
 from notifications.sweep import Plan, expand_invitations, expand_plans
@@ -108,8 +109,9 @@ def plan_invitations(
     plans = select_plans_to_send(session, None, cycle_id)
     already = claimed_pairs(session, [i.rule for i in due] + [p.rule for p in plans])
     result = Plan()
-    expand_invitations(result, due, directory, already, quiet, fallback=policy.channel_fallback)
-    expand_plans(result, plans, directory, already, quiet, fallback=policy.channel_fallback)
+    reach = Reach(directory, quiet, fallback=policy.channel_fallback)
+    expand_invitations(result, due, reach, already)
+    expand_plans(result, plans, reach, already)
     return result
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,7 +23,7 @@ from models.cycle.pause import not_paused
 from models.cycle.transitions import CycleStatus
 from models.followup.items import OPEN_ITEM, TrackedItem
 from models.policy import ReminderPolicy
-from models.query import WIDE_CHUNK, in_chunks
+from models.query import among_ids, in_chunks
 from models.reminders.due import OpenStep, in_quiet_hours
 from models.reminders.ledger import Notification, NotificationStatus
 from models.reminders.rules import DUE_TODAY, Before, PlanSent, is_owner_reminder
@@ -30,14 +31,39 @@ from models.reminders.selection import OPEN
 from notifications.recipients import Channel, Person, PersonKind
 
 
-@dataclass(frozen=True)
-class Claim:
-    """A notification to claim: the idempotency key plus who and on which channel."""
+class Addressee(NamedTuple):
+    """Who a claim goes to: one channel of a person, in the ledger's columns of the person's kind
+    (the same for every claim to that channel: the sweep makes it once per person)."""
+
+    recipient: str
+    facilitator_id: int | None
+    contact_id: int | None
+    channel: str
+    """The channel's scheme, cut to the ledger's 20 characters."""
+    commune_person_id: int | None
+    commune_contact_id: int | None
+
+    @classmethod
+    def of(cls, person: Person, channel: Channel) -> Addressee:
+        holder = person.kind is PersonKind.OFFICE_HOLDER
+        return cls(
+            channel.recipient,
+            None if holder else person.id,
+            None if holder else channel.contact_id,
+            channel.scheme[:20],
+            person.id if holder else None,
+            channel.contact_id if holder else None,
+        )
+
+
+class Claim(NamedTuple):
+    """A notification to claim: the idempotency key plus who and on which channel. A named tuple:
+    the sweep makes one per claim (20,000 in the backlog benchmark), a frozen dataclass cost 5×."""
 
     step_id: int
     rule: str
-    recipient: str
     due_at: datetime
+    recipient: str
     facilitator_id: int | None
     contact_id: int | None
     channel: str
@@ -61,21 +87,19 @@ class Claim:
         due_at: datetime,
         item_id: int | None = None,
     ) -> Claim:
-        """The claim of `rule` for one person's channel (the ledger keeps the scheme, cut to 20),
-        in the columns of the person's kind."""
-        holder = person.kind is PersonKind.OFFICE_HOLDER
-        return cls(
-            step_id=step_id,
-            rule=rule,
-            recipient=channel.recipient,
-            due_at=due_at,
-            facilitator_id=None if holder else person.id,
-            contact_id=None if holder else channel.contact_id,
-            channel=channel.scheme[:20],
-            commune_person_id=person.id if holder else None,
-            commune_contact_id=channel.contact_id if holder else None,
-            item_id=item_id,
-        )
+        """The claim of `rule` for one person's channel."""
+        return cls.of(Addressee.of(person, channel), step_id, rule, due_at, item_id)
+
+    @classmethod
+    def of(
+        cls,
+        to: Addressee,
+        step_id: int,
+        rule: str,
+        due_at: datetime,
+        item_id: int | None = None,
+    ) -> Claim:
+        return cls(step_id, rule, due_at, *to, item_id)
 
 
 @dataclass(frozen=True)
@@ -135,22 +159,25 @@ def insert_claims(
 
 def existing_keys(session: Session, steps: Sequence[OpenStep]) -> dict[int, set[tuple[str, str]]]:
     """(rule, recipient) already in the ledger for the current due date of each step: one
-    lookup of the ledger's unique key (step first) per chunk of steps, not the steps' query again."""
+    lookup of the ledger's unique key (step first) for all the steps (`among_ids`), not the
+    steps' query again."""
     due = {step.step_id: step.due_at for step in steps}
     keys: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    for chunk in in_chunks(list(due), size=WIDE_CHUNK):
-        rows = session.connection().execute(
-            select(
-                Notification.step_id, Notification.rule, Notification.recipient, Notification.due_at
-            ).where(Notification.step_id.in_(chunk))
-        )
-        for step_id, rule, recipient, due_at in rows:
-            if due_at == due[step_id]:
-                keys[step_id].add((rule, recipient))
+    if not due:
+        return keys
+    connection = session.connection()
+    rows = connection.execute(
+        select(
+            Notification.step_id, Notification.rule, Notification.recipient, Notification.due_at
+        ).where(among_ids(Notification.step_id, list(due), connection.dialect.name))
+    )
+    for step_id, rule, recipient, due_at in rows.all():
+        if due_at == due[step_id]:
+            keys[step_id].add((rule, recipient))
     return keys
 
 
-def owner_reminders_so_far(keys: set[tuple[str, str]]) -> int:
+def owner_reminders_so_far(keys: AbstractSet[tuple[str, str]]) -> int:
     return len({rule for rule, _recipient in keys if is_owner_reminder(rule)})
 
 

@@ -136,6 +136,14 @@ class Directory:
             return [self.people[step.facilitator_id]]
         return self.coordinators.get(step.region_pcode, [])
 
+    def audience_key(self, audience: Audience, step: OpenStep) -> int | str:
+        """What `audience(audience, step)` depends on: the assigned facilitator for a step they
+        own (`owners`), else the step's region."""
+        owner = step.facilitator_id
+        if audience == Audience.OWNER and step.owner_role == Role.FACILITATOR and owner is not None:
+            return owner if owner in self.people else step.region_pcode
+        return step.region_pcode
+
     def audience(self, audience: Audience, step: OpenStep) -> list[Person]:
         if audience == Audience.OWNER:
             return self.owners(step)

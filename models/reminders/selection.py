@@ -76,16 +76,16 @@ def open_steps_of(cycle_ids: Sequence[int]) -> Select[*tuple[Any, ...]]:
 
 def open_step(row: Row[Any]) -> OpenStep:
     """An OpenStep from a row of `open_steps_query` or `assignments_query`."""
-    values: tuple[Any, ...] = tuple(row)
-    return OpenStep(*values)
+    return OpenStep._make(row)
 
 
 def rows(
     session: Session, query: Select[*tuple[Any, ...]] | CompoundSelect[*tuple[Any, ...]]
-) -> Iterable[Row[Any]]:
+) -> Sequence[Row[Any]]:
     """A select of columns run on the session's connection: plain rows, without the ORM's
-    per-row loading (a third of the sweep's selection time at 100,000 open steps)."""
-    return session.connection().execute(query)
+    per-row loading (a third of the sweep's selection time at 100,000 open steps), fetched at
+    once (row by row, psycopg's `fetchone` cost a tenth of the query's time)."""
+    return session.connection().execute(query).all()
 
 
 def assigned_pairs_query() -> Select[*tuple[Any, ...]]:
@@ -96,7 +96,8 @@ def assigned_pairs_query() -> Select[*tuple[Any, ...]]:
 
 
 def told_query() -> Select[*tuple[Any, ...]]:
-    """(cycle, person) pairs already told of their assignment, by the step's notice or the team's."""
+    """(cycle, person) pairs already told of their assignment, by the step's notice or the team's;
+    with repeats (the `EXCEPT` it feeds is a set operation: a DISTINCT here was a second sort)."""
     other = aliased(Step)
     return (
         select(other.cycle_id, Notification.facilitator_id)
@@ -107,7 +108,6 @@ def told_query() -> Select[*tuple[Any, ...]]:
                 Notification.rule.like(TeamAssigned.sql_like()),
             )
         )
-        .distinct()
     )
 
 
