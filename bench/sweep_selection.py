@@ -11,7 +11,8 @@ each lead 100 cycles (own their session and minutes steps) and were told of 99 i
   selection  notifications.sweep.plan(): the same query through the ORM + the ledger keys of
              those steps + the directory + the pure rules -> the claims to insert
 
-Time is the median of 3 runs after a warm-up; peak memory is measured in a separate run under
+Time is the median of 5 rounds after a warm-up, each round the bare query then the selection
+(side by side, so both see the same load on the shared cores); peak memory is measured in a separate run under
 tracemalloc (Python allocations, including the driver's rows), and the resident memory (RSS) of
 the selection in a fresh process that only selects (imports included). Each figure is printed
 beside its target (issue 11) and the figure measured before.
@@ -235,15 +236,21 @@ def selection(url: str) -> int:
         return len(plan(session, POLICY, NOW).claims)
 
 
-def timed(fn: Callable[[str], int], url: str) -> tuple[float, int]:
-    fn(url)
-    runs = []
-    result = 0
-    for _ in range(3):
+def timed(url: str, rounds: int = 5) -> tuple[float, int, float, int]:
+    """Median seconds of the bare query and of the selection, with their counts: one warm-up of
+    each, then `rounds` rounds that run one after the other, so that both see the same load
+    (the two cores are shared: run back to back, a burst of load fell on one side only)."""
+    bare(url), selection(url)
+    bare_runs, plan_runs = [], []
+    selected = claims = 0
+    for _ in range(rounds):
         start = time.perf_counter()
-        result = fn(url)
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs), result
+        selected = bare(url)
+        bare_runs.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        claims = selection(url)
+        plan_runs.append(time.perf_counter() - start)
+    return statistics.median(bare_runs), selected, statistics.median(plan_runs), claims
 
 
 def peak(fn: Callable[[str], int], url: str) -> float:
@@ -304,8 +311,7 @@ def main() -> None:
     for label, url, cleanup in databases():
         try:
             steps = seed(url)
-            bare_time, selected = timed(bare, url)
-            plan_time, claims = timed(selection, url)
+            bare_time, selected, plan_time, claims = timed(url)
             bare_mem, plan_mem = peak(bare, url), peak(selection, url)
             rows.append(
                 {

@@ -199,13 +199,13 @@ def _claim(
     """A claim of `rule` per channel reached that the ledger does not hold yet (`already`: its
     (rule, recipient) pairs); a channel in quiet hours is counted instead."""
     result.without_channel += reached.without_channel
-    for target in reached.targets:
-        if (rule, target.recipient) in already:
+    for recipient, quiet, to in reached.targets:
+        if (rule, recipient) in already:
             continue
-        if target.quiet:
+        if quiet:
             result.deferred_quiet += 1
             continue
-        result.claims.append(Claim.of(target.to, step.step_id, rule, step.due_at))
+        result.claims.append(Claim(step.step_id, rule, step.due_at, *to))
 
 
 def expand_invitations(
