@@ -11,7 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, Row, Select, and_, except_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Row,
+    Select,
+    and_,
+    except_,
+    exists,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from models.audit import AuditEvent
@@ -111,17 +121,36 @@ def told_query() -> Select[*tuple[Any, ...]]:
     )
 
 
+def untold_pairs_query(dialect: str) -> Select[*tuple[Any, ...]] | CompoundSelect[*tuple[Any, ...]]:
+    """`assigned_pairs_query` less `told_query`, as the backend's planner runs it fastest. On
+    SQLite a set difference (EXCEPT: two scans and a sort), never a correlated NOT EXISTS, which
+    its planner runs as a nested scan (measured: 55 s, then 3 s, instead of 0.1 s at 100,000
+    steps); on PostgreSQL the NOT EXISTS, which it runs as one hash anti-join before the cycles'
+    join (half the EXCEPT's time, under the bare steps' query: 51 against 163 ms at best)."""
+    if dialect != "postgresql":
+        return except_(assigned_pairs_query(), told_query())
+    told = told_query().subquery()
+    return (
+        assigned_pairs_query()
+        .where(
+            ~exists().where(
+                told.c.cycle_id == Step.cycle_id, told.c.facilitator_id == Step.facilitator_id
+            )
+        )
+        .distinct()
+    )
+
+
 def select_unannounced_assignments(
     session: Session, told_by_team: Iterable[tuple[int, int | None]] = ()
 ) -> list[OpenStep]:
     """The first open step of each (cycle, facilitator) not yet told: what the notice is about.
 
     A lead facilitator owns every session and minutes step of a cycle: they are told once per
-    cycle, not once per step. The anti-join is a set difference (EXCEPT: two scans and a sort),
-    never a correlated NOT EXISTS, which SQLite's planner may run as a nested scan (measured: 55 s
-    instead of 0.5 s at 100,000 steps); only the pairs not told come back, and their steps after.
+    cycle, not once per step. Only the pairs not told come back (`untold_pairs_query`), and their
+    steps after.
     """
-    pairs: Iterable[Row[Any]] = rows(session, except_(assigned_pairs_query(), told_query()))
+    pairs = rows(session, untold_pairs_query(session.connection().dialect.name))
     untold: set[tuple[int, int | None]] = {(pair[0], pair[1]) for pair in map(tuple, pairs)}
     untold.difference_update(told_by_team)  # a team notice being sent now says it already
     first: dict[tuple[int, int | None], OpenStep] = {}
