@@ -62,9 +62,9 @@ STEPS_PER_CYCLE = 5
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 POLICY = ReminderPolicy()
 TARGET = {"ratio": 2.0, "seconds": 0.5, "rss_mb": 150.0}
-BEFORE = {  # main at 9cc53c6 (issue 11's first round), 2026-12-01, load 9-10: selection s, bare s
-    "SQLite": (1.77, 0.60),
-    "PostgreSQL": (1.85, 0.29),
+BEFORE = {  # main at 9cc53c6 (issue 11's first round), 2026-12-01, load ~2: selection s, bare s
+    "SQLite": (0.54, 0.16),
+    "PostgreSQL": (0.58, 0.11),
 }
 
 BARE_SQL = """
