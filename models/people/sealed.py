@@ -69,10 +69,22 @@ def ensure_key_file(data_dir: Path) -> bool:
 def _read_keys() -> tuple[bytes, ...]:
     settings = get_settings()
     if settings.contacts_key is not None:
-        text = settings.contacts_key.get_secret_value().replace(",", "\n")
-    else:
-        ensure_key_file(settings.data_dir)
-        text = key_file(settings.data_dir).read_text(encoding="utf-8")
+        return _parsed(settings.contacts_key.get_secret_value().replace(",", "\n"))
+    ensure_key_file(settings.data_dir)
+    path = key_file(settings.data_dir)
+    found = path.stat()
+    return _keys_in(path, found.st_ino, found.st_mtime_ns, found.st_size)
+
+
+@lru_cache(maxsize=8)
+def _keys_in(path: Path, inode: int, mtime_ns: int, size: int) -> tuple[bytes, ...]:
+    """The keys of the file as it is (read again once a rotation, here or in another process,
+    rewrites it): a sweep opens thousands of contact URLs, one stat each instead of a read."""
+    return _parsed(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=8)
+def _parsed(text: str) -> tuple[bytes, ...]:
     keys = tuple(line.strip().encode() for line in text.splitlines() if line.strip())
     if not keys:
         raise SealError("no contacts key: DEBATES_CONTACTS_KEY or data/contacts.key is empty")
