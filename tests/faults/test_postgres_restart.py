@@ -122,9 +122,11 @@ def test_postgresql_restarted_mid_sweep_fails_it_cleanly_and_the_next_sends_each
         received = refs(hook.messages())
 
     # Fast, the restart is ridden through: the outcomes of what was sent wait for the database
-    # (notifications/deliveries.py, RECORD_PATIENCE); else the sweep stops on the error.
+    # (notifications/deliveries.py, RECORD_PATIENCE), with a warning line when a write met it
+    # down (a restart under a second can also fall between two writes: a new connection then
+    # finds it up, and there is nothing to say); else the sweep stops on the error.
     assert sweep.returncode in (0, 1), err[-2000:]
-    assert "the database did not answer while recording outcomes" in err or sweep.returncode
+    assert "Traceback" not in err or sweep.returncode == 1, err[-2000:]
     print(f"first sweep: exit {sweep.returncode}, {first} sent; {err.strip().splitlines()[-1:]}")
     assert len(received) == 1000  # nothing lost
     repeated = {ref: n for ref, n in received.items() if n > 1}
