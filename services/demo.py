@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +19,15 @@ from sqlalchemy import func, select
 
 from models.clock import BAMAKO, utcnow
 from models.cycle.cycle import Cycle, get_cycle
-from models.cycle.launch import LaunchReport, LaunchRequest
+from models.cycle.launch import CycleRun, LaunchReport, LaunchRequest
+from models.cycle.plan import plan_cycle
 from models.cycle.stepflow import apply_submission
 from models.cycle.steps import StepKind, StepName
 from models.cycle.transitions import CycleStatus
 from models.db import engine_for, session_scope
 from models.people.facilitator import Facilitator
 from models.people.facilitator_file import import_facilitators
+from models.policy import current_policy
 from models.settings import DEMO, get_settings
 from orchestrator.demo_runs import Promise
 from services.launch import assign_teams, record_launches, start_runs
@@ -34,12 +36,44 @@ from services.reconcile import Restarted, reconcile
 FACILITATORS = Path(__file__).with_name("demo_facilitators.csv")
 
 
-def _inputs(step: str, start: date) -> dict[str, Any]:
-    later = start + timedelta(days=60)
-    kind = StepName.parse(step).kind
+WAITING_AHEAD = 4
+"""Days ahead of today that a demo cycle's waiting step falls due (Alafia's baseline excepted):
+less than the shortest gap of the plan (minutes, 5 days after their session), so that the step
+before it fell due yesterday or earlier."""
+
+OVERDUE_START = 30
+"""Days ago Alafia, the demo's one overdue cycle, was launched: its baseline is 9 days late."""
+
+
+def _planned_days(start: date) -> dict[str, date]:
+    """Each planned step's due day (Bamako) for a cycle launched on `start`."""
+    return {
+        p.name: p.due_at.astimezone(BAMAKO).date()
+        for p in plan_cycle(start, current_policy().cycle)
+    }
+
+
+def _start_for(advance: int, today: date) -> date:
+    """The launch day that puts the step a demo cycle waits on `WAITING_AHEAD` days from today,
+    so that every step recorded before it falls on a day already past (the chronology checks
+    refuse a session held, or minutes, a plan or a handover validated, after today). The cycle
+    carried to the end was handed over 5 days ago; Alafia (nothing recorded) is late."""
+    if advance == 0:
+        return today - timedelta(days=OVERDUE_START)
+    days = list(_planned_days(today).values())
+    if advance < len(days):
+        return today + timedelta(days=WAITING_AHEAD) - (days[advance] - today)
+    return today - timedelta(days=5) - (days[-1] - today)
+
+
+def _inputs(step: str, days: dict[str, date], today: date) -> dict[str, Any]:
+    """A fictional input for `step`, dated on the step's planned day (`days`)."""
+    name = StepName.parse(step)
+    kind = name.kind
+    on = days.get(step, today)
     if kind is StepKind.BASELINE:
         return {
-            "completed_on": str(start + timedelta(days=12)),
+            "completed_on": str(on),
             "risk_themes": ["foncier", "transhumance", "accès à l'eau"],
             "communities": ["Communauté A (fictive)", "Communauté B (fictive)"],
             "languages": ["son", "fr"],
@@ -47,14 +81,15 @@ def _inputs(step: str, start: date) -> dict[str, Any]:
             "summary": "Données de démonstration, fictives.",
         }
     if kind is StepKind.SCHEDULE:
+        sessions = sorted(d for n, d in days.items() if StepName.parse(n).kind is StepKind.SESSION)
         return {
             "sessions": [
                 {
-                    "starts_at": f"{start + timedelta(days=35 + 14 * n)}T09:00:00+00:00",
+                    "starts_at": f"{day}T09:00:00+00:00",
                     "venue": "Salle de la mairie",
                     "language": "son",
                 }
-                for n in range(2)
+                for day in sessions
             ]
         }
     if kind is StepKind.SESSION:
@@ -70,10 +105,10 @@ def _inputs(step: str, start: date) -> dict[str, Any]:
             "grievances": [{"theme": "foncier", "summary": "Exemple fictif", "sensitive": False}],
             "agreements": ["Exemple d'accord (fictif)"],
             "commitments": [
-                {"party": "Mairie", "action": "Exemple", "deadline": str(later + timedelta(30))}
+                {"party": "Mairie", "action": "Exemple", "deadline": str(on + timedelta(30))}
             ],
             "validated_by": "Secrétaire général (fictif)",
-            "validated_on": str(later),
+            "validated_on": str(on),
         }
     if kind is StepKind.PLAN:
         return {
@@ -82,37 +117,23 @@ def _inputs(step: str, start: date) -> dict[str, Any]:
                     "risk": "Exemple de risque (fictif)",
                     "action": "Exemple d'action",
                     "responsible_party": "Mairie",
-                    "deadline": str(later + timedelta(90)),
+                    "deadline": str(on + timedelta(90)),
                     "resources": "Budget communal",
                     "indicator": "Exemple d'indicateur",
                 }
             ],
             "validated_by": "Comité communal de sécurité (fictif)",
-            "validated_on": str(later),
+            "validated_on": str(on),
         }
     if kind is StepKind.VISIT:
         return {
-            "visited_on": str(start + timedelta(days=30)),  # today: a visit is never in the future
+            "visited_on": str(today),  # after the handover, never in the future
             "items": [{"item": 1, "status": "in_progress", "progress": 50, "note": "Exemple"}],
             "incidents": {"land_dispute": 1},
             "risk_of_violence": 3,
             "trust_in_institutions": 4,
         }
-    return {"handed_over_at": f"{later}T10:00:00+00:00", "received_by": "Le maire (fictif)"}
-
-
-def _done_at(step: str, start: date) -> datetime:
-    """When `step` is done in the demo's fiction, which runs into the coming weeks: a session is
-    held on its day; minutes, plan and handover are validated on `_inputs`' later day.
-    A step is recorded then (or now, if later), as the chronology checks require."""
-    name = StepName.parse(step)
-    if name.kind is StepKind.BASELINE or name.kind is StepKind.SCHEDULE:
-        day = start + timedelta(days=13)
-    elif name.kind is StepKind.SESSION:
-        day = start + timedelta(days=35 + 14 * ((name.number or 1) - 1))
-    else:
-        day = start + timedelta(days=60)
-    return datetime.combine(day, time(12, 0), tzinfo=BAMAKO)
+    return {"handed_over_at": f"{on}T10:00:00+00:00", "received_by": "Le maire (fictif)"}
 
 
 @dataclass(frozen=True)
@@ -197,20 +218,32 @@ def remove_demo_data() -> DemoData | None:
 
 def seed_demo(region: str, count: int, *, who: str) -> LaunchReport:
     """Record up to `count` cycles in `region`; cycle k is advanced through its first k steps, and
-    one advanced through every planned step goes on through its follow-up visits to the end."""
+    one advanced through every planned step goes on through its follow-up visits to the end.
+
+    Each cycle is launched on the day that puts the step it waits on a few days ahead, and each
+    step before it is dated on its planned day, in the past: a coordinator trying the demo can
+    carry any of its cycles on by hand today (tests/flows/test_demo.py)."""
     now = utcnow()
-    start = now.astimezone(BAMAKO).date() - timedelta(days=30)
+    today = now.astimezone(BAMAKO).date()
     with session_scope() as session:
         import_facilitators(session, FACILITATORS, now=now)
     from models.geography.places import communes_in
 
     with session_scope() as session:
         names = [c.pcode for c in communes_in(session, region=region)][:count]
-    report = record_launches(LaunchRequest(communes=names, start_on=start), who=who)
+    launched: list[CycleRun] = []
+    skipped: list[tuple[str, str]] = []
+    for advance, pcode in enumerate(names):
+        request = LaunchRequest(communes=[pcode], start_on=_start_for(advance, today))
+        one = record_launches(request, who=who)
+        launched += one.launched
+        skipped += one.skipped
+    report = LaunchReport(launched=launched, skipped=skipped)
     assign_teams([r.cycle_id for r in report.launched], who=who)  # as a launch does
     for advance, run in enumerate(report.launched):
         with session_scope() as session:
-            planned = len(get_cycle(session, run.cycle_id).steps)
+            cycle = get_cycle(session, run.cycle_id)
+            planned, days = len(cycle.steps), _planned_days(cycle.start_on)
         for _ in range(advance if advance < planned else planned + 12):
             with session_scope() as session:
                 waiting = get_cycle(session, run.cycle_id).waiting_step()
@@ -218,11 +251,6 @@ def seed_demo(region: str, count: int, *, who: str) -> LaunchReport:
                     break
                 step = waiting.name
                 apply_submission(
-                    session,
-                    run.cycle_id,
-                    step,
-                    _inputs(step, start),
-                    actor=who,
-                    now=max(utcnow(), _done_at(step, start)),
+                    session, run.cycle_id, step, _inputs(step, days, today), actor=who, now=utcnow()
                 )
     return report
