@@ -197,7 +197,7 @@ def forked_run_process(
         cwd: str | os.PathLike[str] | None = None,
         **kwargs: Any,
     ) -> Any:
-        if command != engine_command() or kwargs or env is None:
+        async def prefects() -> Any:
             return await prefect_run_process(
                 command,
                 stream_output=stream_output,
@@ -207,6 +207,9 @@ def forked_run_process(
                 cwd=cwd,
                 **kwargs,
             )
+
+        if command != engine_command() or kwargs or env is None:
+            return await prefects()
         process = context.Process(
             target=run_engine,
             args=(env, None if cwd is None else os.fspath(cwd)),
@@ -220,14 +223,7 @@ def forked_run_process(
                 "`python -m prefect.engine`.",
                 exc,
             )
-            return await prefect_run_process(
-                command,
-                stream_output=stream_output,
-                task_status=task_status,
-                task_status_handler=task_status_handler,
-                env=env,
-                cwd=cwd,
-            )
+            return await prefects()
         if task_status is not None:
             task_status.started(
                 task_status_handler(process) if task_status_handler else process.pid
