@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -136,22 +137,20 @@ def _amendable(found: FieldInput) -> None:
         )
 
 
-def _differences(found: FieldInput) -> list[str]:
-    """The fields where `found` differs from what its step holds (names only: no value, which may
-    be a sensitive grievance)."""
+def _recorded(found: FieldInput) -> BaseModel:
+    """What `found`'s step holds now (recorded by another submission, the CLI or the Prefect UI)."""
     with session_scope(readonly=True) as session:
-        _step, recorded = recorded_step(session, get_cycle(session, found.cycle_id), found.step)
-        return sorted(diff_inputs(recorded, found.submission))
+        return recorded_step(session, get_cycle(session, found.cycle_id), found.step)[1]
 
 
-def _fills_to_record(found: FieldInput) -> bool:
+def _fills_to_record(found: FieldInput, recorded: BaseModel) -> bool:
     """True for minutes recorded from the Prefect UI that this submission only completes with the
     text of the sensitive grievances the form counted."""
-    if not isinstance(found.submission, MinutesSubmission):
-        return False
-    with session_scope(readonly=True) as session:
-        _step, recorded = recorded_step(session, get_cycle(session, found.cycle_id), found.step)
-    return isinstance(recorded, MinutesSubmission) and fills_to_record(recorded, found.submission)
+    return (
+        isinstance(found.submission, MinutesSubmission)
+        and isinstance(recorded, MinutesSubmission)
+        and fills_to_record(recorded, found.submission)
+    )
 
 
 def _record(
@@ -196,7 +195,10 @@ def _record(
     )
     if submitted.created:
         return Outcome.RECORDED, submitted.resumed or submitted.summary
-    if _fills_to_record(found):  # minutes from the Prefect UI, its sensitive grievances counted
+    recorded = _recorded(found)
+    if _fills_to_record(
+        found, recorded
+    ):  # minutes from the Prefect UI, their sensitive ones counted
         done = amend(
             found.cycle_id,
             found.step,
@@ -210,7 +212,8 @@ def _record(
         return Outcome.AMENDED, ", ".join(done.amended.changes)
     # The step was recorded by something else (another submission, the CLI, the Prefect UI):
     # this one is not marked as its source, so an edit of it never amends that record.
-    differs = _differences(found)
+    # Names only, no value: a value may be a sensitive grievance.
+    differs = sorted(diff_inputs(recorded, found.submission))
     if not differs:
         return Outcome.ALREADY, f"{found.step} was recorded already, with the same answers"
     raise InvalidInput(
