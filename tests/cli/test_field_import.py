@@ -118,25 +118,35 @@ def test_bad_submissions_are_rejected_by_name_the_others_recorded_once_and_an_ed
     assert session.scalars(select(BaselineStudy)).one().summary.startswith("Tensions foncières")
 
 
-def test_odk_central_minutes_with_their_repeat_files_are_recorded_once(
-    session: Session, debates: Any, tmp_path: Path
-) -> None:
-    cycle = _cycle(session, "ML060205")
+def _hold_first_session(session: Session, cycle_id: int) -> None:
+    """Diré's cycle carried to its first session's minutes, as the CLI would record it."""
     for step, data in (
         ("baseline", inputs.baseline(START)),
         ("schedule", inputs.schedule(START)),
         ("session-1", inputs.held()),
     ):
-        apply_submission(session, cycle.id, step, data, actor="awa", now=LATER)
-    session.flush()
-    held_on: date = START + timedelta(days=41)
-    minutes = export.Submission(
-        export.minutes_answers(cycle.id, "ML060205", 1, str(held_on)),
-        "odk-1",
-        "odk-1",
+        apply_submission(session, cycle_id, step, data, actor="awa", now=LATER)
+
+
+def _odk_minutes(cycle_id: int, held_on: date, version: str) -> export.Submission:
+    """ODK Central's submission of Diré's minutes-1 (root id and version `version`)."""
+    return export.Submission(
+        export.minutes_answers(cycle_id, "ML060205", 1, str(held_on)),
+        version,
+        version,
         LATER,
         export.minutes_repeats(str(held_on + timedelta(days=30))),
     )
+
+
+def test_odk_central_minutes_with_their_repeat_files_are_recorded_once(
+    session: Session, debates: Any, tmp_path: Path
+) -> None:
+    cycle = _cycle(session, "ML060205")
+    _hold_first_session(session, cycle.id)
+    session.flush()
+    held_on: date = START + timedelta(days=41)
+    minutes = _odk_minutes(cycle.id, held_on, "odk-1")
     path = export.odk_zip(tmp_path / "debates_minutes.zip", "debates_minutes", [minutes])
 
     first = debates("import", "odk", str(path))
@@ -166,12 +176,7 @@ def test_field_minutes_fill_in_the_sensitive_grievances_the_prefect_form_counted
     """Minutes entered in the Prefect UI count their sensitive grievances without their text; the
     field form's submission of the same minutes, with that text, amends the rows in place."""
     cycle = _cycle(session, "ML060205")
-    for step, data in (
-        ("baseline", inputs.baseline(START)),
-        ("schedule", inputs.schedule(START)),
-        ("session-1", inputs.held()),
-    ):
-        apply_submission(session, cycle.id, step, data, actor="awa", now=LATER)
+    _hold_first_session(session, cycle.id)
     held_on: date = START + timedelta(days=41)
     counted = MinutesForm.model_validate(
         inputs.minutes(held_on) | {"grievances": [], "sensitive_grievances": 1}
@@ -182,13 +187,7 @@ def test_field_minutes_fill_in_the_sensitive_grievances_the_prefect_form_counted
     session.flush()
     [row] = session.scalars(select(Grievance)).all()
     assert (row.summary, row.sensitive) == (SENSITIVE_TO_RECORD, True)
-    minutes = export.Submission(
-        export.minutes_answers(cycle.id, "ML060205", 1, str(held_on)),
-        "odk-2",
-        "odk-2",
-        LATER,
-        export.minutes_repeats(str(held_on + timedelta(days=30))),
-    )
+    minutes = _odk_minutes(cycle.id, held_on, "odk-2")
     path = export.odk_zip(tmp_path / "debates_minutes.zip", "debates_minutes", [minutes])
 
     result = debates("import", "odk", str(path))
