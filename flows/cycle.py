@@ -87,15 +87,16 @@ STAGES: dict[Stage, Callable[..., Problems]] = {
 def catch_up(cycle_id: int, step: WaitingStep) -> WaitingStep:
     """Work due once the steps before `step` are recorded, also when they were recorded from the
     CLI (which runs no stage subflow): the documents of the step just finished, facilitators for a
-    session, and the invitations of sessions just scheduled, postponed or cancelled. All are no-ops
-    when done already."""
+    session, and the invitations of sessions just scheduled, postponed or cancelled (a cycle with
+    no session yet has none to send). All are no-ops when done already."""
     if step.previous is not None:
         publish_documents(cycle_id, step.previous)
         publish_missing_documents(cycle_id)  # earlier steps recorded together, run away
     if step.owner_role == "facilitator" and step.facilitator is None:
         assign_facilitators(cycle_id)
         step = open_step(cycle_id) or step
-    send_invitations(cycle_id)
+    if step.has_sessions:
+        send_invitations(cycle_id)
     return step
 
 

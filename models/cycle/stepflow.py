@@ -57,6 +57,9 @@ class WaitingStep:
     """For a visit: the cycle's tracked items as they stand (the form starts from them)."""
     grievances: tuple[GrievanceShown, ...] = ()
     """For the plan: the grievances of the cycle's minutes its actions may answer ('1.2')."""
+    has_sessions: bool = True
+    """Whether the cycle has debate sessions, whose invitations may be due: before its schedule
+    is recorded it has none, and the flow sends no invitations (a task run fewer per start)."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,10 @@ def open_step(session: Session, cycle_id: int, *, actor: str, now: datetime) -> 
         grievances=tuple(shown_grievances(session, [cycle.id]).values())
         if step.step_name.kind is StepKind.PLAN
         else (),
+        has_sessions=session.scalar(
+            select(DebateSession.id).where(DebateSession.cycle_id == cycle.id).limit(1)
+        )
+        is not None,
     )
 
 
