@@ -3,8 +3,9 @@
 100,000 open steps in 20,000 active cycles (5 steps each; synthetic communes, so that the
 one-active-cycle-per-commune index holds), due dates spread from 60 days ago to 60 days ahead,
 and one ledger row for every other step already in the horizon (earlier sweeps); 200 facilitators
-each lead 100 cycles (own their session and minutes steps) and were told of 99 in 100. Per backend
-(SQLite file; PostgreSQL when reachable) it measures:
+each lead 100 cycles (own their session and minutes steps) and were told of 99 in 100 (those
+steps marked told, as the sweeps that told them left them). Per backend (SQLite file; PostgreSQL
+when reachable) it measures:
 
   bare SQL   the open-steps query alone (text SQL, rows fetched as tuples): the steps their
              cycles wait on (no open step before them), as the sweep selects them
@@ -62,9 +63,9 @@ STEPS_PER_CYCLE = 5
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 POLICY = ReminderPolicy()
 TARGET = {"ratio": 2.0, "seconds": 0.5, "rss_mb": 150.0}
-BEFORE = {  # main at 9cc53c6 (issue 11's first round), 2026-12-01, load ~2: selection s, bare s
-    "SQLite": (0.54, 0.16),
-    "PostgreSQL": (0.58, 0.11),
+BEFORE = {  # main at 1a3f52b (before the told mark), 2026-12-01, load 0.9: selection s, bare s
+    "SQLite": (0.443, 0.225),
+    "PostgreSQL": (0.328, 0.105),
 }
 
 BARE_SQL = """
@@ -176,6 +177,8 @@ def seed(url: str) -> int:
                         "due_at": (NOW + timedelta(days=offset)).replace(hour=18),
                         "status": "overdue" if offset < 0 else "pending",
                         "escalation_level": 0,
+                        # as the sweeps that told the lead (below) left it
+                        "facilitator_told": k in (2, 3) and (i + 1) % 100 != 0,
                     }
                 )
         for start in range(0, len(steps), 10_000):

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 HERE = Path(__file__).resolve().parent
 
-HEAD = "0014"
+HEAD = "0015"
 """The newest revision in versions/; tests/models/test_migrations.py keeps it equal to Alembic's."""
 
 

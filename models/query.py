@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Integer, any_, bindparam, func, select
+from sqlalchemy import ColumnElement, Integer, String, any_, bindparam, cast, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -32,6 +32,9 @@ def among_ids(
     0.06 s and 0.04 s (load 6.5)."""
     values = [int(i) for i in ids]
     if dialect == "postgresql":
-        return column == any_(bindparam(None, values, type_=ARRAY(Integer)))
+        # The array's text, cast by the server: psycopg dumps a list of ints item by item
+        # (22 ms for 11,239 ids), a string at once.
+        text = "{" + ",".join(map(str, values)) + "}"
+        return column == any_(cast(bindparam(None, text, type_=String), ARRAY(Integer)))
     listed = func.json_each(json.dumps(values)).table_valued("value")
     return column.in_(select(listed.c.value))

@@ -32,6 +32,7 @@ from models.reminders.rules import ASSIGNMENT
 from models.reminders.selection import (
     InvitationDue,
     claimed_pairs,
+    mark_told,
     open_step,
     open_steps_query,
     rows,
@@ -72,6 +73,8 @@ class Plan:
     deferred_quiet: int = 0
     without_channel: int = 0
     escalations: dict[int, int] = field(default_factory=dict)
+    told_steps: list[int] = field(default_factory=list)
+    """Steps whose facilitator the ledger says was told, to mark so (`mark_told`)."""
 
 
 # --- overdue flags ------------------------------------------------------------------------------
@@ -160,9 +163,11 @@ def _plan(session: Session, policy: ReminderPolicy, now: datetime) -> Plan:
     expand_invitations(result, invitations, reach, sent)
     expand_plans(result, plans, reach, sent)
     told = {(n.step.cycle_id, n.facilitator_id) for n in team if n.kind == "assigned"}
-    for step in select_unannounced_assignments(session, told_by_team=told):
+    unannounced = select_unannounced_assignments(session, told_by_team=told)
+    for step in unannounced.steps:
         assigned = directory.people.get(step.facilitator_id or -1)
         _claim(result, step, _ASSIGNMENT, reach.people([assigned] if assigned else []), _NONE)
+    result.told_steps = unannounced.told
     steps = [open_step(row) for row in rows(session, open_steps_query(horizon(policy, now)))]
     keys = ledger.existing_keys(session, steps)
     due_now = DueNow(policy, now)
@@ -253,6 +258,7 @@ def claim_due(now: datetime, policy: ReminderPolicy, sweep_id: str) -> ClaimRepo
     with session_scope() as session:
         won = ledger.insert_claims(session, planned.claims, now=now, sweep_id=sweep_id)
         raise_escalation(session, planned.escalations)
+        mark_told(session, planned.told_steps)
     log.info(
         "claimed %d new and %d retried notifications (%d cancelled, %d waiting for quiet hours "
         "to end, %d recipients without a channel)",

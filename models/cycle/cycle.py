@@ -26,12 +26,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     exists,
+    false,
     select,
 )
-from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship, validates
 from sqlalchemy.sql.elements import ColumnElement
 
-from models.base import Base, IntPk, child_of, one_of, unique_where
+from models.base import Base, IntPk, child_of, index_where, one_of, unique_where
 from models.cycle.steps import Stage, StepName
 from models.cycle.transitions import OPEN_STEP, CycleStatus, StepStatus
 from models.errors import NotFound
@@ -40,6 +41,9 @@ from models.people.facilitator import Facilitator
 from models.text import slug
 
 ACTIVE_ONLY = "status = 'active'"
+UNTOLD = "facilitator_id IS NOT NULL AND facilitator_told = false"
+"""Steps whose facilitator is not known to be told of the cycle (`Step.facilitator_told`); as the
+sweep's query writes it, for SQLite to use the partial index (`false` is 0 there)."""
 
 Columns = TypeVarTuple("Columns")
 
@@ -133,6 +137,8 @@ class Step(Base):
         CheckConstraint("escalation_level >= 0", name="escalation_level"),
         # The reminder sweep's query: open steps by due date.
         Index("ix_steps_status_due_at", "status", "due_at"),
+        # Its assignment notices: the few steps whose facilitator is not yet known to be told.
+        index_where("ix_steps_untold", "cycle_id", where=UNTOLD),
     )
 
     id: Mapped[IntPk]
@@ -149,9 +155,21 @@ class Step(Base):
     completed_at: Mapped[datetime | None]
     overdue_since: Mapped[datetime | None]
     escalation_level: Mapped[int] = mapped_column(default=0)
+    facilitator_told: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """The ledger holds the notice that told this step's facilitator of the cycle (the step's or
+    the team's). Set by the reminder sweep once it has checked the ledger, cleared when the step
+    goes to someone else; so the sweep looks in the ledger only for the steps not marked (the
+    `ix_steps_untold` index), not for every assigned open step."""
 
     cycle: Mapped[Cycle] = relationship(back_populates="steps")
     facilitator: Mapped[Facilitator | None] = relationship()
+
+    @validates("facilitator_id")
+    def _owner_changed(self, _key: str, person: int | None) -> int | None:
+        """A step given to someone else: its new owner is not known to be told yet."""
+        if person != self.facilitator_id:
+            self.facilitator_told = False
+        return person
 
     @property
     def step_name(self) -> StepName:

@@ -17,10 +17,11 @@ from sqlalchemy import (
     Row,
     Select,
     and_,
-    except_,
     exists,
+    literal_column,
     or_,
     select,
+    update,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -30,7 +31,7 @@ from models.cycle.pause import not_paused
 from models.cycle.steps import StepKind
 from models.cycle.transitions import OPEN_STEP, CycleStatus
 from models.matching.assignment import TeamAssignment
-from models.query import in_chunks
+from models.query import among_ids, in_chunks
 from models.reminders.due import OpenStep
 from models.reminders.ledger import Notification
 from models.reminders.rules import (
@@ -43,6 +44,7 @@ from models.reminders.rules import (
 from models.stages.sessions import DebateSession, SessionStatus
 
 OPEN = tuple(s.value for s in OPEN_STEP)
+literal_false: ColumnElement[bool] = literal_column("false")
 
 
 STEP_COLUMNS = (  # an OpenStep, in its fields' order
@@ -98,71 +100,96 @@ def rows(
     return session.connection().execute(query).all()
 
 
-def assigned_pairs_query() -> Select[*tuple[Any, ...]]:
-    """(cycle, facilitator) of the open steps of active cycles that have a facilitator."""
-    return _open_steps(Step.facilitator_id.is_not(None)).with_only_columns(
-        Step.cycle_id, Step.facilitator_id
-    )
+def untold_steps_query() -> Select[*tuple[Any, ...]]:
+    """Open steps of active cycles whose facilitator is not known to be told of the cycle
+    (`Step.facilitator_told`, the partial index `ix_steps_untold`): at rest, the steps of the
+    assignments made since the last sweep, not every assigned open step."""
+    # `= false` as the index's WHERE writes it: SQLite uses a partial index only for a query that
+    # holds its terms as written, and SQLAlchemy writes false() as 0 there.
+    return _open_steps(Step.facilitator_id.is_not(None), Step.facilitator_told == literal_false)
 
 
-def told_query() -> Select[*tuple[Any, ...]]:
-    """(cycle, person) pairs already told of their assignment, by the step's notice or the team's;
-    with repeats (the `EXCEPT` it feeds is a set operation: a DISTINCT here was a second sort)."""
+def told_query(cycle_ids: Sequence[int], dialect: str) -> Select[*tuple[Any, ...]]:
+    """(cycle, person) pairs of these cycles already told of their assignment, by a step's
+    notice or the team's (the ledger: the only record of who was told)."""
     other = aliased(Step)
     return (
         select(other.cycle_id, Notification.facilitator_id)
         .join(other, other.id == Notification.step_id)
         .where(
+            among_ids(other.cycle_id, cycle_ids, dialect),
             or_(
                 Notification.rule == str(ASSIGNMENT),
                 Notification.rule.like(TeamAssigned.sql_like()),
-            )
-        )
-    )
-
-
-def untold_pairs_query(dialect: str) -> Select[*tuple[Any, ...]] | CompoundSelect[*tuple[Any, ...]]:
-    """`assigned_pairs_query` less `told_query`, as the backend's planner runs it fastest. On
-    SQLite a set difference (EXCEPT: two scans and a sort), never a correlated NOT EXISTS, which
-    its planner runs as a nested scan (measured: 55 s, then 3 s, instead of 0.1 s at 100,000
-    steps); on PostgreSQL the NOT EXISTS, which it runs as one hash anti-join before the cycles'
-    join (half the EXCEPT's time, under the bare steps' query: 51 against 163 ms at best)."""
-    if dialect != "postgresql":
-        return except_(assigned_pairs_query(), told_query())
-    told = told_query().subquery()
-    return (
-        assigned_pairs_query()
-        .where(
-            ~exists().where(
-                told.c.cycle_id == Step.cycle_id, told.c.facilitator_id == Step.facilitator_id
-            )
+            ),
         )
         .distinct()
     )
 
 
+@dataclass(frozen=True)
+class Unannounced:
+    """The assignments to announce, and the steps found told (the sweep marks them)."""
+
+    steps: list[OpenStep]
+    """The first open step of each (cycle, facilitator) not yet told: what the notice is about."""
+    told: list[int]
+    """Steps not marked told whose facilitator the ledger says was told of the cycle."""
+
+
 def select_unannounced_assignments(
     session: Session, told_by_team: Iterable[tuple[int, int | None]] = ()
-) -> list[OpenStep]:
-    """The first open step of each (cycle, facilitator) not yet told: what the notice is about.
+) -> Unannounced:
+    """The first open step of each (cycle, facilitator) not yet told, among the steps not marked
+    told (`untold_steps_query`), checked against the ledger (`told_query`).
 
     A lead facilitator owns every session and minutes step of a cycle: they are told once per
-    cycle, not once per step. Only the pairs not told come back (`untold_pairs_query`), and their
-    steps after.
+    cycle, not once per step. A step is marked told only once the ledger holds the notice of its
+    pair, and unmarked when it changes hands, so a pair not told has all its open steps here.
     """
-    pairs = rows(session, untold_pairs_query(session.connection().dialect.name))
-    untold: set[tuple[int, int | None]] = {(pair[0], pair[1]) for pair in map(tuple, pairs)}
-    untold.difference_update(told_by_team)  # a team notice being sent now says it already
+    candidates = [open_step(row) for row in rows(session, untold_steps_query())]
+    if not candidates:
+        return Unannounced([], [])
+    dialect = session.connection().dialect.name
+    cycle_ids = sorted({step.cycle_id for step in candidates})
+    pairs = map(tuple, rows(session, told_query(cycle_ids, dialect)))
+    told: set[tuple[int, int | None]] = {(pair[0], pair[1]) for pair in pairs}
     first: dict[tuple[int, int | None], OpenStep] = {}
-    for chunk in in_chunks(sorted({cycle_id for cycle_id, _person in untold})):
-        for row in rows(session, open_steps_of(chunk)):
-            step = open_step(row)
-            pair = (step.cycle_id, step.facilitator_id)
-            if pair in untold:
-                best = first.get(pair)
-                if best is None or (step.due_at, step.step_id) < (best.due_at, best.step_id):
-                    first[pair] = step
-    return sorted(first.values(), key=lambda s: (s.due_at, s.step_id))
+    marked: list[int] = []
+    for step in candidates:
+        pair = (step.cycle_id, step.facilitator_id)
+        if pair in told:
+            marked.append(step.step_id)
+            continue
+        best = first.get(pair)
+        if best is None or (step.due_at, step.step_id) < (best.due_at, best.step_id):
+            first[pair] = step
+    for pair in told_by_team:  # a team notice being sent now says it already
+        first.pop(pair, None)
+    return Unannounced(sorted(first.values(), key=lambda s: (s.due_at, s.step_id)), marked)
+
+
+def mark_told(session: Session, step_ids: Sequence[int]) -> int:
+    """Mark these steps' facilitators told of their cycle, where the ledger still says so for
+    the step's facilitator now (a step given to someone else meanwhile stays unmarked); how
+    many were marked. In the sweep's claim transaction."""
+    if not step_ids:
+        return 0
+    other = aliased(Step)
+    told = exists().where(
+        Notification.step_id == other.id,
+        other.cycle_id == Step.cycle_id,
+        Notification.facilitator_id == Step.facilitator_id,
+        or_(Notification.rule == str(ASSIGNMENT), Notification.rule.like(TeamAssigned.sql_like())),
+    )
+    dialect = session.connection().dialect.name
+    result = session.execute(
+        update(Step)
+        .where(among_ids(Step.id, sorted(step_ids), dialect), told)
+        .values(facilitator_told=True)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ def old_cycle(session: Any, commune: str, start_on: date, now: datetime) -> int:
     """A cycle and its planned steps as a revision before 0012 holds them (no `funder` column
     yet, which the ORM's Cycle now selects): Core inserts of the columns given; the id of its
     first step."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import column, insert, select, table
 
     from models.cycle.cycle import Cycle, Step
     from models.cycle.plan import plan_cycle
@@ -80,17 +80,19 @@ def old_cycle(session: Any, commune: str, start_on: date, now: datetime) -> int:
         )
         .returning(Cycle.__table__.c.id)
     ).scalar_one()
+    planned = [
+        {
+            "cycle_id": cycle_id, "position": p.position, "stage": p.stage.value,
+            "name": p.name, "title": p.title, "owner_role": p.owner_role.value,
+            "session_number": p.session_number, "due_at": p.due_at, "status": "pending",
+            "escalation_level": 0,
+        }
+        for p in plan_cycle(start_on, CyclePolicy())
+    ]  # fmt: skip
+    given = Step.__table__.c  # only these columns: the ORM's defaults name newer ones
     session.execute(
-        insert(Step.__table__),
-        [
-            {
-                "cycle_id": cycle_id, "position": p.position, "stage": p.stage.value,
-                "name": p.name, "title": p.title, "owner_role": p.owner_role.value,
-                "session_number": p.session_number, "due_at": p.due_at, "status": "pending",
-            }
-            for p in plan_cycle(start_on, CyclePolicy())
-        ],
-    )  # fmt: skip
+        insert(table("steps", *(column(name, given[name].type) for name in planned[0]))), planned
+    )
     return int(
         session.scalar(
             select(Step.id).where(Step.cycle_id == cycle_id).order_by(Step.position).limit(1)
@@ -337,3 +339,75 @@ def test_0011_keeps_an_existing_plan_whose_actions_then_answer_nothing(  # type:
     with Session(engine) as session:
         plan = session.scalars(select(SafetyPlan)).one()
         assert [g.theme for g in plan.actions[0].grievances] == ["foncier"]
+
+
+def test_0015_marks_the_steps_whose_facilitator_the_ledger_told(
+    backend: str, fresh_database
+) -> None:  # type: ignore[no-untyped-def]
+    """The sweep's "told" mark starts from the ledger: the steps of a lead told of their cycle
+    (by the step's notice or the team's) are marked, a lead not yet told is left to the sweep."""
+    from sqlalchemy import column, select, table, update
+    from sqlalchemy.orm import Session
+
+    from models.cycle.cycle import Step
+    from models.geography.registry import import_registry
+    from models.people.facilitator import Facilitator
+    from models.reminders.ledger import Notification
+    from models.settings import SHIPPED_COMMUNES
+
+    engine = db.engine_for(fresh_database(backend))
+    migrations.upgrade(engine, "0014")
+    now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    steps = table(
+        "steps", column("id"), column("cycle_id"), column("stage"), column("facilitator_id")
+    )
+    with Session(engine) as session, session.begin():
+        import_registry(session, SHIPPED_COMMUNES)
+        lead = Facilitator(
+            name="Moussa", name_key="moussa", sex="M", role="facilitator",
+            home_commune_pcode="ML060205", languages=["fr"], affiliations=[], max_cycles=3,
+            locale="fr", created_at=now,
+        )  # fmt: skip
+        session.add(lead)
+        session.flush()
+        lead_id = lead.id
+        told_cycle = old_cycle(session, "Diré", date(2026, 3, 2), now)
+        old_cycle(session, "Ber", date(2026, 3, 2), now)
+        session.execute(
+            update(steps)
+            .where(steps.c.stage.in_(["facilitation", "minutes"]))
+            .values(facilitator_id=lead_id)
+        )
+        first_session = session.scalar(
+            select(steps.c.id)
+            .where(
+                steps.c.cycle_id
+                == session.scalar(select(steps.c.cycle_id).where(steps.c.id == told_cycle)),
+                steps.c.stage == "facilitation",
+            )
+            .limit(1)
+        )
+        session.execute(
+            insert(Notification.__table__).values(
+                step_id=first_session, rule="team-assigned:7", recipient="contact:1", due_at=now,
+                facilitator_id=lead_id, channel="mailto", status="sent", attempts=1,
+                created_at=now, claimed_at=now, claimed_by="sweep",
+            )
+        )  # fmt: skip
+    migrations.upgrade(engine)
+    with Session(engine) as session:
+        marked = {
+            (cycle, stage, person, told)
+            for cycle, stage, person, told in session.execute(
+                select(Step.cycle_id, Step.stage, Step.facilitator_id, Step.facilitator_told)
+            )
+        }
+        cycles = sorted({row[0] for row in marked})
+    assert len(cycles) == 2
+    told_id, untold_id = cycles
+    assert {m for m in marked if m[3]} == {
+        (told_id, "facilitation", lead_id, True),
+        (told_id, "minutes", lead_id, True),
+    }
+    assert (untold_id, "facilitation", lead_id, False) in marked
+    assert not any(told for _c, _s, person, told in marked if person is None)
