@@ -213,7 +213,8 @@ def start_executing(
     from deployments.pool import deploy_to_pool, start_worker
     from orchestrator.runs import NotDeployed, deployment_id
 
-    env = os.environ | {"PREFECT_RUNNER_POLL_FREQUENCY": "5", "PREFECT_LOGGING_LEVEL": "WARNING"}
+    # `debates serve` polls as it does in use: every 5 s (deployments.serve.POLL_SECONDS).
+    env = os.environ | {"PREFECT_LOGGING_LEVEL": "WARNING"}
     if workers:
         deploy_to_pool(env)
         started = [
@@ -340,9 +341,13 @@ def bench_prefect(tmp: Path, backend: str, communes: list[str], args: argparse.N
 
 
 def main() -> None:
+    from cli.serve import SERVE_LIMIT
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prefect-db", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--limit", type=int, default=8, help="flow runs executed at once, each")
+    parser.add_argument(
+        "--limit", type=int, default=SERVE_LIMIT, help="flow runs executed at once, each"
+    )
     parser.add_argument(
         "--workers",
         type=int,

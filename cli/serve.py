@@ -7,7 +7,7 @@ import typer
 from cli.common import console, prepare_database
 from cli.launch import require_server
 
-SERVE_LIMIT = 8
+SERVE_LIMIT = 16
 """Default of --limit; tests/cli/test_usage_errors.py keeps it equal to deployments.serve's."""
 
 GRACE = 30.0

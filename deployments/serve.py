@@ -43,8 +43,16 @@ from flows.cycle import debate_cycle
 from flows.launch import launch_cycles
 from models.clock import utcnow
 
-SERVE_LIMIT = 8
-"""Flow runs the serving process executes at once; each is a Python process."""
+SERVE_LIMIT = 16
+"""Flow runs the serving process executes at once; each is a Python process forked from the fork
+server (~150 MB resident). A run spends most of its few seconds waiting on Prefect's server, so
+twice the slots of before carried 200 runs to their first wait in 169 s instead of 235-262 s on 2
+cores (bench/launch_mali.py, docs/deployments.md)."""
+
+POLL_SECONDS = 5.0
+"""How often the serving process asks the server for runs to start (a launched or resumed run
+waits up to this long for a free slot's next look); Prefect's default is 10 s. The environment's
+PREFECT_RUNNER_POLL_FREQUENCY, when set, wins."""
 
 GRACE = 30.0
 """Default of --grace: seconds a stop gives the runs in flight to reach their next wait."""
@@ -232,7 +240,13 @@ def serve_deployments(
     in_flight = (data_dir or get_settings().data_dir) / IN_FLIGHT
     put_back_orphans(in_flight)
     forks = forkserver.start_fork_server()  # it imports while the deployments are applied
-    runner = DebatesRunner(grace=grace, in_flight=in_flight, pause_on_shutdown=False, limit=limit)
+    runner = DebatesRunner(
+        grace=grace,
+        in_flight=in_flight,
+        pause_on_shutdown=False,
+        limit=limit,
+        query_seconds=None if os.environ.get("PREFECT_RUNNER_POLL_FREQUENCY") else POLL_SECONDS,
+    )
     for deployment in deployments():
         runner.add_deployment(deployment)
     # Ctrl-C drains as SIGTERM does (asyncio.run leaves a handler it did not install alone).
