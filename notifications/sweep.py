@@ -32,14 +32,13 @@ from models.reminders.rules import ASSIGNMENT
 from models.reminders.selection import (
     InvitationDue,
     claimed_pairs,
-    mark_told,
     open_step,
     open_steps_query,
     rows,
     select_invitations,
     select_team_notices,
-    select_unannounced_assignments,
 )
+from models.reminders.told import mark_told, select_unannounced_assignments
 from notifications import ledger
 from notifications.items import item_claims
 from notifications.ledger import Claim

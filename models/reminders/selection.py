@@ -1,12 +1,13 @@
 """What the reminder sweep reads from the database, as plain data, in a few indexed queries.
 
 `open_steps_query` is the sweep's one indexed query (ix_steps_status_due_at): open steps of active
-cycles due before a horizon, never a loop over cycles. The other selections find who has not yet
-been told of an assignment, the team changes to announce, and the invitations due."""
+cycles due before a horizon, never a loop over cycles. The other selections find the team changes
+to announce and the invitations due; who has not yet been told of an assignment is
+models/reminders/told.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,13 +18,10 @@ from sqlalchemy import (
     Row,
     Select,
     and_,
-    exists,
-    literal_column,
     or_,
     select,
-    update,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
 from models.cycle.cycle import Cycle, Step, waited_on
@@ -31,20 +29,17 @@ from models.cycle.pause import not_paused
 from models.cycle.steps import StepKind
 from models.cycle.transitions import OPEN_STEP, CycleStatus
 from models.matching.assignment import TeamAssignment
-from models.query import among_ids, in_chunks
+from models.query import in_chunks
 from models.reminders.due import OpenStep
 from models.reminders.ledger import Notification
 from models.reminders.rules import (
-    ASSIGNMENT,
     TEAM_CHANGES,
-    TeamAssigned,
     invitation_rule,
     team_change,
 )
 from models.stages.sessions import DebateSession, SessionStatus
 
 OPEN = tuple(s.value for s in OPEN_STEP)
-literal_false: ColumnElement[bool] = literal_column("false")
 
 
 STEP_COLUMNS = (  # an OpenStep, in its fields' order
@@ -61,7 +56,7 @@ STEP_COLUMNS = (  # an OpenStep, in its fields' order
 )
 
 
-def _open_steps(*where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+def open_steps_where(*where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
     """Open steps of active cycles, not paused, that also meet `where`, as the columns of an
     `OpenStep`: nothing chases a paused cycle."""
     return (
@@ -77,13 +72,13 @@ def open_steps_query(until: datetime) -> Select[*tuple[Any, ...]]:
     """The steps active cycles wait on, due before `until`: a range scan on ix_steps_status_due_at.
 
     A step after the one its cycle waits on cannot be done yet, so it is not chased (`waited_on`)."""
-    return _open_steps(Step.due_at <= until, waited_on()).order_by(Step.due_at, Step.id)
+    return open_steps_where(Step.due_at <= until, waited_on()).order_by(Step.due_at, Step.id)
 
 
 def open_steps_of(cycle_ids: Sequence[int]) -> Select[*tuple[Any, ...]]:
     """Open steps of these cycles (when active), each cycle's in order: its first is the one it
     waits on."""
-    return _open_steps(Step.cycle_id.in_(cycle_ids)).order_by(Step.cycle_id, Step.position)
+    return open_steps_where(Step.cycle_id.in_(cycle_ids)).order_by(Step.cycle_id, Step.position)
 
 
 def open_step(row: Row[Any]) -> OpenStep:
@@ -98,98 +93,6 @@ def rows(
     per-row loading (a third of the sweep's selection time at 100,000 open steps), fetched at
     once (row by row, psycopg's `fetchone` cost a tenth of the query's time)."""
     return session.connection().execute(query).all()
-
-
-def untold_steps_query() -> Select[*tuple[Any, ...]]:
-    """Open steps of active cycles whose facilitator is not known to be told of the cycle
-    (`Step.facilitator_told`, the partial index `ix_steps_untold`): at rest, the steps of the
-    assignments made since the last sweep, not every assigned open step."""
-    # `= false` as the index's WHERE writes it: SQLite uses a partial index only for a query that
-    # holds its terms as written, and SQLAlchemy writes false() as 0 there.
-    return _open_steps(Step.facilitator_id.is_not(None), Step.facilitator_told == literal_false)
-
-
-def told_query(cycle_ids: Sequence[int], dialect: str) -> Select[*tuple[Any, ...]]:
-    """(cycle, person) pairs of these cycles already told of their assignment, by a step's
-    notice or the team's (the ledger: the only record of who was told)."""
-    other = aliased(Step)
-    return (
-        select(other.cycle_id, Notification.facilitator_id)
-        .join(other, other.id == Notification.step_id)
-        .where(
-            among_ids(other.cycle_id, cycle_ids, dialect),
-            or_(
-                Notification.rule == str(ASSIGNMENT),
-                Notification.rule.like(TeamAssigned.sql_like()),
-            ),
-        )
-        .distinct()
-    )
-
-
-@dataclass(frozen=True)
-class Unannounced:
-    """The assignments to announce, and the steps found told (the sweep marks them)."""
-
-    steps: list[OpenStep]
-    """The first open step of each (cycle, facilitator) not yet told: what the notice is about."""
-    told: list[int]
-    """Steps not marked told whose facilitator the ledger says was told of the cycle."""
-
-
-def select_unannounced_assignments(
-    session: Session, told_by_team: Iterable[tuple[int, int | None]] = ()
-) -> Unannounced:
-    """The first open step of each (cycle, facilitator) not yet told, among the steps not marked
-    told (`untold_steps_query`), checked against the ledger (`told_query`).
-
-    A lead facilitator owns every session and minutes step of a cycle: they are told once per
-    cycle, not once per step. A step is marked told only once the ledger holds the notice of its
-    pair, and unmarked when it changes hands, so a pair not told has all its open steps here.
-    """
-    candidates = [open_step(row) for row in rows(session, untold_steps_query())]
-    if not candidates:
-        return Unannounced([], [])
-    dialect = session.connection().dialect.name
-    cycle_ids = sorted({step.cycle_id for step in candidates})
-    pairs = map(tuple, rows(session, told_query(cycle_ids, dialect)))
-    told: set[tuple[int, int | None]] = {(pair[0], pair[1]) for pair in pairs}
-    first: dict[tuple[int, int | None], OpenStep] = {}
-    marked: list[int] = []
-    for step in candidates:
-        pair = (step.cycle_id, step.facilitator_id)
-        if pair in told:
-            marked.append(step.step_id)
-            continue
-        best = first.get(pair)
-        if best is None or (step.due_at, step.step_id) < (best.due_at, best.step_id):
-            first[pair] = step
-    for pair in told_by_team:  # a team notice being sent now says it already
-        first.pop(pair, None)
-    return Unannounced(sorted(first.values(), key=lambda s: (s.due_at, s.step_id)), marked)
-
-
-def mark_told(session: Session, step_ids: Sequence[int]) -> int:
-    """Mark these steps' facilitators told of their cycle, where the ledger still says so for
-    the step's facilitator now (a step given to someone else meanwhile stays unmarked); how
-    many were marked. In the sweep's claim transaction."""
-    if not step_ids:
-        return 0
-    other = aliased(Step)
-    told = exists().where(
-        Notification.step_id == other.id,
-        other.cycle_id == Step.cycle_id,
-        Notification.facilitator_id == Step.facilitator_id,
-        or_(Notification.rule == str(ASSIGNMENT), Notification.rule.like(TeamAssigned.sql_like())),
-    )
-    dialect = session.connection().dialect.name
-    result = session.execute(
-        update(Step)
-        .where(among_ids(Step.id, sorted(step_ids), dialect), told)
-        .values(facilitator_told=True)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

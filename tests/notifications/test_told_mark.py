@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from models.cycle.cycle import Cycle, Step
 from models.matching.team import own_steps
-from models.reminders.selection import mark_told, rows, untold_steps_query
+from models.people.facilitator import Facilitator
+from models.reminders.selection import rows
+from models.reminders.told import mark_told, untold_steps_query
 from tests.notifications.conftest import add_person, launch, sweep
 from tests.notifications.receivers import Webhook
 
@@ -35,14 +37,20 @@ def untold(session: Session) -> list[int]:
     return sorted(row[0] for row in rows(session, untold_steps_query()))
 
 
-def test_each_lead_is_told_once_and_the_steps_are_marked_after_the_ledger_says_so(
-    session: Session, hook: Webhook
-) -> None:
+def led_by_moussa(session: Session, hook: Webhook) -> tuple[Facilitator, Facilitator, Cycle]:
+    """Moussa leads Diré's cycle (owns its session and minutes steps); Awa may take it over."""
     moussa = add_person(session, "Moussa Lead", contacts=[hook.url("moussa")])
     awa = add_person(session, "Awa Relais", contacts=[hook.url("awa")])
     cycle = launch(session, "Diré")
     own_steps(cycle, moussa.id)
     session.flush()
+    return moussa, awa, cycle
+
+
+def test_each_lead_is_told_once_and_the_steps_are_marked_after_the_ledger_says_so(
+    session: Session, hook: Webhook
+) -> None:
+    moussa, awa, cycle = led_by_moussa(session, hook)
     owned = len(marks(session, cycle))
     assert owned >= 2 and set(marks(session, cycle).values()) == {(moussa.id, False)}
 
@@ -74,11 +82,7 @@ def test_each_lead_is_told_once_and_the_steps_are_marked_after_the_ledger_says_s
 def test_a_step_that_changed_hands_since_the_check_is_not_marked(
     session: Session, hook: Webhook
 ) -> None:
-    moussa = add_person(session, "Moussa Lead", contacts=[hook.url("moussa")])
-    awa = add_person(session, "Awa Relais", contacts=[hook.url("awa")])
-    cycle = launch(session, "Diré")
-    own_steps(cycle, moussa.id)
-    session.flush()
+    _moussa, awa, cycle = led_by_moussa(session, hook)
     sweep(cycle.launched_at + timedelta(hours=1))  # Moussa told; his steps not marked yet
     steps = untold(session)
     own_steps(session.get(Cycle, cycle.id), awa.id)  # type: ignore[arg-type]
