@@ -88,18 +88,7 @@ class Claim(NamedTuple):
         item_id: int | None = None,
     ) -> Claim:
         """The claim of `rule` for one person's channel."""
-        return cls.of(Addressee.of(person, channel), step_id, rule, due_at, item_id)
-
-    @classmethod
-    def of(
-        cls,
-        to: Addressee,
-        step_id: int,
-        rule: str,
-        due_at: datetime,
-        item_id: int | None = None,
-    ) -> Claim:
-        return cls(step_id, rule, due_at, *to, item_id)
+        return cls(step_id, rule, due_at, *Addressee.of(person, channel), item_id)
 
 
 @dataclass(frozen=True)

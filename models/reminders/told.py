@@ -35,6 +35,14 @@ def untold_steps_query() -> Select[*tuple[Any, ...]]:
     )
 
 
+def assignment_notice() -> ColumnElement[bool]:
+    """A ledger row that tells its facilitator of their cycle: the step's `assignment` notice or
+    the team's `team-assigned`."""
+    return or_(
+        Notification.rule == str(ASSIGNMENT), Notification.rule.like(TeamAssigned.sql_like())
+    )
+
+
 def told_query(cycle_ids: Sequence[int], dialect: str) -> Select[*tuple[Any, ...]]:
     """(cycle, person) pairs of these cycles already told of their assignment, by a step's
     notice or the team's (the ledger: the only record of who was told)."""
@@ -42,13 +50,7 @@ def told_query(cycle_ids: Sequence[int], dialect: str) -> Select[*tuple[Any, ...
     return (
         select(other.cycle_id, Notification.facilitator_id)
         .join(other, other.id == Notification.step_id)
-        .where(
-            among_ids(other.cycle_id, cycle_ids, dialect),
-            or_(
-                Notification.rule == str(ASSIGNMENT),
-                Notification.rule.like(TeamAssigned.sql_like()),
-            ),
-        )
+        .where(among_ids(other.cycle_id, cycle_ids, dialect), assignment_notice())
         .distinct()
     )
 
@@ -106,7 +108,7 @@ def mark_told(session: Session, step_ids: Sequence[int]) -> int:
         Notification.step_id == other.id,
         other.cycle_id == Step.cycle_id,
         Notification.facilitator_id == Step.facilitator_id,
-        or_(Notification.rule == str(ASSIGNMENT), Notification.rule.like(TeamAssigned.sql_like())),
+        assignment_notice(),
     )
     dialect = session.connection().dialect.name
     result = session.execute(
